@@ -1,0 +1,8 @@
+package config
+
+import _ "embed"
+
+// Example is the annotated configuration `bothy init` writes.
+//
+//go:embed example.yaml
+var Example []byte

@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PlainText renders a reply for platforms without rich formatting: the text,
+// then numbered sources, then the buttons as hints.
+func PlainText(r Reply) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(r.Text, "\n"))
+	if len(r.Sources) > 0 {
+		b.WriteString("\n\nSources:")
+		for i, s := range r.Sources {
+			n := s.N
+			if n == 0 {
+				n = i + 1
+			}
+			fmt.Fprintf(&b, "\n[%d] %s", n, SourceLine(s))
+		}
+	}
+	if len(r.Buttons) > 0 {
+		labels := make([]string, len(r.Buttons))
+		for i, btn := range r.Buttons {
+			labels[i] = btn.Label
+		}
+		fmt.Fprintf(&b, "\n(%s)", strings.Join(labels, " · "))
+	}
+	return b.String()
+}
+
+// SourceLine describes one source in a line: title, kind and id, updated
+// date and link where known.
+func SourceLine(s Source) string {
+	var b strings.Builder
+	b.WriteString(s.Title)
+	meta := []string{}
+	if s.Kind != "" {
+		meta = append(meta, s.Kind)
+	}
+	if s.ID != "" {
+		meta = append(meta, s.ID)
+	}
+	if s.Updated != "" {
+		meta = append(meta, "updated "+s.Updated)
+	}
+	if len(meta) > 0 {
+		b.WriteString(" (" + strings.Join(meta, ", ") + ")")
+	}
+	if s.URL != "" {
+		b.WriteString(" " + s.URL)
+	}
+	return b.String()
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// GetKV reads a value from the kv table; ok is false when it is not set.
+func (db *DB) GetKV(ctx context.Context, namespace, key string) (value string, ok bool, err error) {
+	err = db.Write.QueryRowContext(ctx, "SELECT value FROM kv WHERE namespace = ? AND key = ?", namespace, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: get %s/%s: %w", namespace, key, err)
+	}
+	return value, true, nil
+}
+
+// SetKV writes a value to the kv table.
+func (db *DB) SetKV(ctx context.Context, namespace, key, value string) error {
+	_, err := db.Write.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, ?, ?)
+		ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value,
+		updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`, namespace, key, value)
+	if err != nil {
+		return fmt.Errorf("store: set %s/%s: %w", namespace, key, err)
+	}
+	return nil
+}
+
+// DeleteKV removes a value from the kv table.
+func (db *DB) DeleteKV(ctx context.Context, namespace, key string) error {
+	if _, err := db.Write.ExecContext(ctx, "DELETE FROM kv WHERE namespace = ? AND key = ?", namespace, key); err != nil {
+		return fmt.Errorf("store: delete %s/%s: %w", namespace, key, err)
+	}
+	return nil
+}
+
+// Audit writes one audit record.
+func (db *DB) Audit(ctx context.Context, actor, action, subject, detail string) error {
+	_, err := db.Write.ExecContext(ctx, "INSERT INTO audit_log(actor, action, subject, detail) VALUES (?, ?, ?, ?)", actor, action, subject, detail)
+	if err != nil {
+		return fmt.Errorf("store: audit %s: %w", action, err)
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+// Command bothy is the Bothy chat bot and its admin tool. With no arguments
+// it runs the bot; other subcommands manage the knowledge base, meetups,
+// shout-outs, privacy requests and backups.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// cliCommand is one subcommand of the bothy binary. Registration is data:
+// each file adds its commands in init, and a duplicate name panics.
+type cliCommand struct {
+	Name    string
+	Usage   string // after "bothy NAME"
+	Summary string
+	Run     func(ctx context.Context, env *Env, args []string) error
+}
+
+var cliCommands = map[string]*cliCommand{}
+
+func registerCLI(c *cliCommand) {
+	if _, dup := cliCommands[c.Name]; dup {
+		panic("bothy: CLI command " + c.Name + " registered twice")
+	}
+	cliCommands[c.Name] = c
+}
+
+// Env is what a command may touch of the outside world, so tests can run
+// commands in-process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) (string, bool)
+	// StdinTerminal says whether Stdin is an interactive terminal.
+	StdinTerminal bool
+}
+
+// usageError means the command line was wrong: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv, StdinTerminal: isTerminal(os.Stdin)}
+	code := execute(ctx, env, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// execute runs one command line and returns the exit status.
+func execute(ctx context.Context, env *Env, args []string) int {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		printUsage(env.Stdout)
+		return 0
+	}
+	name := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	c, ok := cliCommands[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "bothy: unknown command %q (see bothy help)\n", name)
+		return 2
+	}
+	err := c.Run(ctx, env, args)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, ue.msg)
+		return 2
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, oneLine(err.Error()))
+	return 1
+}
+
+// exitError ends a command with a given status and an optional message,
+// for commands that report their own details (kb ingest with bad files).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Bothy %s: a chat bot for communities of practice.\n\nUsage: bothy [COMMAND] [FLAGS]\n\nCommands:\n", version)
+	names := make([]string, 0, len(cliCommands))
+	for n := range cliCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := cliCommands[n]
+		fmt.Fprintf(w, "  %-10s %s\n", n, c.Summary)
+	}
+	fmt.Fprintln(w, "\nWith no command, bothy runs the bot (bothy run). Every command takes --help.")
+}
+
+// flagSet is a command's flags plus its help printer.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
+// newFlagSet returns a flag set for a command. Flag errors become one-line
+// usage errors (exit 2); --help prints the full usage to stdout.
+func newFlagSet(env *Env, c *cliCommand) *flagSet {
+	fs := flag.NewFlagSet("bothy "+c.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // parseFlags prints help only when asked for
+	help := func() {
+		w := env.Stdout
+		fmt.Fprintf(w, "Usage: bothy %s %s\n%s\n", c.Name, c.Usage, c.Summary)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
+	return &flagSet{fs, help}
+}
+
+// parseFlags parses args: flag mistakes are usage errors, --help prints
+// usage and ends the command cleanly (flag.ErrHelp, exit 0).
+func parseFlags(fs *flagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.help()
+			return err
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
