@@ -6,6 +6,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/console"
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 func init() {
@@ -47,7 +48,7 @@ func runBot(ctx context.Context, env *Env, args []string) error {
 	if *organiser {
 		orgs = append(orgs, user)
 	}
-	app.Bot = bot.New(bot.Options{Logger: app.Log, Organisers: orgs})
+	app.Bot = bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: metrics.Observer{}})
 
 	var platforms []string
 	for _, f := range adapterFactories {
