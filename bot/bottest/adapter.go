@@ -1,0 +1,193 @@
+// Package bottest provides an in-memory chat adapter for tests and
+// benchmarks of the bot core and its features: events go in through Say,
+// replies are recorded for assertions.
+package bottest
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
+)
+
+var (
+	_ bot.Adapter         = (*Adapter)(nil)
+	_ bot.DirectMessenger = (*Adapter)(nil)
+	_ bot.Reactor         = (*Adapter)(nil)
+)
+
+// Sent is one message the bot sent through the adapter.
+type Sent struct {
+	Ref    bot.MessageRef
+	Target bot.Target
+	Reply  bot.Reply
+	// Direct is true for SendDirect; Target.UserID then holds the user.
+	Direct bool
+}
+
+// Adapter is an in-memory platform named by Name (default "test").
+type Adapter struct {
+	PlatformName string
+	in           chan bot.Event
+	mu           sync.Mutex
+	sent         []Sent
+	reactions    []string
+	seq          int
+	notify       chan struct{}
+	closeOnce    sync.Once
+}
+
+// New returns an adapter with the given platform name.
+func New(name string) *Adapter {
+	if name == "" {
+		name = "test"
+	}
+	return &Adapter{PlatformName: name, in: make(chan bot.Event, 1024), notify: make(chan struct{}, 1)}
+}
+
+// Name returns the platform name.
+func (a *Adapter) Name() string { return a.PlatformName }
+
+// Run forwards injected events until ctx ends or End is called.
+func (a *Adapter) Run(ctx context.Context, events chan<- bot.Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-a.in:
+			if !ok {
+				return nil
+			}
+			select {
+			case events <- ev:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// Inject queues an event for Run to deliver.
+func (a *Adapter) Inject(ev bot.Event) { a.in <- ev }
+
+// End closes the input, so Run returns once queued events are delivered.
+func (a *Adapter) End() { a.closeOnce.Do(func() { close(a.in) }) }
+
+// Message builds a direct message from user with the given text.
+func (a *Adapter) Message(user, text string) bot.Message {
+	return bot.Message{
+		Platform: a.PlatformName, ID: a.nextID("m"), UserID: user, UserName: user,
+		RoomID: "dm-" + user, Text: text, Direct: true, Time: time.Now(),
+	}
+}
+
+// RoomMessage builds a message in a room.
+func (a *Adapter) RoomMessage(room, user, text string, mentioned bool) bot.Message {
+	return bot.Message{
+		Platform: a.PlatformName, ID: a.nextID("m"), UserID: user, UserName: user,
+		RoomID: room, Text: text, Mentioned: mentioned, Time: time.Now(),
+	}
+}
+
+func (a *Adapter) nextID(prefix string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.seq++
+	return prefix + strconv.Itoa(a.seq)
+}
+
+// Send records a reply.
+func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	return a.record(Sent{Target: to, Reply: r}), nil
+}
+
+// SendDirect records a direct message.
+func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (bot.MessageRef, error) {
+	return a.record(Sent{Target: bot.Target{UserID: userID}, Reply: r, Direct: true}), nil
+}
+
+// React records a reaction the bot added.
+func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) error {
+	a.mu.Lock()
+	a.reactions = append(a.reactions, ref.ID+":"+emoji)
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *Adapter) record(s Sent) bot.MessageRef {
+	id := a.nextID("s")
+	room := s.Target.RoomID
+	if room == "" {
+		room = "dm-" + s.Target.UserID
+	}
+	s.Ref = bot.MessageRef{Platform: a.PlatformName, RoomID: room, ID: id}
+	a.mu.Lock()
+	a.sent = append(a.sent, s)
+	a.mu.Unlock()
+	select {
+	case a.notify <- struct{}{}:
+	default:
+	}
+	return s.Ref
+}
+
+// Sent returns everything sent so far.
+func (a *Adapter) Sent() []Sent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]Sent(nil), a.sent...)
+}
+
+// Texts returns the plain text of everything sent so far.
+func (a *Adapter) Texts() []string {
+	var out []string
+	for _, s := range a.Sent() {
+		out = append(out, bot.PlainText(s.Reply))
+	}
+	return out
+}
+
+// Reset forgets what was sent.
+func (a *Adapter) Reset() {
+	a.mu.Lock()
+	a.sent = nil
+	a.mu.Unlock()
+}
+
+// WaitSent waits until at least n messages were sent or the timeout passes,
+// and returns what was sent.
+func (a *Adapter) WaitSent(n int, timeout time.Duration) []Sent {
+	deadline := time.After(timeout)
+	for {
+		if s := a.Sent(); len(s) >= n {
+			return s
+		}
+		select {
+		case <-a.notify:
+		case <-deadline:
+			return a.Sent()
+		}
+	}
+}
+
+// Last returns the plain text of the last reply, or "".
+func (a *Adapter) Last() string {
+	t := a.Texts()
+	if len(t) == 0 {
+		return ""
+	}
+	return t[len(t)-1]
+}
+
+// Contains reports whether any reply contains sub.
+func (a *Adapter) Contains(sub string) bool {
+	for _, t := range a.Texts() {
+		if strings.Contains(t, sub) {
+			return true
+		}
+	}
+	return false
+}

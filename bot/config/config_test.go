@@ -1,0 +1,117 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envMap(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		path    string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "defaults with no file", path: "testdata/none.yaml", check: func(t *testing.T, c Config) {
+			if c.DB != "bothy.db" || c.Community.TimeZone != "Europe/London" || len(c.Meetups.Reminders) != 3 {
+				t.Errorf("defaults = %+v", c)
+			}
+			if c.MatrixEnabled() || c.SlackEnabled() {
+				t.Error("adapters enabled with nothing configured")
+			}
+		}},
+		{name: "file values", path: "testdata/good.yaml", env: map[string]string{"BOTHY_MATRIX_PASSWORD": "hunter22!"}, check: func(t *testing.T, c Config) {
+			if c.DB != "/var/lib/bothy/bothy.db" || len(c.Organisers) != 2 || c.Meetups.Reminders[0] != 48*time.Hour {
+				t.Errorf("file values = %+v", c)
+			}
+			if !c.MatrixEnabled() || c.Matrix.Password != "hunter22!" {
+				t.Error("matrix not enabled from file + env")
+			}
+		}},
+		{name: "env overrides file", path: "testdata/good.yaml", env: map[string]string{
+			"BOTHY_DB": "/tmp/x.db", "BOTHY_ORGANISERS": "a, b ,c", "BOTHY_MATRIX_TOKEN": "syt_x",
+			"BOTHY_COMMUNITY_TIME_ZONE": "America/New_York", "BOTHY_MEETUPS_REMINDERS": "1h",
+			"BOTHY_SHOUTOUTS_DAILY_QUOTA": "9", "BOTHY_MATRIX_ANNOUNCE": "!a:x,#b:x",
+		}, check: func(t *testing.T, c Config) {
+			if c.DB != "/tmp/x.db" || strings.Join(c.Organisers, "|") != "a|b|c" || c.Community.TimeZone != "America/New_York" {
+				t.Errorf("env = %+v", c)
+			}
+			if len(c.Meetups.Reminders) != 1 || c.Shoutouts.DailyQuota != 9 || len(c.Matrix.Announce) != 2 {
+				t.Errorf("env lists/ints = %+v", c)
+			}
+		}},
+		{name: "slack tokens enable slack", path: "", env: map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "BOTHY_SLACK_API_URL": "http://127.0.0.1:1/api/"}, check: func(t *testing.T, c Config) {
+			if !c.SlackEnabled() || c.Slack.APIURL != "http://127.0.0.1:1/api/" {
+				t.Errorf("slack = %+v", c.Slack)
+			}
+		}},
+		{name: "unknown key names key and line", path: "testdata/unknown-key.yaml", wantErr: "line 3: field time_zome not found"},
+		{name: "invalid value names key and line", path: "testdata/bad-zone.yaml", wantErr: "testdata/bad-zone.yaml:4: community.time_zone: unknown time zone \"Mars/Olympus\""},
+		{name: "secret in file refused", path: "testdata/secret-in-file.yaml", wantErr: "field bot_token not found"},
+		{name: "bad env duration", path: "", env: map[string]string{"BOTHY_PRIVACY_RETENTION": "a year"}, wantErr: "BOTHY_PRIVACY_RETENTION: \"a year\" is not a duration"},
+		{name: "bad env secret not echoed", path: "", env: map[string]string{"BOTHY_LOG_LEVEL": "loud"}, wantErr: "log.level: \"loud\" is not one of"},
+		{name: "matrix needs credentials", path: "", env: map[string]string{"BOTHY_MATRIX_HOMESERVER": "http://127.0.0.1:8008", "BOTHY_MATRIX_USER": "bothy"}, wantErr: "BOTHY_MATRIX_PASSWORD or BOTHY_MATRIX_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.path, false, envMap(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+				}
+				var ce *Error
+				if !errors.As(err, &ce) {
+					t.Fatalf("error %T is not a *config.Error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestMissingExplicitFile(t *testing.T) {
+	if _, err := Load("testdata/none.yaml", true, envMap(nil)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("err = %v, want not-exist", err)
+	}
+}
+
+func TestExampleLoads(t *testing.T) {
+	path := t.TempDir() + "/bothy.yaml"
+	if err := os.WriteFile(path, Example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, true, envMap(nil))
+	if err != nil {
+		t.Fatalf("the example configuration does not load: %v", err)
+	}
+	if c.Community.TimeZone != "Europe/London" {
+		t.Errorf("example time zone = %q", c.Community.TimeZone)
+	}
+}
+
+func TestSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/key", []byte("sk-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := dir + "/bothy.yaml"
+	if err := os.WriteFile(cfgPath, []byte("llm:\n  base_url: http://127.0.0.1:11434/v1\n  api_key_file: "+dir+"/key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(cfgPath, true, envMap(nil))
+	if err != nil || c.LLM.APIKey != "sk-secret" {
+		t.Fatalf("api key from file = %q, %v", c.LLM.APIKey, err)
+	}
+}
