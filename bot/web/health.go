@@ -5,17 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/metrics"
 )
-
-// checkTimeout bounds each readiness check, so one stuck dependency makes
-// the probe answer "down" rather than hang past the prober's own timeout.
-const checkTimeout = 3 * time.Second
 
 type checkResult struct {
 	Name   string `json:"name"`
@@ -43,7 +38,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
+			ctx, cancel := context.WithTimeout(r.Context(), s.opts.CheckTimeout)
 			defer cancel()
 			err := runCheck(ctx, c)
 			results[i] = checkResult{Name: c.Name, Status: "ok"}

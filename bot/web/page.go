@@ -112,7 +112,8 @@ type pageData struct {
 	Meetups   section[meetupRow]
 	Wall      section[shoutoutRow]
 	Search    searchData
-	Year      int
+	// Calendar says whether to advertise the feed in the page head.
+	Calendar bool
 }
 
 func (s *Server) newPage(title string) pageData {
@@ -120,7 +121,7 @@ func (s *Server) newPage(title string) pageData {
 		Community: s.opts.Community,
 		Title:     title,
 		Search:    searchData{Enabled: s.opts.Sources.Searcher != nil},
-		Year:      s.opts.Now().In(s.opts.Location).Year(),
+		Calendar:  s.opts.Sources.Calendar != nil,
 	}
 }
 

@@ -131,6 +131,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// Now is the clock (tests pin it); default time.Now.
 	Now func() time.Time
+	// CheckTimeout bounds each readiness check (default 3s), so one stuck
+	// dependency makes the probe answer "down" rather than hang past the
+	// prober's own timeout.
+	CheckTimeout time.Duration
 	// ShutdownTimeout bounds how long Serve waits for open requests when
 	// its context ends (default 5s).
 	ShutdownTimeout time.Duration
@@ -168,6 +172,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 5 * time.Second
+	}
+	if opts.CheckTimeout <= 0 {
+		opts.CheckTimeout = 3 * time.Second
 	}
 	if opts.Community == "" {
 		opts.Community = "Bothy"
