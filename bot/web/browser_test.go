@@ -169,4 +169,3 @@ func copyPath(src, dst string) error {
 	}
 	return out.Close()
 }
-
