@@ -3,6 +3,7 @@ module github.com/bothy-chat/bothy
 go 1.26.8
 
 require (
+	github.com/arran4/golang-ical v0.3.2
 	github.com/peterh/liner v1.2.2
 	github.com/prometheus/client_golang v1.22.0
 	golang.org/x/term v0.46.0
@@ -11,7 +12,6 @@ require (
 )
 
 require (
-	github.com/arran4/golang-ical v0.3.2 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
