@@ -35,7 +35,7 @@ func init() {
 		Run:     runRestore,
 	})
 	registerCLI(&cliCommand{
-		Name: "healthcheck", Usage: "[--url URL]",
+		Name: "healthcheck", Usage: "[--url URL] [--timeout DURATION]",
 		Summary: "exit 0 if the running bot is ready, 1 if not (for container health checks)",
 		Run:     runHealthcheck,
 	})
@@ -167,30 +167,30 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 // dest is never a half-written file.
 func backupDB(ctx context.Context, db *store.DB, dest string) (int64, error) {
 	if _, err := os.Stat(dest); err == nil {
-		return 0, fmt.Errorf("backup: %s already exists; choose a new name or remove it first", dest)
+		return 0, fmt.Errorf("%s already exists; choose a new name or remove it first", dest)
 	}
 	tmp := dest + ".partial"
 	_ = os.Remove(tmp)
 	if _, err := db.Write.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
 		_ = os.Remove(tmp)
-		return 0, fmt.Errorf("backup: copy to %s: %w", tmp, err)
+		return 0, fmt.Errorf("copy to %s: %w", tmp, err)
 	}
 	if err := verifyBackup(ctx, tmp); err != nil {
 		_ = os.Remove(tmp)
-		return 0, fmt.Errorf("backup: the copy failed its check: %w", err)
+		return 0, fmt.Errorf("the copy failed its check: %w", err)
 	}
 	if err := syncFile(tmp); err != nil {
 		_ = os.Remove(tmp)
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, fmt.Errorf("writing the backup: %w", err)
 	}
 	if err := os.Rename(tmp, dest); err != nil {
 		_ = os.Remove(tmp)
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, fmt.Errorf("writing the backup: %w", err)
 	}
 	syncDir(filepath.Dir(dest))
 	st, err := os.Stat(dest)
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, fmt.Errorf("writing the backup: %w", err)
 	}
 	return st.Size(), nil
 }
@@ -258,7 +258,7 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if err := verifyBackup(ctx, src); err != nil {
-		return fmt.Errorf("restore: %s cannot be restored: %w", src, err)
+		return fmt.Errorf("%s cannot be restored: %w", src, err)
 	}
 	aside, err := restoreDB(ctx, src, cfg.DB, time.Now())
 	if err != nil {
@@ -278,40 +278,40 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 func restoreDB(ctx context.Context, src, dbPath string, now time.Time) (string, error) {
 	lock, err := lockDatabase(dbPath)
 	if err != nil {
-		return "", fmt.Errorf("restore: refusing to replace %s: %w", dbPath, err)
+		return "", fmt.Errorf("refusing to replace %s: %w", dbPath, err)
 	}
 	defer lock.Release()
 
 	tmp := dbPath + ".restoring"
 	if err := copyFile(src, tmp); err != nil {
 		_ = os.Remove(tmp)
-		return "", fmt.Errorf("restore: %w", err)
+		return "", fmt.Errorf("replacing the database: %w", err)
 	}
 	aside := ""
 	if _, err := os.Stat(dbPath); err == nil {
 		aside = dbPath + ".before-restore-" + now.UTC().Format("20060102T150405Z")
 		if err := os.Rename(dbPath, aside); err != nil {
 			_ = os.Remove(tmp)
-			return "", fmt.Errorf("restore: keeping the old database: %w", err)
+			return "", fmt.Errorf("keeping the old database: %w", err)
 		}
 		// The WAL belongs to the old file: move it along so the kept copy
 		// is complete and the restored file does not pick it up.
 		if err := os.Rename(dbPath+"-wal", aside+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("restore: keeping the old database's WAL: %w", err)
+			return "", fmt.Errorf("keeping the old database's WAL: %w", err)
 		}
 		if err := os.Remove(dbPath + "-shm"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("restore: %w", err)
+			return "", fmt.Errorf("replacing the database: %w", err)
 		}
 	}
 	if err := os.Rename(tmp, dbPath); err != nil {
-		return "", fmt.Errorf("restore: %w", err)
+		return "", fmt.Errorf("replacing the database: %w", err)
 	}
 	syncDir(filepath.Dir(dbPath))
 	// Opening applies any migrations the backup predates, so the bot
 	// starts on a current schema.
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
-		return aside, fmt.Errorf("restore: opening the restored database: %w", err)
+		return aside, fmt.Errorf("opening the restored database: %w", err)
 	}
 	return aside, db.Close()
 }
