@@ -3,6 +3,7 @@ module github.com/bothy-chat/bothy
 go 1.26.8
 
 require (
+	github.com/arran4/golang-ical v0.3.2
 	github.com/peterh/liner v1.2.2
 	github.com/prometheus/client_golang v1.22.0
 	github.com/prometheus/client_model v0.6.1

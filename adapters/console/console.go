@@ -134,6 +134,9 @@ func (a *Adapter) Run(ctx context.Context, events chan<- bot.Event) error {
 			case <-ctx.Done():
 				return nil
 			}
+			// From here the bot owns the message and will answer it even
+			// if told to stop; the shutdown test counts these lines.
+			a.log.Debug("message accepted", "id", msg.ID)
 			select {
 			case <-done:
 			case <-ctx.Done():

@@ -31,6 +31,13 @@ func runBot(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (to ask a question use: bothy ask QUESTION)", fs.Arg(0))
 	}
+	// Held until the bot has stopped, so restore cannot swap the file
+	// under a running bot (see lockForRun).
+	lock, err := lockForRun(env, cf)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	app, err := openApp(ctx, env, cf)
 	if err != nil {
 		return err

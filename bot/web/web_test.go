@@ -1,0 +1,672 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/metrics"
+)
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type env struct {
+	srv      *Server
+	ts       *httptest.Server
+	logs     *syncBuffer
+	cal      *calendar
+	wall     *wall
+	search   *searcher
+	matrix   *adapter
+	slackish *adapter
+}
+
+// newEnv starts a server over a real SQLite database with every feature
+// present; change opts before the server is built with the edit func.
+func newEnv(t *testing.T, edit func(*Options)) *env {
+	t.Helper()
+	db := openDB(t)
+	e := &env{
+		logs:     &syncBuffer{},
+		cal:      &calendar{meetups: sampleMeetups()},
+		wall:     &wall{items: sampleShoutouts()},
+		search:   &searcher{},
+		matrix:   &adapter{name: "matrix", up: true},
+		slackish: &adapter{name: "slack", up: true},
+	}
+	adapters := []bot.Adapter{e.matrix, e.slackish}
+	opts := Options{
+		Community: "Scottish public sector comms",
+		Location:  london,
+		Sources:   Sources{Calendar: e.cal, Wall: e.wall, Searcher: e.search},
+		Checks:    append([]Check{DatabaseCheck(db.Ping)}, AdapterChecks(adapters)...),
+		Adapters:  adapters,
+		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:       func() time.Time { return testNow },
+		// Short, so the hanging-check case does not slow the suite.
+		CheckTimeout: 200 * time.Millisecond,
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	e.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(e.ts.Close)
+	return e
+}
+
+type response struct {
+	code   int
+	header http.Header
+	body   string
+}
+
+func (e *env) get(t *testing.T, path string, hdr ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+func mustContain(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("body lacks %q", w)
+		}
+	}
+}
+
+func TestNewRejectsBadModes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"token without token", Options{Page: PageToken}, "needs a token"},
+		{"unknown mode", Options{Page: "private"}, `"private" is not public, token or off`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("New: %v, want error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	e := newEnv(t, nil)
+	e.matrix.set(false) // liveness does not depend on readiness
+	r := e.get(t, "/healthz")
+	if r.code != http.StatusOK || r.body != "ok\n" {
+		t.Fatalf("healthz = %d %q", r.code, r.body)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     func(t *testing.T, o *Options)
+		after    func(e *env)
+		wantCode int
+		wantDown []string
+	}{
+		{name: "all up", wantCode: 200},
+		{name: "matrix down", after: func(e *env) { e.matrix.set(false) }, wantCode: 503, wantDown: []string{"adapter:matrix"}},
+		{name: "both adapters down", after: func(e *env) { e.matrix.set(false); e.slackish.set(false) },
+			wantCode: 503, wantDown: []string{"adapter:matrix", "adapter:slack"}},
+		{name: "database closed", opts: func(t *testing.T, o *Options) {
+			db := openDB(t)
+			db.Close()
+			o.Checks[0] = DatabaseCheck(db.Ping)
+		}, wantCode: 503, wantDown: []string{"database"}},
+		{name: "check hangs past its deadline", opts: func(t *testing.T, o *Options) {
+			o.Checks = append(o.Checks, Check{Name: "llm", Check: func(ctx context.Context) error {
+				<-ctx.Done()
+				time.Sleep(10 * time.Millisecond)
+				return nil // too late: the deadline already decided
+			}})
+		}, wantCode: 503, wantDown: []string{"llm"}},
+		{name: "check panics", opts: func(t *testing.T, o *Options) {
+			o.Checks = append(o.Checks, Check{Name: "flaky", Check: func(context.Context) error { panic("boom") }})
+		}, wantCode: 503, wantDown: []string{"flaky"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *Options) {
+				if tc.opts != nil {
+					tc.opts(t, o)
+				}
+			})
+			if tc.after != nil {
+				tc.after(e)
+			}
+			r := e.get(t, "/readyz")
+			if r.code != tc.wantCode {
+				t.Fatalf("readyz = %d, want %d: %s", r.code, tc.wantCode, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			var body readiness
+			if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+				t.Fatalf("body %q: %v", r.body, err)
+			}
+			if strings.Join(body.Down, ",") != strings.Join(tc.wantDown, ",") {
+				t.Errorf("down = %v, want %v", body.Down, tc.wantDown)
+			}
+			wantStatus := "ok"
+			if tc.wantCode != 200 {
+				wantStatus = "down"
+			}
+			if body.Status != wantStatus || len(body.Checks) < 3 {
+				t.Errorf("body = %+v", body)
+			}
+		})
+	}
+}
+
+func TestReadyzRealDatabaseClosed(t *testing.T) {
+	db := openDB(t)
+	srv, err := New(Options{Checks: []Check{DatabaseCheck(db.Ping)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	code := func() int {
+		resp, err := http.Get(ts.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := code(); c != 200 {
+		t.Fatalf("open database: readyz = %d", c)
+	}
+	db.Close()
+	if c := code(); c != 503 {
+		t.Fatalf("closed database: readyz = %d", c)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, nil)
+	metrics.Observer{}.EventIn("webtest")
+	r := e.get(t, "/metrics")
+	if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("metrics = %d %s", r.code, r.header.Get("Content-Type"))
+	}
+	mustContain(t, r.body,
+		`bothy_adapter_connected{adapter="matrix"} 1`,
+		`bothy_adapter_connected{adapter="slack"} 1`,
+		`bothy_events_in_total{adapter="webtest"}`,
+		"go_goroutines",
+	)
+	e.matrix.set(false)
+	r = e.get(t, "/metrics")
+	mustContain(t, r.body, `bothy_adapter_connected{adapter="matrix"} 0`, `bothy_adapter_connected{adapter="slack"} 1`)
+}
+
+func TestIndexPage(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.get(t, "/")
+	if r.code != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("index = %d %s", r.code, r.header.Get("Content-Type"))
+	}
+	mustContain(t, r.body,
+		// Document basics for phones and screen readers.
+		`<html lang="en-GB">`, `name="viewport"`, `<a class="skip" href="#main">`,
+		`<main id="main"`, `<nav aria-label="Page sections">`, `<footer class="site">`,
+		`<title>Scottish public sector comms</title>`,
+		// Meetups, in the community's zone, with calendar links.
+		"Plain English clinic", "Thursday 19 March 2026, 12:30 GMT",
+		`<time datetime="2026-03-19T12:30:00Z">`,
+		"Crisis comms roundtable: winter resilience", "Thursday 2 April 2026, 18:00 BST",
+		"Dundee Central Library, Wellgate", `href="https://meet.example.scot/plain-english"`,
+		"#PlainEnglishClinic", "14",
+		`href="/meetups/12.ics"`, `href="/meetups/13.ics"`, `href="/meetups.ics"`,
+		`<span class="badge">Cancelled</span> Social media analytics show and tell`,
+		// Search form that a keyboard and a screen reader can use.
+		`<form class="search" action="/search" method="get" role="search">`,
+		`<label for="q">Ask the knowledge base</label>`, `<input id="q" name="q" type="search"`,
+		// The wall, escaped.
+		"Aileen Campbell", "thanked by Ravi Patel", "turned the flood warning copy round",
+		"Morag Fraser", "accessibility", "9 March 2026",
+		"ran a brilliant &lt;b&gt;Gaelic&lt;/b&gt; &amp; Scots translation session",
+	)
+	if strings.Contains(r.body, `href="/meetups/14.ics"`) {
+		t.Error("a cancelled meetup offers an add-to-calendar link")
+	}
+	if e.wall.limit != wallSize {
+		t.Errorf("wall asked for %d shout-outs, want %d", e.wall.limit, wallSize)
+	}
+	if strings.Contains(r.body, "<script") {
+		t.Error("page has a script element")
+	}
+}
+
+func TestStylesheet(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.get(t, "/static/style.css")
+	if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("style.css = %d %s", r.code, r.header.Get("Content-Type"))
+	}
+	mustContain(t, r.body, ":focus-visible", ".skip:focus")
+}
+
+func TestFeaturesAbsent(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Sources = Sources{} })
+	r := e.get(t, "/")
+	if r.code != 200 {
+		t.Fatalf("index = %d", r.code)
+	}
+	mustContain(t, r.body,
+		"Meetups are not set up in this community.",
+		"The knowledge base is not set up in this community.",
+		"Shout-outs are not switched on in this community.")
+	if strings.Contains(r.body, `action="/search"`) || strings.Contains(r.body, `href="/meetups.ics"`) {
+		t.Error("page links to features that are absent")
+	}
+	for _, p := range []string{"/meetups.ics", "/meetups/12.ics", "/search?q=alt+text"} {
+		if r := e.get(t, p); r.code != http.StatusNotFound {
+			t.Errorf("%s = %d, want 404", p, r.code)
+		}
+	}
+}
+
+func TestFeatureErrorsKeepThePage(t *testing.T) {
+	e := newEnv(t, nil)
+	e.cal.err = errors.New("meetups: list: database is locked")
+	e.wall.err = errors.New("shoutouts: recent: database is locked")
+	r := e.get(t, "/", RequestIDHeader, "trace-abc123")
+	if r.code != 200 {
+		t.Fatalf("index = %d", r.code)
+	}
+	mustContain(t, r.body, "Meetups could not be loaded just now.", "Shout-outs could not be loaded just now.", `<label for="q">`)
+	mustContain(t, e.logs.String(), `"msg":"loading meetups for the page"`, `"request_id":"trace-abc123"`, "database is locked")
+
+	r = e.get(t, "/meetups.ics", RequestIDHeader, "trace-def456")
+	if r.code != 500 || !strings.Contains(r.body, "trace-def456") {
+		t.Errorf("feed with a failing calendar = %d %q", r.code, r.body)
+	}
+}
+
+func TestEmptyFeatures(t *testing.T) {
+	e := newEnv(t, func(o *Options) {
+		o.Sources.Calendar = &calendar{}
+		o.Sources.Wall = &wall{}
+	})
+	r := e.get(t, "/")
+	mustContain(t, r.body, "No meetups are planned yet.", "No shout-outs yet.")
+}
+
+func TestSearch(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tc := range []struct {
+		name     string
+		q        string
+		wantCode int
+		want     []string
+		asked    bool
+	}{
+		{"confident answer with sources", "How do I write alt text?", 200, []string{
+			`value="How do I write alt text?"`,
+			"Write alt text that says what the image shows",
+			"Do not start with &#34;image of&#34;",
+			`<a href="https://kb.example.scot/accessible-social-media">Accessible social media posts</a>`,
+			"guide · <code>accessible-social-media</code> · updated 2026-02-11 · match 87%",
+			`<span class="title">Alt text checklist</span>`,
+			"<title>How do I write alt text? · Search</title>",
+		}, true},
+		{"abstains", "parking at Victoria Quay", 200, []string{
+			`class="answer unsure"`, "I don&#39;t know that one yet.",
+		}, true},
+		{"empty", "   ", 200, []string{"Type a question or a few words to search for."}, false},
+		{"too long", strings.Repeat("word ", 120), 200, []string{"That search is too long (599 characters; the limit is 500)"}, false},
+		{"markup is escaped", `<img src=x onerror=alert(1)> alt text`, 200, []string{
+			`value="&lt;img src=x onerror=alert(1)&gt; alt text"`,
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(e.search.queries)
+			r := e.get(t, "/search?q="+url.QueryEscape(tc.q))
+			if r.code != tc.wantCode {
+				t.Fatalf("code = %d, want %d", r.code, tc.wantCode)
+			}
+			mustContain(t, r.body, tc.want...)
+			if asked := len(e.search.queries) > before; asked != tc.asked {
+				t.Errorf("searcher asked = %v, want %v", asked, tc.asked)
+			}
+		})
+	}
+}
+
+func TestSearchFails(t *testing.T) {
+	e := newEnv(t, nil)
+	e.search.err = errors.New("knowledge: embeddings endpoint refused")
+	r := e.get(t, "/search?q=alt+text")
+	if r.code != 500 {
+		t.Fatalf("code = %d", r.code)
+	}
+	mustContain(t, r.body, "Sorry, searching failed just now.", `<label for="q">`)
+	mustContain(t, e.logs.String(), "embeddings endpoint refused")
+}
+
+func TestCalendarFeed(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.get(t, "/meetups.ics")
+	if r.code != 200 || r.header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+		t.Fatalf("feed = %d %s", r.code, r.header.Get("Content-Type"))
+	}
+	mustContain(t, r.body, "BEGIN:VCALENDAR", "SUMMARY:Plain English clinic", "UID:meetup-12@bothy.example")
+}
+
+func TestMeetupICS(t *testing.T) {
+	t.Run("built from the view", func(t *testing.T) {
+		e := newEnv(t, nil)
+		r := e.get(t, "/meetups/12.ics")
+		if r.code != 200 || r.header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+			t.Fatalf("ics = %d %s", r.code, r.header.Get("Content-Type"))
+		}
+		if cd := r.header.Get("Content-Disposition"); cd != `attachment; filename="meetup-12.ics"` {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		body := strings.ReplaceAll(r.body, "\r\n ", "") // unfold long lines
+		mustContain(t, body, "BEGIN:VEVENT", "UID:meetup-12@bothy.example", "SUMMARY:Plain English clinic",
+			"DTSTART:20260319T123000Z", "DTEND:20260319T133000Z", "DTSTAMP:20260310T140000Z",
+			"URL:https://meet.example.scot/plain-english", "STATUS:CONFIRMED", "#PlainEnglishClinic")
+		r = e.get(t, "/meetups/13.ics")
+		mustContain(t, r.body, "UID:meetup-13@bothy", "LOCATION:Dundee Central Library\\, Wellgate", "DTSTART:20260402T170000Z")
+		if strings.Contains(r.body, "DTEND") {
+			t.Error("invented an end time for a meetup without one")
+		}
+	})
+	t.Run("rendered by the calendar", func(t *testing.T) {
+		ec := &eventCalendar{calendar: calendar{meetups: sampleMeetups()}}
+		e := newEnv(t, func(o *Options) { o.Sources.Calendar = ec })
+		r := e.get(t, "/meetups/13.ics")
+		if r.code != 200 || !strings.Contains(r.body, "X-FROM-FEATURE:13") {
+			t.Fatalf("ics = %d %q", r.code, r.body)
+		}
+		if r := e.get(t, "/meetups/99.ics"); r.code != 404 {
+			t.Errorf("unknown meetup = %d", r.code)
+		}
+	})
+	t.Run("not found", func(t *testing.T) {
+		e := newEnv(t, nil)
+		for _, p := range []string{"/meetups/99.ics", "/meetups/12", "/meetups/.ics"} {
+			if r := e.get(t, p); r.code != 404 {
+				t.Errorf("%s = %d, want 404", p, r.code)
+			}
+		}
+	})
+}
+
+const pageToken = "s3cret-Page-Token-4f9a1c"
+
+func TestTokenMode(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Page, o.Token = PageToken, pageToken })
+	for _, tc := range []struct {
+		name string
+		path string
+		hdr  []string
+		want int
+	}{
+		{"no token", "/", nil, 401},
+		{"wrong query token", "/?token=guess", nil, 401},
+		{"wrong bearer", "/", []string{"Authorization", "Bearer guess"}, 401},
+		{"prefix of the token", "/", []string{"Authorization", "Bearer " + pageToken[:10]}, 401},
+		{"bearer", "/", []string{"Authorization", "Bearer " + pageToken}, 200},
+		{"bearer, any case", "/search?q=alt+text", []string{"Authorization", "bearer " + pageToken}, 200},
+		{"cookie", "/", []string{"Cookie", tokenCookie + "=" + pageToken}, 200},
+		{"wrong cookie", "/", []string{"Cookie", tokenCookie + "=guess"}, 401},
+		{"feed needs it too", "/meetups.ics", nil, 401},
+		{"feed with query token", "/meetups.ics?token=" + pageToken, nil, 200},
+		{"meetup file with query token", "/meetups/12.ics?token=" + pageToken, nil, 200},
+		{"health is open", "/healthz", nil, 200},
+		{"readiness is open", "/readyz", nil, 200},
+		{"metrics are open", "/metrics", nil, 200},
+		{"stylesheet is open", "/static/style.css", nil, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.get(t, tc.path, tc.hdr...)
+			if r.code != tc.want {
+				t.Fatalf("%s = %d, want %d", tc.path, r.code, tc.want)
+			}
+			if tc.want == 401 {
+				mustContain(t, r.body, "needs the access token")
+				if strings.Contains(r.body, "Plain English clinic") {
+					t.Error("refused page still shows content")
+				}
+			}
+		})
+	}
+	t.Run("query token sets a cookie and drops itself from the address", func(t *testing.T) {
+		r := e.get(t, "/search?q=alt+text&token="+pageToken)
+		if r.code != http.StatusSeeOther {
+			t.Fatalf("code = %d", r.code)
+		}
+		if loc := r.header.Get("Location"); loc != "/search?q=alt+text" {
+			t.Errorf("Location = %q", loc)
+		}
+		c := r.header.Get("Set-Cookie")
+		for _, want := range []string{tokenCookie + "=" + pageToken, "HttpOnly", "SameSite=Strict", "Path=/"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("Set-Cookie %q lacks %q", c, want)
+			}
+		}
+		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+	})
+}
+
+func TestPageOff(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Page = PageOff })
+	for path, want := range map[string]int{
+		"/": 404, "/search?q=alt": 404, "/meetups.ics": 404, "/meetups/12.ics": 404,
+		"/healthz": 200, "/readyz": 200, "/metrics": 200,
+	} {
+		if r := e.get(t, path); r.code != want {
+			t.Errorf("%s = %d, want %d", path, r.code, want)
+		}
+	}
+	if len(e.search.queries) > 0 {
+		t.Error("search ran with the page off")
+	}
+}
+
+func TestRequestIDs(t *testing.T) {
+	e := newEnv(t, nil)
+	generated := regexp.MustCompile(`^[0-9a-f]{24}$`)
+	for _, tc := range []struct {
+		name, in string
+		keep     bool
+	}{
+		{"none given", "", false},
+		{"from a proxy", "req-7f3a.b2:9", true},
+		{"too long", strings.Repeat("a", 65), false},
+		{"odd characters", `x" injected="y`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hdr []string
+			if tc.in != "" {
+				hdr = []string{RequestIDHeader, tc.in}
+			}
+			r := e.get(t, "/healthz", hdr...)
+			id := r.header.Get(RequestIDHeader)
+			if tc.keep && id != tc.in {
+				t.Fatalf("id = %q, want %q kept", id, tc.in)
+			}
+			if !tc.keep && !generated.MatchString(id) {
+				t.Fatalf("id = %q, want a fresh one", id)
+			}
+			if !strings.Contains(e.logs.String(), `"request_id":"`+id+`"`) {
+				t.Errorf("log lacks request_id %s:\n%s", id, e.logs.String())
+			}
+		})
+	}
+	a, b := e.get(t, "/"), e.get(t, "/")
+	if a.header.Get(RequestIDHeader) == b.header.Get(RequestIDHeader) {
+		t.Error("two requests share an ID")
+	}
+}
+
+// TestSecretsNotLogged sends the page token every way a client might, right
+// and wrong, at debug level, through pages that fail and log, and checks the
+// log never holds it.
+func TestSecretsNotLogged(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Page, o.Token = PageToken, pageToken })
+	e.cal.err = errors.New("meetups: list: disk I/O error")
+	e.search.err = errors.New("knowledge: model timed out")
+	typo := pageToken + "x" // a mistyped token is still mostly the secret
+	for _, req := range []struct {
+		path string
+		hdr  []string
+	}{
+		{"/?token=" + pageToken, nil},
+		{"/?token=" + typo, nil},
+		{"/search?q=alt+text&token=" + pageToken, nil},
+		{"/meetups.ics?token=" + pageToken, nil},
+		{"/meetups/12.ics?token=" + pageToken, nil},
+		{"/", []string{"Authorization", "Bearer " + pageToken}},
+		{"/", []string{"Authorization", "Bearer " + typo}},
+		{"/search?q=alt+text", []string{"Authorization", "Bearer " + pageToken}},
+		{"/", []string{"Cookie", tokenCookie + "=" + pageToken}},
+		{"/no-such-page?token=" + pageToken, nil},
+		{"/readyz?token=" + pageToken, nil},
+	} {
+		e.get(t, req.path, req.hdr...)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, "disk I/O error") || !strings.Contains(logs, "model timed out") {
+		t.Fatalf("expected access and error lines in the log:\n%s", logs)
+	}
+	if strings.Contains(logs, pageToken[:12]) {
+		t.Fatalf("the page token appears in the log:\n%s", logs)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, p := range []string{"/", "/search?q=alt+text", "/healthz", "/no-such-page", "/meetups.ics"} {
+		r := e.get(t, p)
+		for k, want := range map[string]string{
+			"Content-Security-Policy": "default-src 'self'",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "no-referrer",
+			"X-Frame-Options":         "DENY",
+		} {
+			if got := r.header.Get(k); !strings.HasPrefix(got, want) {
+				t.Errorf("%s: %s = %q, want %q", p, k, got, want)
+			}
+		}
+	}
+}
+
+// TestServeShutsDownGracefully cancels Serve while a search is in flight:
+// the search still gets its answer, Serve returns, and the port closes.
+func TestServeShutsDownGracefully(t *testing.T) {
+	s := &searcher{block: make(chan struct{}), entered: make(chan struct{})}
+	srv, err := New(Options{Sources: Sources{Searcher: s}, ShutdownTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+
+	base := "http://" + ln.Addr().String()
+	got := make(chan response, 1)
+	go func() {
+		resp, err := http.Get(base + "/search?q=alt+text")
+		if err != nil {
+			got <- response{code: -1, body: err.Error()}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- response{code: resp.StatusCode, body: string(b)}
+	}()
+	<-s.entered
+	cancel()
+	// Shutdown closes the listener first; wait until new connections fail.
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break
+		}
+		c.Close()
+		if i > 500 {
+			t.Fatal("listener still open after cancel")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned %v with a request in flight", err)
+	default:
+	}
+	close(s.block)
+	r := <-got
+	if r.code != 200 || !strings.Contains(r.body, "Alt text checklist") {
+		t.Fatalf("in-flight search = %d %q", r.code, r.body)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+}
