@@ -120,7 +120,7 @@ func printUsage(w io.Writer) {
 	sort.Strings(names)
 	for _, n := range names {
 		c := cliCommands[n]
-		fmt.Fprintf(w, "  %-10s %s\n", n, c.Summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, c.Summary)
 	}
 	fmt.Fprintln(w, "\nWith no command, bothy runs the bot (bothy run). Every command takes --help.")
 }
