@@ -257,8 +257,8 @@ func rsvpText(res RSVPResult) string {
 	case "going":
 		return fmt.Sprintf("You're going to **%s** (meetup %d). %d going so far. See you there!", m.Title, m.ID, m.Going)
 	case "waitlisted":
-		return fmt.Sprintf("**%s** is full (%d places), so you're number %d on the waitlist. I'll tell you if a place comes up.",
-			m.Title, m.Capacity, res.Position)
+		return fmt.Sprintf("**%s** is full (%s), so you're number %d on the waitlist. I'll tell you if a place comes up.",
+			m.Title, plural(m.Capacity, "place")[3:], res.Position)
 	case AnswerMaybe:
 		return fmt.Sprintf("Noted: maybe for **%s** (meetup %d).", m.Title, m.ID)
 	case AnswerNo:

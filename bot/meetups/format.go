@@ -42,7 +42,7 @@ func (s *Service) details(m Meetup) string {
 	}
 	going := fmt.Sprintf("Going: %d", m.Going)
 	if m.Capacity > 0 {
-		going = fmt.Sprintf("Going: %d of %d places", m.Going, m.Capacity)
+		going = fmt.Sprintf("Going: %d of %s", m.Going, plural(m.Capacity, "place")[3:])
 		if m.Waitlist > 0 {
 			going += fmt.Sprintf(", %d on the waitlist", m.Waitlist)
 		}

@@ -5,9 +5,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/meetups/when"
 )
 
 // timeLayout stores instants in UTC at whole seconds, so text comparison
@@ -46,6 +49,16 @@ type Meetup struct {
 	SeriesID     int64     `json:"-"`
 	CreatedBy    string    `json:"-"`
 	UpdatedAt    time.Time `json:"-"`
+}
+
+// MarshalJSON writes starts_at with the local offset spelled out
+// ("+00:00" in winter rather than "Z"), as scripts expect a local time.
+func (m Meetup) MarshalJSON() ([]byte, error) {
+	type plain Meetup
+	return json.Marshal(struct {
+		plain
+		StartsAt string `json:"starts_at"`
+	}{plain(m), m.StartsAt.Format("2006-01-02T15:04:05-07:00")})
 }
 
 // ErrNotFound is returned for a meetup ID that does not exist.
@@ -112,6 +125,11 @@ func scanMeetup(sc interface{ Scan(...any) error }) (Meetup, error) {
 		m.StartsAt = m.StartsAt.In(loc)
 	}
 	m.UpdatedAt, _ = time.Parse("2006-01-02T15:04:05.999Z", updated)
+	if m.Recurrence != "" {
+		if r, err := when.DecodeRecurrence(m.Recurrence); err == nil {
+			m.Recurrence = r.String()
+		}
+	}
 	return m, nil
 }
 

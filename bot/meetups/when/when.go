@@ -93,8 +93,9 @@ func Recognizes(text string) bool {
 	f, err := extract(text)
 	if err != nil {
 		var q *Question
-		// A question about the date still means the words were a date.
-		return errors.As(err, &q) && f.any
+		// A question about the date still means the words were a date;
+		// words left over mean they were not (all of them).
+		return errors.As(err, &q) && f.any && !f.leftover
 	}
 	return f.any
 }
@@ -112,6 +113,7 @@ type found struct {
 	timeGiven        bool
 	timeAmbiguous    string // "6:30" without am/pm
 	tonight          bool
+	leftover         bool // words no rule understood
 }
 
 // rule is one pattern of the date grammar.
@@ -334,6 +336,7 @@ func extract(text string) (found, error) {
 		}
 		left = append(left, w)
 	}
+	f.leftover = len(left) > 0
 	if len(left) == 1 && f.any && !f.timeGiven {
 		if n, err := strconv.Atoi(left[0]); err == nil && n >= 1 && n <= 12 {
 			return f, askf("Is %d in the morning or the evening? Please write %02d:00 or %02d:00 (or %dpm).", n, n, n+12, n)
