@@ -84,7 +84,7 @@ func (s *Service) queueNew(ctx context.Context, tx *sql.Tx, m Meetup) error {
 func (s *Service) queueReminders(ctx context.Context, tx *sql.Tx, m Meetup) error {
 	now := s.clock.Now()
 	for _, off := range s.reminders {
-		due := m.StartsAt.Add(-off)
+		due := s.reminderDue(m.StartsAt, off)
 		if !due.After(now) {
 			continue // the announcement itself is closer than this reminder
 		}
@@ -96,6 +96,18 @@ func (s *Service) queueReminders(ctx context.Context, tx *sql.Tx, m Meetup) erro
 		}
 	}
 	return nil
+}
+
+// reminderDue is when a reminder offset falls. Whole days count in
+// calendar days at the same local time ("a week before" an 18:00 meetup is
+// 18:00 a week earlier, even across a clock change); shorter offsets are
+// plain durations.
+func (s *Service) reminderDue(start time.Time, off time.Duration) time.Time {
+	const day = 24 * time.Hour
+	if off >= day && off%day == 0 {
+		return start.In(s.loc).AddDate(0, 0, -int(off/day))
+	}
+	return start.Add(-off)
 }
 
 // Fields that `meetup edit` can change, with their aliases.

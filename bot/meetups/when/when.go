@@ -300,6 +300,7 @@ var fillers = map[string]bool{"at": true, "on": true, "the": true, "of": true, "
 // returns an error (a Question) for anything not understood.
 func extract(text string) (found, error) {
 	var f found
+	var question error
 	work := []byte(text)
 	opts := &rules.Options{Distance: 5, MatchByOrder: true}
 	for _, r := range ruleSet {
@@ -318,8 +319,10 @@ func extract(text string) (found, error) {
 			}
 			f.any = true
 			blank(work, m.Left, m.Right, ' ')
-			if err := r.after(m, c, &f); err != nil {
-				return f, err
+			// Keep going after a question so the leftover check below
+			// still sees every word (Recognizes depends on it).
+			if err := r.after(m, c, &f); err != nil && question == nil {
+				question = err
 			}
 		}
 	}
@@ -341,6 +344,9 @@ func extract(text string) (found, error) {
 		if n, err := strconv.Atoi(left[0]); err == nil && n >= 1 && n <= 12 {
 			return f, askf("Is %d in the morning or the evening? Please write %02d:00 or %02d:00 (or %dpm).", n, n, n+12, n)
 		}
+	}
+	if question != nil {
+		return f, question
 	}
 	if len(left) > 0 {
 		if !f.any {
