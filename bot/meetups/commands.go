@@ -103,10 +103,10 @@ func (s *Service) cmdAdd(ctx context.Context, req *bot.Request) error {
 	}
 	text := fmt.Sprintf("Added meetup %d: **%s**\n%s", m.ID, m.Title, s.details(m))
 	text += fmt.Sprintf("Announcing it in %d channel(s). If the time is wrong: meetup edit %d when ...", len(s.channels), m.ID)
-	if err := req.Reply(ctx, bot.Reply{Text: text}); err != nil {
-		return err
-	}
-	return s.deliverNow(ctx)
+	// Deliver even if the reply failed: the meetup is stored either way.
+	err = req.Reply(ctx, bot.Reply{Text: text})
+	_ = s.deliverNow(ctx)
+	return err
 }
 
 // deliverNow sends what was just queued without waiting for the next
@@ -180,11 +180,10 @@ func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) error {
 	}
 	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", res.Field, id, res.Meetup.Title, s.details(res.Meetup))
 	text += "Telling every announcement channel."
-	if err := req.Reply(ctx, bot.Reply{Text: text}); err != nil {
-		return err
-	}
+	err = req.Reply(ctx, bot.Reply{Text: text})
 	s.tellPromoted(ctx, res.Meetup, res.Promoted)
-	return s.deliverNow(ctx)
+	_ = s.deliverNow(ctx)
+	return err
 }
 
 func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
@@ -209,10 +208,10 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	if all && m.SeriesID != 0 {
 		text += " It won't repeat any more."
 	}
-	if err := req.Reply(ctx, bot.Reply{Text: text}); err != nil {
-		return err
-	}
-	return s.deliverNow(ctx)
+	// Deliver even if the reply failed: the meetup is stored either way.
+	err = req.Reply(ctx, bot.Reply{Text: text})
+	_ = s.deliverNow(ctx)
+	return err
 }
 
 func normaliseAnswer(w string) (string, bool) {
