@@ -1,0 +1,152 @@
+package meetups
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// AddArgs is what `meetup add` was given.
+type AddArgs struct {
+	Title     string
+	When      string
+	Venue     string
+	OnlineURL string
+	Hashtag   string
+	Capacity  int
+}
+
+// Limits on what people type, so a pasted essay gets a clear answer.
+const (
+	maxTitle = 200
+	maxVenue = 200
+	maxURL   = 500
+	maxArgs  = 1000
+)
+
+// addExample is shown whenever `meetup add` is misunderstood.
+const addExample = "meetup add Summer social on 16 June 2027 18:00 at The Lighthouse, Glasgow #tartantm"
+
+// ParseAdd splits `<title> on|at <when> [at|in <venue>] [online <url>]
+// [#hashtag] [capacity N]`. Titles and venues may themselves contain "at"
+// and "on", so the date is found by asking recognizes (the date parser)
+// which stretch of words is wholly a date: the earliest keyword that starts
+// one wins, and the longest such date after it.
+func ParseAdd(s string, recognizes func(string) bool) (AddArgs, error) {
+	var a AddArgs
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return a, usage("Please tell me the title and the date, like: %s", addExample)
+	}
+	if n := utf8.RuneCountInString(s); n > maxArgs {
+		return a, usage("That is too long for a meetup (%d characters; the limit is %d).", n, maxArgs)
+	}
+	toks := strings.Fields(s)
+	// Options come last, in any order.
+	for changed := true; changed && len(toks) > 0; {
+		changed = false
+		last := toks[len(toks)-1]
+		switch {
+		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "capacity"):
+			n, err := strconv.Atoi(last)
+			if err != nil || n < 1 || n > 100000 {
+				return a, usage("capacity needs a whole number of places, like \"capacity 40\".")
+			}
+			if a.Capacity != 0 {
+				return a, usage("Please give capacity only once.")
+			}
+			a.Capacity, toks, changed = n, toks[:len(toks)-2], true
+		case strings.EqualFold(last, "capacity"):
+			return a, usage("capacity needs a whole number of places, like \"capacity 40\".")
+		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "online"):
+			u, err := checkURL(last)
+			if err != nil {
+				return a, err
+			}
+			if a.OnlineURL != "" {
+				return a, usage("Please give only one online link.")
+			}
+			a.OnlineURL, toks, changed = u, toks[:len(toks)-2], true
+		case strings.HasPrefix(last, "#") && a.Hashtag == "":
+			h, err := checkHashtag(last)
+			if err != nil {
+				return a, err
+			}
+			a.Hashtag, toks, changed = h, toks[:len(toks)-1], true
+		}
+	}
+	bestK, bestJ := -1, -1
+	var bestWhen []string
+	for k := 1; k < len(toks) && bestK < 0; k++ {
+		kw := strings.ToLower(toks[k])
+		var rest []string
+		switch kw {
+		case "on", "at":
+			rest = toks[k+1:]
+		case "every":
+			rest = toks[k:]
+		default:
+			continue
+		}
+		// Longest date first: no venue, then each "at"/"in" from the right.
+		cuts := []int{len(rest)}
+		for j := len(rest) - 2; j >= 1; j-- {
+			if w := strings.ToLower(rest[j]); w == "at" || w == "in" {
+				cuts = append(cuts, j)
+			}
+		}
+		for _, j := range cuts {
+			if recognizes(strings.Join(rest[:j], " ")) {
+				bestK, bestJ, bestWhen = k, j, rest
+				break
+			}
+		}
+	}
+	if bestK < 0 {
+		return a, usage("I couldn't find the date. Put it after \"on\" or \"at\", like: %s", addExample)
+	}
+	a.Title = strings.TrimSpace(strings.Join(toks[:bestK], " "))
+	a.When = strings.Join(bestWhen[:bestJ], " ")
+	if bestJ < len(bestWhen) {
+		a.Venue = strings.TrimSpace(strings.Join(bestWhen[bestJ+1:], " "))
+	}
+	if a.Title == "" {
+		return a, usage("The meetup needs a title before the date, like: %s", addExample)
+	}
+	if utf8.RuneCountInString(a.Title) > maxTitle {
+		return a, usage("That title is too long (the limit is %d characters).", maxTitle)
+	}
+	if utf8.RuneCountInString(a.Venue) > maxVenue {
+		return a, usage("That venue is too long (the limit is %d characters).", maxVenue)
+	}
+	return a, nil
+}
+
+func usage(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// usageError mirrors bot.UsageError without importing bot here, so the
+// parser can be fuzzed on its own; commands convert it.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func checkURL(s string) (string, error) {
+	if utf8.RuneCountInString(s) > maxURL {
+		return "", usage("That link is too long (the limit is %d characters).", maxURL)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", usage("%q is not a web link. Online links start with https://", s)
+	}
+	return u.String(), nil
+}
+
+func checkHashtag(s string) (string, error) {
+	tag := strings.TrimPrefix(s, "#")
+	if tag == "" || utf8.RuneCountInString(tag) > 60 || strings.ContainsAny(tag, "#<>\"'`") {
+		return "", usage("%q is not a hashtag I can use, try something like #tartantm.", s)
+	}
+	return "#" + tag, nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/bothy-chat/bothy/adapters/console"
+	"github.com/bothy-chat/bothy/bot/config"
+	"github.com/bothy-chat/bothy/bot/meetups"
+)
+
+func init() {
+	registerCLI(&cliCommand{
+		Name:    "meetup",
+		Usage:   "export --ics | list [--json] [--db PATH]",
+		Summary: "print upcoming meetups as an iCalendar feed or a list",
+		Run:     runMeetupCLI,
+	})
+	registerFeature(feature{Name: "meetups", Order: 20, Setup: setupMeetups})
+}
+
+// meetupChannels lists the announcement channels of every adapter that is
+// running: the console itself, then each platform's configured rooms.
+func meetupChannels(cfg *config.Config, running func(string) bool) []meetups.Channel {
+	var out []meetups.Channel
+	if running(console.Name) {
+		out = append(out, meetups.Channel{Platform: console.Name, RoomID: console.Name})
+	}
+	if running("matrix") {
+		for _, r := range cfg.Matrix.Announce {
+			out = append(out, meetups.Channel{Platform: "matrix", RoomID: r})
+		}
+	}
+	if running("slack") {
+		for _, r := range cfg.Slack.Announce {
+			out = append(out, meetups.Channel{Platform: "slack", RoomID: r})
+		}
+	}
+	return out
+}
+
+func newMeetupService(app *App, chans []meetups.Channel) (*meetups.Service, error) {
+	opts := meetups.Options{
+		DB: app.DB, Clock: app.Clock, Location: app.Config.Location(),
+		Reminders: app.Config.Meetups.Reminders, Channels: chans, Logger: app.Log,
+	}
+	if app.Bot != nil {
+		opts.Sender = app.Bot
+	}
+	return meetups.New(opts)
+}
+
+func setupMeetups(ctx context.Context, app *App) error {
+	running := func(name string) bool { _, err := app.Bot.Adapter(name); return err == nil }
+	svc, err := newMeetupService(app, meetupChannels(&app.Config, running))
+	if err != nil {
+		return err
+	}
+	svc.Register(app.Bot)
+	app.Provide("meetups", svc)
+	return nil
+}
+
+func runMeetupCLI(ctx context.Context, env *Env, args []string) error {
+	c := cliCommands["meetup"]
+	if len(args) == 0 || (args[0] != "export" && args[0] != "list") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fs := newFlagSet(env, c)
+			fs.help()
+			return nil
+		}
+		return usagef("expected a subcommand: export --ics or list [--json]")
+	}
+	sub := args[0]
+	fs := newFlagSet(env, &cliCommand{Name: "meetup " + sub, Usage: c.Usage, Summary: c.Summary})
+	cf := addCommonFlags(fs)
+	asICS := fs.Bool("ics", false, "export as iCalendar (the only format export has; required)")
+	asJSON := fs.Bool("json", false, "list as a JSON array")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if sub == "export" && !*asICS {
+		return usagef("export needs --ics (the calendar format)")
+	}
+	if sub == "list" && *asICS {
+		return usagef("--ics belongs to export: bothy meetup export --ics")
+	}
+	app, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	svc, err := newMeetupService(app, nil)
+	if err != nil {
+		return err
+	}
+	if sub == "export" {
+		b, err := svc.ICS(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = env.Stdout.Write(b)
+		return err
+	}
+	ms, err := svc.Upcoming(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if ms == nil {
+			ms = []meetups.Meetup{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ms)
+	}
+	if len(ms) == 0 {
+		fmt.Fprintln(env.Stdout, "no upcoming meetups")
+		return nil
+	}
+	for _, m := range ms {
+		fmt.Fprintf(env.Stdout, "%d\t%s\t%s\t%s\t%s\t%d going\n", m.ID, m.StartsAt.Format("2006-01-02 15:04 MST"), m.Status, m.Title, m.Venue, m.Going)
+	}
+	return nil
+}
