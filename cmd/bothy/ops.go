@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/bothy-chat/bothy/bot/meetups"
 	"io"
 	"net"
 	"net/http"
@@ -74,15 +75,13 @@ func setupWeb(ctx context.Context, app *App) error {
 
 // webSources connects the community page to the features that are set up.
 //
-// GLUE FOR THE LEAD: each feature publishes its service with app.Provide
-// under the names below. If a feature's own type does not already have the
-// methods of web.Calendar, web.Wall or web.Searcher, wrap it here in a
-// small adapter that converts to the web view types. A feature that is
+// Each feature publishes its service with app.Provide; the small wrappers
+// in glue.go convert them to the page's view types. A feature that is
 // absent stays nil and the page says it is not set up.
 func webSources(app *App) web.Sources {
 	var s web.Sources
-	if c, ok := Service[web.Calendar](app, "meetups"); ok {
-		s.Calendar = c
+	if m, ok := Service[*meetups.Service](app, "meetups"); ok {
+		s.Calendar = meetupCalendar{m}
 	}
 	if w, ok := Service[web.Wall](app, "shoutouts"); ok {
 		s.Wall = w
