@@ -156,7 +156,8 @@ func (a *Adapter) nextID() string {
 
 // Send prints a reply.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	text := bot.PlainText(r)
+	// A terminal shows Markdown's bold markers literally, so drop them.
+	text := strings.ReplaceAll(bot.PlainText(r), "**", "")
 	if a.opts.Interactive {
 		text = "bothy> " + strings.ReplaceAll(text, "\n", "\n       ")
 	}
@@ -166,7 +167,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 // SendDirect prints a message addressed to another member, so notices such
 // as "you received a shout-out" are visible in a console session too.
 func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (bot.MessageRef, error) {
-	return a.write(bot.Target{UserID: userID}, fmt.Sprintf("(to %s) %s", userID, bot.PlainText(r)))
+	return a.write(bot.Target{UserID: userID}, fmt.Sprintf("(to %s) %s", userID, strings.ReplaceAll(bot.PlainText(r), "**", "")))
 }
 
 func (a *Adapter) write(to bot.Target, text string) (bot.MessageRef, error) {
