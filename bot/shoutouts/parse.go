@@ -49,7 +49,7 @@ func ParseShoutout(args string) (Parsed, error) {
 	}
 	split := -1
 	for i, w := range words {
-		if strings.EqualFold(w, "for") {
+		if strings.EqualFold(strings.TrimRight(w, ":,-"), "for") {
 			split = i
 			break
 		}
