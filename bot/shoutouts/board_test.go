@@ -33,11 +33,11 @@ func TestLeaderboard(t *testing.T) {
 	e.give(at(2025, 12, 20, 12, 0), "UALICE", "UBOB", "crisis")   // last year
 	e.give(at(2026, 2, 10, 12, 0), "UALICE", "UCAROL", "records") // this year
 	e.give(at(2026, 2, 11, 12, 0), "UDAVE", "UCAROL", "records")
-	e.give(at(2026, 3, 2, 12, 0), "UBOB", "UDAVE", "crisis")    // this month, last week
-	e.give(at(2026, 3, 8, 23, 30), "UCAROL", "UBOB", "")        // Sunday night: still last week
-	e.give(at(2026, 3, 9, 0, 30), "UALICE", "UDAVE", "")        // Monday: this week
-	e.give(at(2026, 3, 10, 9, 0), "UCAROL", "UDAVE", "crisis")  // this week
-	e.give(at(2026, 3, 10, 9, 5), "UALICE", "UBOB", "")         // this week
+	e.give(at(2026, 3, 2, 12, 0), "UBOB", "UDAVE", "crisis")     // this month, last week
+	e.give(at(2026, 3, 8, 23, 30), "UCAROL", "UBOB", "")         // Sunday night: still last week
+	e.give(at(2026, 3, 9, 0, 30), "UALICE", "UDAVE", "")         // Monday: this week
+	e.give(at(2026, 3, 10, 9, 0), "UCAROL", "UDAVE", "crisis")   // this week
+	e.give(at(2026, 3, 10, 9, 5), "UALICE", "UBOB", "")          // this week
 	gone := e.give(at(2026, 3, 10, 9, 10), "UBOB", "UCAROL", "") // retracted below
 	e.clock.Set(start)
 	if _, err := e.svc.Retract(t.Context(), gone.ID, "UORG", "duplicate of an earlier one"); err != nil {
