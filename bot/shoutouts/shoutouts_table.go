@@ -155,13 +155,15 @@ type Count struct {
 }
 
 // countRecipients ranks recipients of standing shout-outs since a time,
-// optionally in one category; the name is the latest one recorded.
+// optionally in one category; the name is the one on their latest
+// shout-out in the period.
 func countRecipients(ctx context.Context, q querier, since time.Time, category string, limit int) ([]Count, error) {
-	rows, err := q.QueryContext(ctx, `SELECT recipient_id, count(*) AS n,
-		(SELECT recipient_name FROM shoutouts l WHERE l.recipient_id = s.recipient_id ORDER BY l.id DESC LIMIT 1)
-		FROM shoutouts s
-		WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)
-		GROUP BY recipient_id ORDER BY n DESC, 3 COLLATE NOCASE, recipient_id LIMIT ?`,
+	rows, err := q.QueryContext(ctx, `SELECT c.recipient_id, c.n, l.recipient_name FROM
+		(SELECT recipient_id, count(*) AS n, max(id) AS last FROM shoutouts
+		 WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)
+		 GROUP BY recipient_id) c
+		JOIN shoutouts l ON l.id = c.last
+		ORDER BY c.n DESC, l.recipient_name COLLATE NOCASE, c.recipient_id LIMIT ?`,
 		ts(since), category, category, limit)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,8 @@ CREATE TABLE shoutouts (
 CREATE INDEX shoutouts_created ON shoutouts(created_at);
 CREATE INDEX shoutouts_giver ON shoutouts(giver_id, created_at);
 CREATE INDEX shoutouts_recipient ON shoutouts(recipient_id, created_at);
+-- Covers the leaderboard and digest counts, so they read no table rows.
+CREATE INDEX shoutouts_board ON shoutouts(retracted_at, created_at, category, recipient_id, giver_id);
 
 -- Members who do not want to be told when they receive a shout-out.
 CREATE TABLE shoutout_optouts (
