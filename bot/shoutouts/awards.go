@@ -337,7 +337,7 @@ func ShortlistText(r Round, sl []Shortlist) string {
 		for i, e := range c.Entries {
 			fmt.Fprintf(&b, "  %d. %s (%s)", i+1, e.NomineeName, plural(e.Nominators, "nomination", "nominations"))
 			if len(e.Reasons) > 0 {
-				fmt.Fprintf(&b, ": %q", e.Reasons[0])
+				fmt.Fprintf(&b, ": \"%s\"", e.Reasons[0])
 			}
 			b.WriteString("\n")
 		}

@@ -128,7 +128,7 @@ func giveText(res GiveResult) string {
 			parts[i] = fmt.Sprintf("%s (#%d)", sh.RecipientName, sh.ID)
 		}
 		sh := res.Recorded[0]
-		fmt.Fprintf(&b, "Shout-out recorded for %s: %q%s. Thank you for recognising good work!", joinAnd(parts), sh.Reason, categorySuffix(sh.Category))
+		fmt.Fprintf(&b, "Shout-out recorded for %s: \"%s\"%s. Thank you for recognising good work!", joinAnd(parts), sh.Reason, categorySuffix(sh.Category))
 	}
 	if res.Blocked != "" {
 		if b.Len() > 0 {

@@ -173,7 +173,7 @@ func (s *Service) notify(ctx context.Context, snd Sender, fallback bot.Target, d
 		if off {
 			continue
 		}
-		text := fmt.Sprintf("🎉 You received a shout-out from %s: %q%s (#%d). To stop these notices, say: shoutout notifications off",
+		text := fmt.Sprintf("🎉 You received a shout-out from %s: \"%s\"%s (#%d). To stop these notices, say: shoutout notifications off",
 			sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
 		_, ok, err := snd.SendDirect(ctx, sh.Platform, sh.RecipientID, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-dm", sh.ID)})
 		if ok && err == nil {
@@ -185,7 +185,7 @@ func (s *Service) notify(ctx context.Context, snd Sender, fallback bot.Target, d
 		if direct || fallback.RoomID == "" {
 			continue // the room is the giver's private chat with the bot
 		}
-		text = fmt.Sprintf("%s, you received a shout-out from %s: %q%s (#%d). (shoutout notifications off to stop these)",
+		text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
 			mention(sh.Platform, sh.RecipientID, sh.RecipientName), sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
 		if _, err := snd.Send(ctx, sh.Platform, fallback, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", sh.ID)}); err != nil {
 			s.log.Warn("mention notification failed", "shoutout", sh.ID, "err", err)
