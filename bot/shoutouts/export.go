@@ -1,0 +1,138 @@
+package shoutouts
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Record is a shout-out as exported (JSON, CSV, the privacy export).
+type Record struct {
+	ID            int64  `json:"id"`
+	GiverID       string `json:"giver_id"`
+	GiverName     string `json:"giver_name"`
+	RecipientID   string `json:"recipient_id"`
+	RecipientName string `json:"recipient_name"`
+	Reason        string `json:"reason"`
+	Category      string `json:"category"`
+	Platform      string `json:"platform"`
+	RoomID        string `json:"room_id"`
+	CreatedAt     string `json:"created_at"`
+	Retracted     bool   `json:"retracted"`
+	RetractedAt   string `json:"retracted_at,omitempty"`
+	RetractedBy   string `json:"retracted_by,omitempty"`
+	RetractReason string `json:"retract_reason,omitempty"`
+}
+
+func record(s Shoutout) Record {
+	r := Record{
+		ID: s.ID, GiverID: s.GiverID, GiverName: s.GiverName, RecipientID: s.RecipientID,
+		RecipientName: s.RecipientName, Reason: s.Reason, Category: s.Category, Platform: s.Platform,
+		RoomID: s.RoomID, CreatedAt: s.CreatedAt.UTC().Format(time.RFC3339), Retracted: s.Retracted(),
+	}
+	if r.Retracted {
+		r.RetractedAt = s.RetractedAt.UTC().Format(time.RFC3339)
+		r.RetractedBy, r.RetractReason = s.RetractedBy, s.RetractReason
+	}
+	return r
+}
+
+// Formats are the export formats.
+var Formats = []string{"csv", "json", "markdown"}
+
+// csvHeader names the CSV columns, matching the JSON field names.
+var csvHeader = []string{"id", "giver_id", "giver_name", "recipient_id", "recipient_name", "reason",
+	"category", "platform", "room_id", "created_at", "retracted", "retracted_at", "retracted_by", "retract_reason"}
+
+// WriteExport writes shout-outs in format (csv, json or markdown). JSON is
+// an array (empty, not null, when there are none).
+func WriteExport(w io.Writer, format string, list []Shoutout) error {
+	recs := make([]Record, len(list))
+	for i, s := range list {
+		recs[i] = record(s)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(recs)
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(csvHeader); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := cw.Write([]string{strconv.FormatInt(r.ID, 10), r.GiverID, csvSafe(r.GiverName),
+				r.RecipientID, csvSafe(r.RecipientName), csvSafe(r.Reason), r.Category, r.Platform,
+				r.RoomID, r.CreatedAt, strconv.FormatBool(r.Retracted), r.RetractedAt,
+				r.RetractedBy, csvSafe(r.RetractReason)}); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	case "markdown":
+		return writeMarkdown(w, recs)
+	}
+	return fmt.Errorf("unknown export format %q (use %s)", format, strings.Join(Formats, ", "))
+}
+
+// csvSafe stops a spreadsheet from running a cell that starts like a
+// formula: member-written text is untrusted. Platform IDs are left exact
+// (Matrix IDs start with "@"), so scripts can match them.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func writeMarkdown(w io.Writer, recs []Record) error {
+	var b strings.Builder
+	b.WriteString("# Shout-outs\n\n")
+	if len(recs) == 0 {
+		b.WriteString("No shout-outs in this period.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "%s.\n\n", plural(len(recs), "shout-out", "shout-outs"))
+	b.WriteString("| id | date | from | to | reason | category | platform |\n")
+	b.WriteString("|---:|---|---|---|---|---|---|\n")
+	for _, r := range recs {
+		reason := mdCell(r.Reason)
+		if r.Retracted {
+			reason = "~~" + reason + "~~ (retracted: " + mdCell(r.RetractReason) + ")"
+		}
+		cat := ""
+		if r.Category != "" {
+			cat = "#" + r.Category
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", r.ID, r.CreatedAt, mdCell(r.GiverName),
+			mdCell(r.RecipientName), reason, mdCell(cat), mdCell(r.Platform))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell keeps text inside one table cell: no line breaks, pipes escaped.
+func mdCell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// ParseSince reads a --since value: a date (2026-01-02, midnight in loc)
+// or an RFC 3339 time.
+func ParseSince(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date like 2026-01-02 or a time like 2026-01-02T15:04:05Z", s)
+}

@@ -1,0 +1,214 @@
+package shoutouts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bothy-chat/bothy/bot"
+)
+
+// MaxReasonRunes bounds a reason; shout-outs are a line or two, not essays.
+const MaxReasonRunes = 1000
+
+// DuplicateWindow is how long the same shout-out from the same person to
+// the same person counts as a duplicate.
+const DuplicateWindow = 24 * time.Hour
+
+// GiveRequest is one shout-out to one or more people.
+type GiveRequest struct {
+	Platform   string
+	RoomID     string
+	MessageID  string
+	Giver      bot.User
+	Recipients []bot.User
+	Reason     string
+	Category   string
+}
+
+// Refusal says why one recipient's shout-out was not recorded.
+type Refusal struct {
+	Recipient bot.User
+	Why       string
+}
+
+// GiveResult is what Give did. Every recipient appears either in Recorded
+// or in Refused; when Blocked is set nothing was recorded and it says why.
+type GiveResult struct {
+	Recorded []Shoutout
+	Refused  []Refusal
+	Blocked  string
+}
+
+// RefusedError is a whole request turned down by a rule; its message is
+// meant for the person, as is.
+type RefusedError struct{ Msg string }
+
+func (e *RefusedError) Error() string { return e.Msg }
+
+func refusedf(format string, args ...any) error {
+	return &RefusedError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Refusal texts, kept together so the rules read as one policy.
+const (
+	msgSelf        = "You can't give a shout-out to yourself (though I'm sure you deserve one!). Ask someone who saw your work to give it."
+	msgShortReason = "Please say what the shout-out is for in at least %d words, so everyone can see what was good. For example: shoutout @carol for the snow-day closures thread"
+	msgLongReason  = "That reason is %d characters long; please keep it under %d so it reads well in the digest."
+	msgDuplicate   = "You already gave %s a shout-out for that in the last 24 hours (#%d), so I haven't recorded it twice."
+	msgQuotaUsed   = "You've already given %d shout-outs today, which is the daily limit. Thank you for being so generous! The limit keeps each one meaningful; you can give more tomorrow."
+	msgQuotaOver   = "That would be %d shout-outs, but you have %d left today (the daily limit is %d). Try naming fewer people, or give the rest tomorrow."
+)
+
+// Give records a shout-out to each recipient, applying the rules: no
+// shout-out to yourself, a reason of at least MinReasonWords words, no
+// repeat of the same shout-out within DuplicateWindow, and the daily quota.
+// A rule that applies to the whole request returns a *RefusedError.
+func (s *Service) Give(ctx context.Context, g GiveRequest) (GiveResult, error) {
+	var res GiveResult
+	g.Reason = strings.TrimSpace(g.Reason)
+	if CountWords(g.Reason) < MinReasonWords {
+		return res, refusedf(msgShortReason, MinReasonWords)
+	}
+	if n := utf8.RuneCountInString(g.Reason); n > MaxReasonRunes {
+		return res, refusedf(msgLongReason, n, MaxReasonRunes)
+	}
+	if g.Giver.ID == "" {
+		return res, fmt.Errorf("shoutouts: give: no giver")
+	}
+	now := s.now()
+	var valid []bot.User
+	seen := map[string]bool{}
+	for _, r := range g.Recipients {
+		if r.Name == "" {
+			r.Name = r.ID
+		}
+		switch {
+		case seen[r.ID]:
+			continue // the same person mentioned twice
+		case r.ID == g.Giver.ID:
+			res.Refused = append(res.Refused, Refusal{r, msgSelf})
+		default:
+			valid = append(valid, r)
+		}
+		seen[r.ID] = true
+	}
+	if len(valid) == 0 {
+		return res, nil
+	}
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("shoutouts: give: %w", err)
+	}
+	defer tx.Rollback()
+	var fresh []bot.User
+	for _, r := range valid {
+		id, dup, err := findDuplicate(ctx, tx, g.Giver.ID, r.ID, g.Reason, now.Add(-DuplicateWindow))
+		if err != nil {
+			return res, fmt.Errorf("shoutouts: give: duplicate check: %w", err)
+		}
+		if dup {
+			res.Refused = append(res.Refused, Refusal{r, fmt.Sprintf(msgDuplicate, r.Name, id)})
+			continue
+		}
+		fresh = append(fresh, r)
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+	if s.quota > 0 {
+		given, err := countGivenSince(ctx, tx, g.Giver.ID, s.startOfDay(now))
+		if err != nil {
+			return res, fmt.Errorf("shoutouts: give: quota: %w", err)
+		}
+		if left := s.quota - given; len(fresh) > left {
+			if left <= 0 {
+				res.Blocked = fmt.Sprintf(msgQuotaUsed, given)
+			} else {
+				res.Blocked = fmt.Sprintf(msgQuotaOver, len(fresh), left, s.quota)
+			}
+			for _, r := range fresh {
+				res.Refused = append(res.Refused, Refusal{r, "daily limit reached"})
+			}
+			return res, nil
+		}
+	}
+	for _, r := range fresh {
+		sh := Shoutout{
+			GiverID: g.Giver.ID, GiverName: nameOr(g.Giver), RecipientID: r.ID, RecipientName: r.Name,
+			Reason: g.Reason, Category: g.Category, Platform: g.Platform, RoomID: g.RoomID,
+			MessageID: g.MessageID, CreatedAt: now,
+		}
+		sh.ID, err = insertShoutout(ctx, tx, sh)
+		if err != nil {
+			return GiveResult{}, fmt.Errorf("shoutouts: give: save: %w", err)
+		}
+		res.Recorded = append(res.Recorded, sh)
+	}
+	if err := tx.Commit(); err != nil {
+		return GiveResult{}, fmt.Errorf("shoutouts: give: commit: %w", err)
+	}
+	return res, nil
+}
+
+func nameOr(u bot.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.ID
+}
+
+// notify tells each recipient about their shout-out: a direct message where
+// the platform can, otherwise a mention in the room it was given in.
+// Members who opted out are not told.
+func (s *Service) notify(ctx context.Context, snd Sender, fallback bot.Target, direct bool, recorded []Shoutout) {
+	for _, sh := range recorded {
+		off, err := s.OptedOut(ctx, sh.Platform, sh.RecipientID)
+		if err != nil {
+			s.log.Warn("notification preference unreadable; not notifying", "err", err)
+			continue
+		}
+		if off {
+			continue
+		}
+		text := fmt.Sprintf("🎉 You received a shout-out from %s: \"%s\"%s (#%d). To stop these notices, say: shoutout notifications off",
+			sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
+		_, ok, err := snd.SendDirect(ctx, sh.Platform, sh.RecipientID, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-dm", sh.ID)})
+		if ok && err == nil {
+			continue
+		}
+		if err != nil {
+			s.log.Warn("direct notification failed; mentioning in the room instead", "shoutout", sh.ID, "err", err)
+		}
+		if direct || fallback.RoomID == "" {
+			continue // the room is the giver's private chat with the bot
+		}
+		text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
+			mention(sh.Platform, sh.RecipientID, sh.RecipientName), sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
+		if _, err := snd.Send(ctx, sh.Platform, fallback, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", sh.ID)}); err != nil {
+			s.log.Warn("mention notification failed", "shoutout", sh.ID, "err", err)
+		}
+	}
+}
+
+// mention writes a user mention the way each platform recognises one.
+func mention(platform, id, name string) string {
+	switch {
+	case platform == "slack":
+		return "<@" + id + ">"
+	case strings.HasPrefix(id, "@"):
+		return id // Matrix IDs are already mentions
+	case id != "":
+		return "@" + id
+	}
+	return "@" + name
+}
+
+func categorySuffix(c string) string {
+	if c == "" {
+		return ""
+	}
+	return " #" + c
+}

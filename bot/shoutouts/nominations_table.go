@@ -1,0 +1,127 @@
+package shoutouts
+
+import (
+	"context"
+	"time"
+)
+
+// SQL for the award_nominations table.
+
+// Nomination is one member's nomination of another in an awards round.
+type Nomination struct {
+	ID            int64
+	RoundID       int64
+	Round         string
+	Category      string
+	NomineeID     string
+	NomineeName   string
+	NominatorID   string
+	NominatorName string
+	Reason        string
+	Platform      string
+	CreatedAt     time.Time
+}
+
+const nominationCols = `n.id, n.round_id, r.name, n.category, n.nominee_id, n.nominee_name,
+	n.nominator_id, n.nominator_name, n.reason, n.platform, n.created_at`
+
+func queryNominations(ctx context.Context, q querier, where string, args ...any) ([]Nomination, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+nominationCols+" FROM award_nominations n JOIN award_rounds r ON r.id = n.round_id "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Nomination
+	for rows.Next() {
+		var n Nomination
+		var created string
+		if err := rows.Scan(&n.ID, &n.RoundID, &n.Round, &n.Category, &n.NomineeID, &n.NomineeName,
+			&n.NominatorID, &n.NominatorName, &n.Reason, &n.Platform, &created); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = parseTS(created)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func insertNomination(ctx context.Context, q querier, n Nomination) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO award_nominations(round_id, category, nominee_id, nominee_name,
+		nominator_id, nominator_name, reason, platform, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.RoundID, n.Category, n.NomineeID, n.NomineeName, n.NominatorID, n.NominatorName, n.Reason, n.Platform, ts(n.CreatedAt))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func nominationExists(ctx context.Context, q querier, roundID int64, category, nominee, nominator string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM award_nominations
+		WHERE round_id = ? AND category = ? AND nominee_id = ? AND nominator_id = ?`,
+		roundID, category, nominee, nominator).Scan(&n)
+	return n > 0, err
+}
+
+// nominationNames collects the names recorded for a user in nominations.
+func nominationNames(ctx context.Context, q querier, userID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nominee_name FROM award_nominations WHERE nominee_id = ?1
+		UNION SELECT nominator_name FROM award_nominations WHERE nominator_id = ?1`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// eraseNominations pseudonymises the user as nominee and nominator and
+// scrubs mentions of them from reasons; rows stay so shortlists hold.
+func eraseNominations(ctx context.Context, q querier, userID, pseudonym, erasedName string, names []string) (int64, error) {
+	var total int64
+	for _, stmt := range []string{
+		"UPDATE award_nominations SET nominee_id = ?2, nominee_name = ?3 WHERE nominee_id = ?1",
+		"UPDATE award_nominations SET nominator_id = ?2, nominator_name = ?3 WHERE nominator_id = ?1",
+	} {
+		res, err := q.ExecContext(ctx, stmt, userID, pseudonym, erasedName)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, reason FROM award_nominations")
+	if err != nil {
+		return total, err
+	}
+	fixes := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var reason string
+		if err := rows.Scan(&id, &reason); err != nil {
+			rows.Close()
+			return total, err
+		}
+		if r := scrub(reason, userID, pseudonym, names); r != reason {
+			fixes[id] = r
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return total, err
+	}
+	for id, r := range fixes {
+		if _, err := q.ExecContext(ctx, "UPDATE award_nominations SET reason = ? WHERE id = ?", r, id); err != nil {
+			return total, err
+		}
+		total++
+	}
+	return total, nil
+}

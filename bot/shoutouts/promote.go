@@ -1,0 +1,160 @@
+package shoutouts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrAlreadyRetracted is returned when retracting a shout-out twice.
+var ErrAlreadyRetracted = errors.New("already retracted")
+
+// Retract withdraws a shout-out: it stays in the database (and exports)
+// marked as retracted, leaves the leaderboards and digests, and the action
+// is written to the audit log.
+func (s *Service) Retract(ctx context.Context, id int64, actor, reason string) (Shoutout, error) {
+	sh, err := s.Get(ctx, id)
+	if err != nil {
+		return sh, err
+	}
+	if sh.Retracted() {
+		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, ErrAlreadyRetracted)
+	}
+	now := s.now()
+	ok, err := markRetracted(ctx, s.db.Write, id, actor, reason, now)
+	if err != nil {
+		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, err)
+	}
+	if !ok {
+		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, ErrAlreadyRetracted)
+	}
+	sh.RetractedAt, sh.RetractedBy, sh.RetractReason = now, actor, reason
+	if err := s.db.Audit(ctx, actor, "shoutout.retract", fmt.Sprintf("shoutout:%d", id), reason); err != nil {
+		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, err)
+	}
+	return sh, nil
+}
+
+// ErrNoKnowledgeDir is returned by Promote when no knowledge folder is
+// configured.
+var ErrNoKnowledgeDir = errors.New("no knowledge folder is configured")
+
+// ErrAlreadyPromoted is returned when the case study file exists already.
+var ErrAlreadyPromoted = errors.New("already promoted")
+
+// caseStudyMeta is the front matter of a promoted case study, in the
+// knowledge base's format.
+type caseStudyMeta struct {
+	ID           string   `yaml:"id"`
+	Title        string   `yaml:"title"`
+	Kind         string   `yaml:"kind"`
+	Tags         []string `yaml:"tags"`
+	Organisation string   `yaml:"organisation"`
+	Updated      string   `yaml:"updated"`
+	ReviewBy     string   `yaml:"review_by"`
+}
+
+// Promote writes a draft case study from a shout-out into the knowledge
+// folder and returns its path. It never overwrites a file.
+func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, error) {
+	if s.kbDir == "" {
+		return "", ErrNoKnowledgeDir
+	}
+	sh, err := s.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if sh.Retracted() {
+		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, ErrAlreadyRetracted)
+	}
+	docID := fmt.Sprintf("case-study-shoutout-%d", sh.ID)
+	path := filepath.Join(s.kbDir, docID+".md")
+	body, err := s.caseStudy(docID, sh)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(s.kbDir, 0o750); err != nil {
+		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if errors.Is(err, os.ErrExist) {
+		return path, fmt.Errorf("shoutouts: promote #%d: %s: %w", id, path, ErrAlreadyPromoted)
+	}
+	if err != nil {
+		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, err)
+	}
+	if _, err := f.Write(body); err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", fmt.Errorf("shoutouts: promote #%d: write: %w", id, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("shoutouts: promote #%d: write: %w", id, err)
+	}
+	if err := s.db.Audit(ctx, actor, "shoutout.promote", fmt.Sprintf("shoutout:%d", id), path); err != nil {
+		return path, fmt.Errorf("shoutouts: promote #%d: %w", id, err)
+	}
+	return path, nil
+}
+
+func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
+	today := s.now().In(s.loc)
+	tags := []string{"shout-out", "good-practice"}
+	if sh.Category != "" {
+		tags = append(tags, sh.Category)
+	}
+	meta := caseStudyMeta{
+		ID: docID, Title: "Case study: " + titleFrom(sh.Reason), Kind: "case-study", Tags: tags,
+		Updated: today.Format(time.DateOnly), ReviewBy: today.AddDate(0, 1, 0).Format(time.DateOnly),
+	}
+	fm, err := yaml.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: promote: front matter: %w", err)
+	}
+	given := sh.CreatedAt.In(s.loc).Format("2 January 2006")
+	var b strings.Builder
+	b.WriteString("---\n")
+	b.Write(fm)
+	b.WriteString("---\n\n")
+	fmt.Fprintf(&b, "# %s\n\n", meta.Title)
+	fmt.Fprintf(&b, "> **Draft (draft: true).** Bothy wrote this from shout-out #%d. Before publishing, an organiser should check the facts with %s, fill in the organisation and the sections below, and remove this note.\n\n", sh.ID, sh.RecipientName)
+	b.WriteString("## What happened\n\n")
+	fmt.Fprintf(&b, "%s received a shout-out from %s on %s for: %s\n\n", sh.RecipientName, sh.GiverName, given, sh.Reason)
+	b.WriteString("## What worked and why\n\n- (what did they do, and what made it work?)\n\n")
+	b.WriteString("## How others can do the same\n\n- (steps, templates or contacts a colleague could reuse)\n\n")
+	b.WriteString("## Source\n\n")
+	fmt.Fprintf(&b, "Shout-out #%d, given on %s", sh.ID, sh.Platform)
+	if sh.Category != "" {
+		fmt.Fprintf(&b, " in #%s", sh.Category)
+	}
+	b.WriteString(".\n")
+	return []byte(b.String()), nil
+}
+
+// titleFrom makes a short title from a reason: its first sentence, cut at a
+// word boundary, with a capital letter.
+func titleFrom(reason string) string {
+	t := strings.TrimSpace(reason)
+	if i := strings.IndexAny(t, ".!?\n"); i > 0 {
+		t = t[:i]
+	}
+	const max = 80
+	if utf8.RuneCountInString(t) > max {
+		r := []rune(t)[:max]
+		cut := string(r)
+		if i := strings.LastIndexByte(cut, ' '); i > 20 {
+			cut = cut[:i]
+		}
+		t = strings.TrimSpace(cut) + "…"
+	}
+	r, n := utf8.DecodeRuneInString(t)
+	return string(unicode.ToUpper(r)) + t[n:]
+}

@@ -1,0 +1,291 @@
+package shoutouts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SQL for the shoutouts table.
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const shoutoutCols = `id, giver_id, giver_name, recipient_id, recipient_name, reason, category,
+	platform, room_id, message_id, created_at, retracted_at, retracted_by, retract_reason`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanShoutout(r scanner) (Shoutout, error) {
+	var s Shoutout
+	var created, retracted string
+	err := r.Scan(&s.ID, &s.GiverID, &s.GiverName, &s.RecipientID, &s.RecipientName, &s.Reason,
+		&s.Category, &s.Platform, &s.RoomID, &s.MessageID, &created, &retracted, &s.RetractedBy, &s.RetractReason)
+	s.CreatedAt, s.RetractedAt = parseTS(created), parseTS(retracted)
+	return s, err
+}
+
+func queryShoutouts(ctx context.Context, q querier, query string, args ...any) ([]Shoutout, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+shoutoutCols+" FROM shoutouts "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Shoutout
+	for rows.Next() {
+		s, err := scanShoutout(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func insertShoutout(ctx context.Context, q querier, s Shoutout) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO shoutouts(giver_id, giver_name, recipient_id, recipient_name,
+		reason, reason_key, category, platform, room_id, message_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.GiverID, s.GiverName, s.RecipientID, s.RecipientName, s.Reason, reasonKey(s.Reason),
+		s.Category, s.Platform, s.RoomID, s.MessageID, ts(s.CreatedAt))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// countGivenSince counts the giver's standing shout-outs since t, for the
+// daily quota. Retracted ones do not count against the giver.
+func countGivenSince(ctx context.Context, q querier, giverID string, t time.Time) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM shoutouts
+		WHERE giver_id = ? AND created_at >= ? AND retracted_at = ''`, giverID, ts(t)).Scan(&n)
+	return n, err
+}
+
+// findDuplicate finds a standing shout-out from giver to recipient with the
+// same folded reason since t.
+func findDuplicate(ctx context.Context, q querier, giverID, recipientID, reason string, since time.Time) (int64, bool, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM shoutouts
+		WHERE giver_id = ? AND recipient_id = ? AND reason_key = ? AND created_at >= ? AND retracted_at = ''
+		ORDER BY id DESC LIMIT 1`, giverID, recipientID, reasonKey(reason), ts(since)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// ErrNotFound is returned for a shout-out, round or nomination that does
+// not exist.
+var ErrNotFound = errors.New("not found")
+
+// Get returns one shout-out, retracted or not.
+func (s *Service) Get(ctx context.Context, id int64) (Shoutout, error) {
+	row := s.db.Read.QueryRowContext(ctx, "SELECT "+shoutoutCols+" FROM shoutouts WHERE id = ?", id)
+	sh, err := scanShoutout(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sh, fmt.Errorf("shoutouts: #%d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return sh, fmt.Errorf("shoutouts: get #%d: %w", id, err)
+	}
+	return sh, nil
+}
+
+// markRetracted retracts a standing shout-out; false if it already was.
+func markRetracted(ctx context.Context, q querier, id int64, by, reason string, at time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE shoutouts SET retracted_at = ?, retracted_by = ?, retract_reason = ?
+		WHERE id = ? AND retracted_at = ''`, ts(at), by, reason, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Since returns every shout-out created at or after since (zero: all),
+// retracted ones included, oldest first: the full record for exports.
+func (s *Service) Since(ctx context.Context, since time.Time) ([]Shoutout, error) {
+	out, err := queryShoutouts(ctx, s.db.Read, "WHERE created_at >= ? ORDER BY created_at, id", ts(since))
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: list: %w", err)
+	}
+	return out, nil
+}
+
+// Recent returns the newest standing shout-outs, newest first, for the
+// community page. Erased members appear under the erased name.
+func (s *Service) Recent(ctx context.Context, limit int) ([]Shoutout, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	out, err := queryShoutouts(ctx, s.db.Read, "WHERE retracted_at = '' ORDER BY created_at DESC, id DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: recent: %w", err)
+	}
+	return out, nil
+}
+
+// Received returns the standing shout-outs a person received, newest first.
+func (s *Service) Received(ctx context.Context, userID string, limit int) ([]Shoutout, error) {
+	out, err := queryShoutouts(ctx, s.db.Read, "WHERE recipient_id = ? AND retracted_at = '' ORDER BY created_at DESC, id DESC LIMIT ?", userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: received: %w", err)
+	}
+	return out, nil
+}
+
+// between returns standing shout-outs in [from, to), oldest first.
+func (s *Service) between(ctx context.Context, from, to time.Time) ([]Shoutout, error) {
+	return queryShoutouts(ctx, s.db.Read, "WHERE retracted_at = '' AND created_at >= ? AND created_at < ? ORDER BY created_at, id", ts(from), ts(to))
+}
+
+// Count is one line of a leaderboard.
+type Count struct {
+	ID    string
+	Name  string
+	Count int
+}
+
+// countRecipients ranks recipients of standing shout-outs since a time,
+// optionally in one category; the name is the one on their latest
+// shout-out in the period.
+func countRecipients(ctx context.Context, q querier, since time.Time, category string, limit int) ([]Count, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.recipient_id, c.n, l.recipient_name FROM
+		(SELECT recipient_id, count(*) AS n, max(id) AS last FROM shoutouts
+		 WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)
+		 GROUP BY recipient_id) c
+		JOIN shoutouts l ON l.id = c.last
+		ORDER BY c.n DESC, l.recipient_name COLLATE NOCASE, c.recipient_id LIMIT ?`,
+		ts(since), category, category, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.ID, &c.Count, &c.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// countCategories ranks categories of standing shout-outs since a time.
+func countCategories(ctx context.Context, q querier, since time.Time, category string) ([]Count, error) {
+	rows, err := q.QueryContext(ctx, `SELECT category, count(*) AS n FROM shoutouts
+		WHERE retracted_at = '' AND created_at >= ? AND category != '' AND (? = '' OR category = ?)
+		GROUP BY category ORDER BY n DESC, category`, ts(since), category, category)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Name, &c.Count); err != nil {
+			return nil, err
+		}
+		c.ID = c.Name
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// totals counts standing shout-outs, givers and recipients since a time.
+func totals(ctx context.Context, q querier, since time.Time, category string) (n, givers, recipients int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT giver_id), count(DISTINCT recipient_id)
+		FROM shoutouts WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)`,
+		ts(since), category, category).Scan(&n, &givers, &recipients)
+	return n, givers, recipients, err
+}
+
+// byUser returns every shout-out the user gave or received, any state.
+func byUser(ctx context.Context, q querier, userID string) (given, received []Shoutout, err error) {
+	given, err = queryShoutouts(ctx, q, "WHERE giver_id = ? ORDER BY id", userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	received, err = queryShoutouts(ctx, q, "WHERE recipient_id = ? ORDER BY id", userID)
+	return given, received, err
+}
+
+// eraseShoutouts replaces the user's ID and names with the pseudonym and
+// the erased name, and scrubs mentions of them from reasons. Rows are kept
+// so counts stay honest.
+func eraseShoutouts(ctx context.Context, q querier, userID, pseudonym, erasedName string, names []string) (int64, error) {
+	var total int64
+	for _, stmt := range []string{
+		"UPDATE shoutouts SET giver_id = ?2, giver_name = ?3 WHERE giver_id = ?1",
+		"UPDATE shoutouts SET recipient_id = ?2, recipient_name = ?3 WHERE recipient_id = ?1",
+		"UPDATE shoutouts SET retracted_by = ?2 WHERE retracted_by = ?1",
+	} {
+		res, err := q.ExecContext(ctx, stmt, userID, pseudonym, erasedName)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, reason, retract_reason FROM shoutouts")
+	if err != nil {
+		return total, err
+	}
+	type fix struct {
+		id             int64
+		reason, retrac string
+	}
+	var fixes []fix
+	for rows.Next() {
+		var f fix
+		if err := rows.Scan(&f.id, &f.reason, &f.retrac); err != nil {
+			rows.Close()
+			return total, err
+		}
+		r1 := scrub(f.reason, userID, pseudonym, names)
+		r2 := scrub(f.retrac, userID, pseudonym, names)
+		if r1 != f.reason || r2 != f.retrac {
+			fixes = append(fixes, fix{f.id, r1, r2})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return total, err
+	}
+	for _, f := range fixes {
+		if _, err := q.ExecContext(ctx, "UPDATE shoutouts SET reason = ?, reason_key = ?, retract_reason = ? WHERE id = ?",
+			f.reason, reasonKey(f.reason), f.retrac, f.id); err != nil {
+			return total, err
+		}
+		total++
+	}
+	return total, nil
+}
+
+// namesOf collects the display names recorded for a user in shout-outs.
+func namesOf(ctx context.Context, q querier, userID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT giver_name FROM shoutouts WHERE giver_id = ?1
+		UNION SELECT recipient_name FROM shoutouts WHERE recipient_id = ?1`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
