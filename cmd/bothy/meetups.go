@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/bothy-chat/bothy/adapters/console"
 	"github.com/bothy-chat/bothy/bot/config"
@@ -59,6 +60,9 @@ func setupMeetups(ctx context.Context, app *App) error {
 	}
 	svc.Register(app.Bot)
 	app.Provide("meetups", svc)
+	app.Provide(digestUpcomingMeetups, func(ctx context.Context) ([]string, error) {
+		return upcomingForDigest(ctx, svc, app.Clock.Now().Add(14*24*time.Hour))
+	})
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/bothy-chat/bothy/bot/meetups"
+	"github.com/bothy-chat/bothy/bot/shoutouts"
 	"io"
 	"net"
 	"net/http"
@@ -83,8 +84,8 @@ func webSources(app *App) web.Sources {
 	if m, ok := Service[*meetups.Service](app, "meetups"); ok {
 		s.Calendar = meetupCalendar{m}
 	}
-	if w, ok := Service[web.Wall](app, "shoutouts"); ok {
-		s.Wall = w
+	if w, ok := Service[*shoutouts.Service](app, "shoutouts"); ok {
+		s.Wall = shoutoutWall{w}
 	}
 	if q, ok := Service[web.Searcher](app, "knowledge"); ok {
 		s.Searcher = q
