@@ -491,7 +491,7 @@ func TestRunServesHTTP(t *testing.T) {
 	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, `{"name":"database","status":"ok"}`) {
 		t.Errorf("readyz = %d %s", code, body)
 	}
-	if code, body := get("/"); code != 200 || !strings.Contains(body, "Fife comms network") || !strings.Contains(body, "Meetups are not set up") {
+	if code, body := get("/"); code != 200 || !strings.Contains(body, "Fife comms network") || !strings.Contains(body, "No meetups are planned yet") || !strings.Contains(body, "No shout-outs yet") {
 		t.Errorf("page = %d %s", code, body)
 	}
 	if r := opsRun(t, vars, nil, "healthcheck"); r.code != 0 {
