@@ -231,8 +231,8 @@ func TestMentionGetsThreadedBlockKitAnswer(t *testing.T) {
 	if th := posts[1].Params.Get("thread_ts"); th != "1710000000.000100" {
 		t.Errorf("reply in thread went to %q", th)
 	}
-	if un := h.srv.Unacked(); len(un) > 0 {
-		t.Errorf("unacknowledged envelopes: %v", un)
+	if err := h.srv.WaitAllAcked(ctx); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -291,8 +291,8 @@ func TestSocketRetryHandledOnce(t *testing.T) {
 	if q := h.Questions(); len(q) != 1 {
 		t.Errorf("retried event handled %d times", len(q))
 	}
-	for _, id := range h.srv.Unacked() {
-		t.Errorf("envelope %s not acknowledged", id)
+	if err := h.srv.WaitAllAcked(ctx); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -47,7 +47,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveForm(w, r, body)
 		return
 	}
-	dec := a.decoder()
+	dec := a.knownDecoder(r.Context())
 	eb, err := dec.decodeEventsBody(body)
 	if errors.Is(err, errIgnored) {
 		w.WriteHeader(http.StatusOK)
@@ -79,7 +79,7 @@ func (a *Adapter) serveForm(w http.ResponseWriter, r *http.Request, body []byte)
 		noRetry(w, "malformed form", http.StatusBadRequest)
 		return
 	}
-	dec := a.decoder()
+	dec := a.knownDecoder(r.Context())
 	switch {
 	case r.PostForm.Get("payload") != "":
 		var cb slack.InteractionCallback

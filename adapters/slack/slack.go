@@ -90,8 +90,9 @@ type Adapter struct {
 	queue  *sendQueue
 	clock  bot.Clock
 
-	decMu sync.RWMutex
-	dec   decoder
+	decMu   sync.RWMutex
+	dec     decoder
+	identMu sync.Mutex // one auth.test at a time from knownDecoder
 
 	users     *ttlCache[bot.User]
 	channels  *ttlCache[string]
@@ -254,6 +255,34 @@ func (a *Adapter) decoder() decoder {
 	return a.dec
 }
 
+// knownDecoder returns the decoder once the bot's identity is known. An
+// Events API request can arrive before Run has called auth.test (the
+// handler may be mounted on a server that starts first); then it asks
+// once itself, since without the bot's ID its own mention stays in the text.
+func (a *Adapter) knownDecoder(ctx context.Context) decoder {
+	if d := a.decoder(); d.me.UserID != "" {
+		return d
+	}
+	a.identMu.Lock()
+	defer a.identMu.Unlock()
+	if d := a.decoder(); d.me.UserID != "" {
+		return d
+	}
+	res, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		a.log.Warn("auth.test failed; decoding without the bot's identity", "err", err)
+		return a.decoder()
+	}
+	a.setIdentity(res)
+	return a.decoder()
+}
+
+func (a *Adapter) setIdentity(res *slack.AuthTestResponse) {
+	a.decMu.Lock()
+	a.dec = newDecoder(identity{UserID: res.UserID, BotID: res.BotID})
+	a.decMu.Unlock()
+}
+
 // Run learns the bot's identity, then delivers events from the configured
 // transport until ctx is cancelled.
 func (a *Adapter) Run(ctx context.Context, events chan<- bot.Event) error {
@@ -303,9 +332,7 @@ func (a *Adapter) identify(ctx context.Context) error {
 	for {
 		res, err := a.api.AuthTestContext(ctx)
 		if err == nil {
-			a.decMu.Lock()
-			a.dec = newDecoder(identity{UserID: res.UserID, BotID: res.BotID})
-			a.decMu.Unlock()
+			a.setIdentity(res)
 			a.log.Info("signed in to Slack", "team", res.Team, "bot_user", res.UserID, "mode", a.opts.Mode)
 			return nil
 		}

@@ -45,3 +45,22 @@ func init() {
 		},
 	})
 }
+
+func init() {
+	registerCLI(&cliCommand{
+		Name:    "slack-manifest",
+		Usage:   "",
+		Summary: "print the Slack app manifest (paste it into Create New App -> From an app manifest)",
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			fs := newFlagSet(env, cliCommands["slack-manifest"])
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			if fs.NArg() > 0 {
+				return usagef("unexpected argument %q", fs.Arg(0))
+			}
+			_, err := env.Stdout.Write(slack.Manifest)
+			return err
+		},
+	})
+}

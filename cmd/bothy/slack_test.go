@@ -66,3 +66,17 @@ func TestRunWithSlack(t *testing.T) {
 		t.Error("the bot token appeared in the output")
 	}
 }
+
+func TestSlackManifestCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) (string, bool) { return "", false }}
+	if code := execute(context.Background(), env, []string{"slack-manifest"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "socket_mode_enabled: true") || !strings.Contains(out.String(), "command: /bothy") {
+		t.Errorf("manifest output:\n%s", out.String())
+	}
+	if code := execute(context.Background(), env, []string{"slack-manifest", "extra"}); code != 2 {
+		t.Errorf("extra argument: exit %d, want 2", code)
+	}
+}

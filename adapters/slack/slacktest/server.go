@@ -713,6 +713,22 @@ func (s *Server) WaitAck(ctx context.Context, envelopeID string) error {
 	return nil
 }
 
+// WaitAllAcked waits until every envelope sent so far is acknowledged.
+func (s *Server) WaitAllAcked(ctx context.Context) error {
+	err := s.wait(ctx, func() bool {
+		for id := range s.sentEnv {
+			if _, ok := s.acks[id]; !ok {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("slacktest: unacknowledged envelopes %v: %w", s.Unacked(), err)
+	}
+	return nil
+}
+
 // Unacked lists envelopes sent but not acknowledged, sorted.
 func (s *Server) Unacked() []string {
 	s.mu.Lock()
