@@ -93,15 +93,25 @@ func convertProse(s string) string {
 	// Links first, keeping their label for the formatting passes but
 	// protecting the URL from them.
 	var urls []string
-	s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
-		sub := mdLink.FindStringSubmatch(m)
-		urls = append(urls, sub[2])
-		return "\x02" + strconv.Itoa(len(urls)-1) + "\x03" + sub[1] + "\x04"
-	})
+	if strings.Contains(s, "](") {
+		s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
+			sub := mdLink.FindStringSubmatch(m)
+			urls = append(urls, sub[2])
+			return "\x02" + strconv.Itoa(len(urls)-1) + "\x03" + sub[1] + "\x04"
+		})
+	}
 	s = escape(s)
-	s = mdBold.ReplaceAllString(s, "\x01$1$2\x01")
-	s = mdItalic.ReplaceAllString(s, "${1}_${2}_$3")
-	s = mdStrike.ReplaceAllString(s, "~$1~")
+	// The regular expressions are the costly part; most prose has none of
+	// their markers.
+	if strings.Contains(s, "**") || strings.Contains(s, "__") {
+		s = mdBold.ReplaceAllString(s, "\x01$1$2\x01")
+	}
+	if strings.IndexByte(s, '*') >= 0 {
+		s = mdItalic.ReplaceAllString(s, "${1}_${2}_$3")
+	}
+	if strings.Contains(s, "~~") {
+		s = mdStrike.ReplaceAllString(s, "~$1~")
+	}
 	s = strings.ReplaceAll(s, "\x01", "*")
 	// Put the links back as <url|label>; a | in the label would end it early.
 	var b strings.Builder
@@ -131,15 +141,20 @@ func escape(s string) string {
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return escaper.Replace(s)
 }
+
+var (
+	escaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)
 
 // unescape reverses escape for text Slack sends us.
 func unescape(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return unescaper.Replace(s)
 }
 
 // rendered is a reply ready for chat.postMessage or chat.update.
