@@ -327,6 +327,16 @@ func TestSlashCommand(t *testing.T) {
 	if n := len(h.srv.Calls("chat.postMessage")); n != 0 {
 		t.Errorf("slash command answers should use response_url, got %d posts", n)
 	}
+	// When the response_url fails (expired), the answer still arrives, by
+	// direct message rather than in the channel.
+	h.must(h.srv.SendSlashCommand(slacktest.SlashCommand("U111", "C100", "help", h.srv.URL+"/expired/r3", "trig4")))
+	posts, err := h.srv.WaitCalls(ctx, "chat.postMessage", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := posts[0].Params.Get("channel"); ch != "D111" {
+		t.Errorf("fallback answer went to %q, want the DM D111", ch)
+	}
 }
 
 func TestButtonPressArrivesAsAction(t *testing.T) {

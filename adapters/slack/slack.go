@@ -97,7 +97,7 @@ type Adapter struct {
 	users     *ttlCache[bot.User]
 	channels  *ttlCache[string]
 	dms       *ttlCache[string]
-	responses *ttlCache[responseTarget]
+	responses *ttlCache[string] // slash command reply ID -> response_url
 	seen      *seenSet
 	events    *eventLog
 
@@ -110,12 +110,6 @@ type Adapter struct {
 
 	srvMu sync.Mutex
 	srv   *http.Server
-}
-
-// responseTarget is where a slash command's replies go.
-type responseTarget struct {
-	url  string
-	user string
 }
 
 // New checks the options and returns an adapter; nothing is contacted until
@@ -178,7 +172,7 @@ func New(opts Options) (*Adapter, error) {
 		users:     newTTLCache[bot.User](15*time.Minute, 5000, now),
 		channels:  newTTLCache[string](15*time.Minute, 2000, now),
 		dms:       newTTLCache[string](24*time.Hour, 5000, now),
-		responses: newTTLCache[responseTarget](30*time.Minute, 5000, now),
+		responses: newTTLCache[string](30*time.Minute, 5000, now),
 		seen:      newSeenSet(time.Hour, 50000, now),
 		inbox:     make(chan bot.Event, 1024),
 		done:      make(chan struct{}),
@@ -446,16 +440,19 @@ func (a *Adapter) deliverSocket(ctx context.Context, evt socketmode.Event) error
 }
 
 func (a *Adapter) acceptSlash(ctx context.Context, dec decoder, c slack.SlashCommand) error {
-	id := "cmd:" + c.TriggerID
-	if c.TriggerID == "" {
-		id = "cmd:" + randomID()
+	// The reply ID names the user too, so a late reply whose response_url
+	// has expired can still reach them privately.
+	trigger := c.TriggerID
+	if trigger == "" {
+		trigger = randomID()
 	}
+	id := "cmd:" + c.UserID + ":" + trigger
 	msg, err := dec.slashCommand(c, id)
 	if err != nil {
 		return err
 	}
 	if c.ResponseURL != "" {
-		a.responses.put(id, responseTarget{url: c.ResponseURL, user: c.UserID})
+		a.responses.put(id, c.ResponseURL)
 	}
 	key := ""
 	if c.TriggerID != "" {
@@ -511,15 +508,18 @@ func (a *Adapter) accept(ctx context.Context, key string, evs ...bot.Event) bool
 // response_url; everything else is posted to the channel (in the thread
 // when there is one), paced per channel.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	if strings.HasPrefix(to.ReplyTo, "cmd:") {
-		if rt, ok := a.responses.get(to.ReplyTo); ok {
-			err := a.respond(ctx, rt.url, r)
+	if rest, ok := strings.CutPrefix(to.ReplyTo, "cmd:"); ok {
+		// A slash command's answer is private: through its response_url,
+		// or failing that by direct message, never posted in the channel.
+		user, _, _ := strings.Cut(rest, ":")
+		if responseURL, ok := a.responses.get(to.ReplyTo); ok {
+			err := a.respond(ctx, responseURL, r)
 			if err == nil {
 				return bot.MessageRef{Platform: Name, RoomID: to.RoomID}, nil
 			}
 			a.log.Warn("slash command response failed; sending a direct message instead", "err", err)
-			return a.SendDirect(ctx, rt.user, r)
 		}
+		return a.SendDirect(ctx, user, r)
 	}
 	if to.RoomID == "" {
 		if to.UserID == "" {
