@@ -129,3 +129,7 @@ func TestEncryptedRoomAgainstDendrite(t *testing.T) {
 		}
 	})
 }
+
+// maybeCrypto gives a person encryption in goolm builds, where the bot
+// opens encrypted direct chats.
+func maybeCrypto(t *testing.T, p *dendritetest.Person) { withCrypto(t, p) }

@@ -55,7 +55,7 @@ func parseMention(mention string, self id.UserID) (id.UserID, error) {
 		m += ":" + server
 	}
 	user := id.UserID("@" + m)
-	if _, _, err := user.ParseAndValidateRelaxed(); err != nil {
+	if _, _, err := user.ParseAndValidateRelaxed(); err != nil || strings.ContainsAny(m, " \t\n") {
 		return "", bot.Usagef("%q doesn't look like a Matrix user ID (try @name:example.org).", mention)
 	}
 	return user, nil
