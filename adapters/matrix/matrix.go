@@ -202,12 +202,22 @@ func (a *Adapter) DeviceID() string { return string(a.cli.DeviceID) }
 func (a *Adapter) AnnounceRooms() []string { return append([]string(nil), a.opts.Announce...) }
 
 // Encrypted reports whether end-to-end encryption is running.
-func (a *Adapter) Encrypted() bool { return a.crypto != nil }
+func (a *Adapter) Encrypted() bool {
+	select {
+	case <-a.ready:
+		return a.crypto != nil
+	default:
+		return false
+	}
+}
 
 // Close releases the crypto machinery. The database belongs to the app and
 // stays open.
 func (a *Adapter) Close() error {
 	a.connected.Store(false)
+	if a.crypto != nil {
+		return a.crypto.close()
+	}
 	return nil
 }
 
