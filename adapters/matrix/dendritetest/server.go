@@ -1,0 +1,179 @@
+package dendritetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ServerName is the homeserver's name: users are @name:localhost.
+const ServerName = "localhost"
+
+// Server is one running Dendrite with its own data folder.
+type Server struct {
+	// URL is the client-server API base, http://127.0.0.1:PORT.
+	URL string
+	// Dir holds the config, keys, SQLite databases and dendrite.log.
+	Dir string
+
+	tb   testing.TB
+	bin  string
+	addr string
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// Start makes a fresh homeserver (SQLite, open registration, no
+// federation) on a free loopback port and stops it when the test ends.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin := Binaries(tb)
+	dir := tb.TempDir()
+	run := func(name string, args ...string) []byte {
+		cmd := exec.Command(filepath.Join(bin, name), args...)
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			tb.Fatalf("dendritetest: %s: %v\n%s", name, err, stderr.String())
+		}
+		return out
+	}
+	run("generate-keys", "--private-key", "matrix_key.pem")
+	cfg := run("generate-config", "-ci", "-dir", dir, "-server", ServerName)
+	cfg = bytes.Replace(cfg, []byte("disable_federation: false"), []byte("disable_federation: true"), 1)
+	if !bytes.Contains(cfg, []byte("disable_federation: true")) {
+		tb.Fatal("dendritetest: generated config has no disable_federation key to set")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dendrite.yaml"), cfg, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	s := &Server{tb: tb, bin: bin, Dir: dir, addr: freeAddr(tb)}
+	s.URL = "http://" + s.addr
+	tb.Cleanup(func() {
+		s.Stop()
+		if tb.Failed() {
+			tb.Logf("dendrite.log (last lines):\n%s", s.LogTail(40))
+		}
+	})
+	s.startProcess()
+	return s
+}
+
+func freeAddr(tb testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (s *Server) startProcess() {
+	s.tb.Helper()
+	logf, err := os.OpenFile(filepath.Join(s.Dir, "dendrite.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "dendrite"),
+		"-config", "dendrite.yaml",
+		"-http-bind-address", s.addr,
+		"-really-enable-open-registration")
+	cmd.Dir = s.Dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		s.tb.Fatalf("dendritetest: start dendrite: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
+	s.mu.Lock()
+	s.cmd, s.done = cmd, done
+	s.mu.Unlock()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-done:
+			s.tb.Fatalf("dendritetest: dendrite exited during start:\n%s", s.LogTail(30))
+		default:
+		}
+		resp, err := http.Get(s.URL + "/_matrix/client/versions")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.tb.Fatalf("dendritetest: dendrite did not answer within a minute:\n%s", s.LogTail(30))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop ends the homeserver process (SIGTERM, then SIGKILL after 15s).
+// Its data stays, so Restart brings the same server back.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Restart stops the homeserver and starts it again on the same port with
+// the same data.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	s.Stop()
+	s.startProcess()
+}
+
+// Running reports whether the process is up.
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd != nil
+}
+
+// LogTail returns the last n lines of dendrite.log.
+func (s *Server) LogTail(n int) string {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "dendrite.log"))
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ctx is a bounded context for set-up requests.
+func ctx(tb testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	tb.Cleanup(cancel)
+	return c
+}
+
+// UserID builds @localpart:localhost.
+func UserID(localpart string) string { return fmt.Sprintf("@%s:%s", localpart, ServerName) }

@@ -1,0 +1,467 @@
+package matrix
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
+)
+
+const botID = id.UserID("@bothy:example.org")
+
+func TestFindMention(t *testing.T) {
+	tests := []struct {
+		name      string
+		content   event.MessageEventContent
+		display   string
+		mentioned bool
+		text      string
+	}{
+		{"plain chatter", event.MessageEventContent{Body: "echo hello"}, "Bothy", false, "echo hello"},
+		{"m.mentions only", event.MessageEventContent{Body: "what is a bothy?", Mentions: &event.Mentions{UserIDs: []id.UserID{botID}}}, "Bothy", true, "what is a bothy?"},
+		{"pill with display name", event.MessageEventContent{
+			Body: "Bothy: help", Format: event.FormatHTML,
+			FormattedBody: `<a href="https://matrix.to/#/@bothy:example.org">Bothy</a>: help`,
+		}, "Bothy", true, "help"},
+		{"percent-encoded pill", event.MessageEventContent{
+			Body: "hey Bothy echo hi", Format: event.FormatHTML,
+			FormattedBody: `hey <a href="https://matrix.to/#/%40bothy%3Aexample.org">Bothy</a> echo hi`,
+		}, "Bothy", true, "hey  echo hi"},
+		{"pill for someone else", event.MessageEventContent{
+			Body: "carol: hi", Format: event.FormatHTML,
+			FormattedBody: `<a href="https://matrix.to/#/@carol:example.org">carol</a>: hi`,
+		}, "Bothy", false, "carol: hi"},
+		{"raw user ID", event.MessageEventContent{Body: "@bothy:example.org echo x"}, "", true, "echo x"},
+		{"localpart typed", event.MessageEventContent{Body: "@bothy, echo x"}, "", true, "echo x"},
+		{"longer name is not us", event.MessageEventContent{Body: "@bothy2 echo x"}, "", false, "@bothy2 echo x"},
+		{"display name typed with colon", event.MessageEventContent{Body: "bothy: what now"}, "Bothy", true, "what now"},
+		{"display name in a sentence", event.MessageEventContent{Body: "bothy is great"}, "Bothy", false, "bothy is great"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.content
+			mentioned, text := findMention(&c, botID, tt.display)
+			if mentioned != tt.mentioned || text != tt.text {
+				t.Errorf("findMention = %v, %q; want %v, %q", mentioned, text, tt.mentioned, tt.text)
+			}
+		})
+	}
+}
+
+func TestRenderReply(t *testing.T) {
+	r := bot.Reply{
+		Text: "Use **the form** & <b>not</b> email.",
+		Sources: []bot.Source{
+			{N: 1, ID: "kb/a", Title: "Booking <guide>", Kind: "guide", URL: "https://example.org/a?x=1&y=2", Updated: "2026-01-02"},
+			{N: 2, ID: "kb/b"},
+		},
+		Buttons: []bot.Button{{ActionID: "fb", Label: "Helpful", Value: "up"}, {ActionID: "fb", Label: "Not helpful", Value: "down"}},
+	}
+	c, emoji := renderReply(r)
+	if c.MsgType != event.MsgNotice || c.Format != event.FormatHTML {
+		t.Fatalf("content type = %s/%s", c.MsgType, c.Format)
+	}
+	for _, want := range []string{
+		"<strong>the form</strong>", "&lt;b&gt;not&lt;/b&gt;", // Markdown rendered, raw HTML escaped
+		"<ol>", `<a href="https://example.org/a?x=1&amp;y=2">Booking &lt;guide&gt;</a>`,
+		"<li>kb/b</li>", "React 👍 helpful / 👎 not helpful",
+	} {
+		if !strings.Contains(c.FormattedBody, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, c.FormattedBody)
+		}
+	}
+	for _, want := range []string{"Use **the form**", "Sources:\n[1] Booking <guide>", "[2] ", "React 👍 helpful / 👎 not helpful"} {
+		if !strings.Contains(c.Body, want) {
+			t.Errorf("plain body lacks %q:\n%s", want, c.Body)
+		}
+	}
+	if strings.Join(emoji, " ") != "👍 👎" {
+		t.Errorf("emoji = %v", emoji)
+	}
+	if c.Mentions == nil || len(c.Mentions.UserIDs) != 0 {
+		t.Errorf("replies must not ping anyone: %+v", c.Mentions)
+	}
+
+	c, _ = renderReply(bot.Reply{Text: "plain words", Sources: []bot.Source{{N: 3, Title: "Third"}}})
+	if !strings.Contains(c.FormattedBody, `<ol start="3">`) {
+		t.Errorf("numbering should start at the first source's number:\n%s", c.FormattedBody)
+	}
+}
+
+func TestButtonEmoji(t *testing.T) {
+	tests := []struct {
+		labels []string
+		want   string
+	}{
+		{[]string{"Helpful", "Not helpful"}, "👍 👎"},
+		{[]string{"Going", "Maybe", "Not going"}, "✅ 🤔 ❌"},
+		{[]string{"Red", "Green", "Blue"}, "1️⃣ 2️⃣ 3️⃣"},
+		{[]string{"Yes", "Yes please"}, "✅ 2️⃣"}, // never the same emoji twice
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.labels, ","), func(t *testing.T) {
+			var bs []bot.Button
+			for _, l := range tt.labels {
+				bs = append(bs, bot.Button{Label: l})
+			}
+			if got := strings.Join(ButtonEmoji(bs), " "); got != tt.want {
+				t.Errorf("ButtonEmoji = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestInviteAllowed(t *testing.T) {
+	tests := []struct {
+		allow   []string
+		inviter id.UserID
+		want    bool
+	}{
+		{nil, "@carol:example.org", true},               // own server by default
+		{nil, "@mallory:elsewhere.net", false},          // other servers not
+		{nil, "@olive:elsewhere.net", true},             // organisers always
+		{[]string{"gov.scot"}, "@a:gov.scot", true},     // server name
+		{[]string{":gov.scot"}, "@a:gov.scot", true},    // with colon
+		{[]string{"gov.scot"}, "@a:example.org", false}, // list replaces the default
+		{[]string{"*.gov.uk"}, "@a:digital.gov.uk", true},
+		{[]string{"*.gov.uk"}, "@a:gov.uk", true},
+		{[]string{"*.gov.uk"}, "@a:notgov.uk", false},
+		{[]string{"@a:x.org"}, "@a:x.org", true},
+		{[]string{"@a:x.org"}, "@b:x.org", false},
+		{[]string{"*"}, "@anyone:any.where", true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.allow, ",")+"/"+string(tt.inviter), func(t *testing.T) {
+			a := &Adapter{opts: Options{AllowInvites: tt.allow, Organisers: []string{"@olive:elsewhere.net"}}, cli: &mautrix.Client{UserID: botID}}
+			if got := a.inviteAllowed(tt.inviter); got != tt.want {
+				t.Errorf("inviteAllowed = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseMention(t *testing.T) {
+	tests := []struct {
+		in, want string
+		bad      bool
+	}{
+		{in: "@carol:example.org", want: "@carol:example.org"},
+		{in: "@carol", want: "@carol:example.org"},
+		{in: "carol,", want: "@carol:example.org"},
+		{in: "https://matrix.to/#/%40dan%3Aother.net", want: "@dan:other.net"},
+		{in: "https://matrix.to/#/@dan:other.net?via=x", want: "@dan:other.net"},
+		{in: "", bad: true},
+		{in: "@bad name:example.org", bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseMention(tt.in, botID)
+			if tt.bad {
+				var ue *bot.UsageError
+				if !errors.As(err, &ue) {
+					t.Errorf("parseMention(%q) = %q, %v; want a usage error", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || string(got) != tt.want {
+				t.Errorf("parseMention(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewNeedsSettings(t *testing.T) {
+	db := openDB(t)
+	for name, o := range map[string]Options{
+		"no database":    {Homeserver: "http://x", Password: "p"},
+		"no homeserver":  {DB: db, Password: "p"},
+		"no credentials": {DB: db, Homeserver: "http://x"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := New(o); err == nil {
+				t.Error("New accepted incomplete options")
+			}
+		})
+	}
+}
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bothy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestSyncTokenPersists(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	s := newKVSyncStore(db)
+	if tok, err := s.LoadNextBatch(ctx, botID); err != nil || tok != "" {
+		t.Fatalf("fresh store: %q, %v", tok, err)
+	}
+	if err := s.SaveNextBatch(ctx, botID, "s42_7"); err != nil {
+		t.Fatal(err)
+	}
+	// A new store on the same database is what a restart sees.
+	if tok, err := newKVSyncStore(db).LoadNextBatch(ctx, botID); err != nil || tok != "s42_7" {
+		t.Errorf("after restart: %q, %v", tok, err)
+	}
+}
+
+// fakeHS is a minimal homeserver for the request-level checks: it records
+// requests and answers from a per-path script.
+type fakeHS struct {
+	mu      sync.Mutex
+	reqs    []recorded
+	respond func(r *http.Request, n int) (int, string)
+}
+
+type recorded struct {
+	Method, Path, Body string
+}
+
+func (f *fakeHS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.reqs = append(f.reqs, recorded{r.Method, r.URL.Path, string(body)})
+	n := len(f.reqs)
+	f.mu.Unlock()
+	code, resp := f.respond(r, n)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, resp)
+}
+
+func (f *fakeHS) requests(prefix string) []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []recorded
+	for _, r := range f.reqs {
+		if strings.Contains(r.Path, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// readyAdapter is an adapter that believes it is logged in to srv.
+func readyAdapter(t *testing.T, srv *httptest.Server, opts Options) *Adapter {
+	t.Helper()
+	opts.Homeserver, opts.User, opts.Password = srv.URL, "bothy", "not-used"
+	if opts.DB == nil {
+		opts.DB = openDB(t)
+	}
+	opts.MaxBackoff = 50 * time.Millisecond
+	a, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.cli.UserID, a.cli.AccessToken = botID, "token"
+	a.cli.StateStore = mautrix.NewMemoryStateStore()
+	close(a.ready)
+	return a
+}
+
+func TestRateLimitIsRespectedAndTransactionKept(t *testing.T) {
+	hs := &fakeHS{respond: func(r *http.Request, n int) (int, string) {
+		if n == 1 {
+			return http.StatusTooManyRequests, `{"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":20}`
+		}
+		return http.StatusOK, `{"event_id":"$sent"}`
+	}}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{})
+	ref, err := a.Send(context.Background(), bot.Target{RoomID: "!room:example.org", ReplyTo: "$q"}, bot.Reply{Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.ID != "$sent" || ref.RoomID != "!room:example.org" || ref.Platform != "matrix" {
+		t.Errorf("ref = %+v", ref)
+	}
+	sends := hs.requests("/send/")
+	if len(sends) != 2 || sends[0].Path != sends[1].Path {
+		t.Fatalf("want the same transaction retried once, got %+v", sends)
+	}
+	var body map[string]any
+	_ = json.Unmarshal([]byte(sends[1].Body), &body)
+	rel, _ := body["m.relates_to"].(map[string]any)
+	if irt, _ := rel["m.in_reply_to"].(map[string]any); irt["event_id"] != "$q" {
+		t.Errorf("reply relation = %v", body["m.relates_to"])
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	limited := mautrix.HTTPError{RespError: &mautrix.RespError{ErrCode: "M_LIMIT_EXCEEDED", ExtraData: map[string]any{"retry_after_ms": float64(1500)}}}
+	if d, ok := retryAfter(limited); !ok || d != 1500*time.Millisecond {
+		t.Errorf("retryAfter = %v, %v; want 1.5s", d, ok)
+	}
+	if !retryable(limited) {
+		t.Error("rate limit should be retried")
+	}
+	forbidden := mautrix.HTTPError{RespError: &mautrix.RespError{ErrCode: "M_FORBIDDEN"}, Response: &http.Response{StatusCode: 403}}
+	if retryable(forbidden) {
+		t.Error("M_FORBIDDEN should not be retried")
+	}
+	down := mautrix.HTTPError{WrappedError: errors.New("connection refused")}
+	if !retryable(down) {
+		t.Error("network errors should be retried")
+	}
+	b := newBackoff(time.Second, 4*time.Second)
+	var got []time.Duration
+	for range 4 {
+		got = append(got, b.next(down))
+	}
+	if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}; !equalDurations(got, want) {
+		t.Errorf("backoff = %v, want %v", got, want)
+	}
+	if d := b.next(limited); d != 1500*time.Millisecond {
+		t.Errorf("backoff ignores retry_after_ms: %v", d)
+	}
+}
+
+func equalDurations(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestTransactionIDs(t *testing.T) {
+	hs := &fakeHS{respond: func(*http.Request, int) (int, string) { return 200, `{"event_id":"$e"}` }}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{})
+	ctx := context.Background()
+	room := bot.Target{RoomID: "!r:example.org"}
+	send := func(to bot.Target, r bot.Reply) string {
+		t.Helper()
+		if _, err := a.Send(ctx, to, r); err != nil {
+			t.Fatal(err)
+		}
+		s := hs.requests("/send/")
+		return s[len(s)-1].Path
+	}
+	k1 := send(room, bot.Reply{Text: "Meetup Friday", Key: "meetup-7"})
+	k2 := send(room, bot.Reply{Text: "Meetup Friday (edited text)", Key: "meetup-7"})
+	if k1 != k2 {
+		t.Errorf("the same Key gave different transactions: %s %s", k1, k2)
+	}
+	u1 := send(room, bot.Reply{Text: "hi"})
+	u2 := send(room, bot.Reply{Text: "hi"})
+	if u1 == u2 {
+		t.Errorf("two sends without a key shared a transaction")
+	}
+	reply := bot.Target{RoomID: "!r:example.org", ReplyTo: "$q1"}
+	r1 := send(reply, bot.Reply{Text: "answer"})
+	r2 := send(reply, bot.Reply{Text: "answer"})
+	r3 := send(bot.Target{RoomID: "!r:example.org", ReplyTo: "$q2"}, bot.Reply{Text: "answer"})
+	if r1 != r2 || r1 == r3 {
+		t.Errorf("reply transactions should follow the question: %s %s %s", r1, r2, r3)
+	}
+}
+
+func TestThreadedReplyRelation(t *testing.T) {
+	hs := &fakeHS{respond: func(*http.Request, int) (int, string) { return 200, `{"event_id":"$e"}` }}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{})
+	if _, err := a.Send(context.Background(), bot.Target{RoomID: "!r:example.org", ThreadID: "$root", ReplyTo: "$q"}, bot.Reply{Text: "in thread"}); err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		RelatesTo event.RelatesTo `json:"m.relates_to"`
+	}
+	_ = json.Unmarshal([]byte(hs.requests("/send/")[0].Body), &body)
+	if body.RelatesTo.Type != event.RelThread || body.RelatesTo.EventID != "$root" || body.RelatesTo.GetReplyTo() != "$q" || !body.RelatesTo.IsFallingBack {
+		t.Errorf("relation = %+v", body.RelatesTo)
+	}
+}
+
+func TestDeclineSaysWhy(t *testing.T) {
+	hs := &fakeHS{respond: func(*http.Request, int) (int, string) { return 200, `{}` }}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{AllowInvites: []string{"example.org"}})
+	a.handleInvite(context.Background(), "!spam:bad.example", "@spammer:bad.example", false)
+	leaves := hs.requests("/leave")
+	if len(leaves) != 1 {
+		t.Fatalf("want one leave (decline), got %+v", hs.reqs)
+	}
+	if !strings.Contains(leaves[0].Body, "ask an organiser") {
+		t.Errorf("decline reason = %s", leaves[0].Body)
+	}
+	if len(hs.requests("/join")) != 0 {
+		t.Error("joined a room from a disallowed inviter")
+	}
+}
+
+func TestSessionIsReused(t *testing.T) {
+	var logins int
+	var mu sync.Mutex
+	hs := &fakeHS{respond: func(r *http.Request, _ int) (int, string) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/login"):
+			mu.Lock()
+			logins++
+			mu.Unlock()
+			return 200, `{"user_id":"@bothy:example.org","access_token":"tok-1","device_id":"DEV1"}`
+		case strings.HasSuffix(r.URL.Path, "/whoami"):
+			if r.Header.Get("Authorization") == "Bearer tok-1" {
+				return 200, `{"user_id":"@bothy:example.org","device_id":"DEV1"}`
+			}
+			return 401, `{"errcode":"M_UNKNOWN_TOKEN","error":"bad token"}`
+		}
+		return 404, `{"errcode":"M_UNRECOGNIZED"}`
+	}}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	db := openDB(t)
+	for i := range 2 {
+		a, err := New(Options{Homeserver: srv.URL, User: "bothy", Password: "secret-pw", DB: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.login(context.Background()); err != nil {
+			t.Fatalf("login %d: %v", i, err)
+		}
+		if a.DeviceID() != "DEV1" {
+			t.Errorf("login %d: device %q", i, a.DeviceID())
+		}
+	}
+	if logins != 1 {
+		t.Errorf("password login ran %d times; the second start should reuse the stored session", logins)
+	}
+	// A refused password is reported, not retried forever.
+	bad := &fakeHS{respond: func(*http.Request, int) (int, string) {
+		return 403, `{"errcode":"M_FORBIDDEN","error":"Invalid password"}`
+	}}
+	srv2 := httptest.NewServer(bad)
+	defer srv2.Close()
+	a, _ := New(Options{Homeserver: srv2.URL, User: "bothy", Password: "wrong", DB: openDB(t)})
+	if err := a.login(context.Background()); !errors.Is(err, errAuth) {
+		t.Errorf("wrong password: err = %v, want errAuth", err)
+	}
+}

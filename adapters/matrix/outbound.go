@@ -1,0 +1,278 @@
+package matrix
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/bothy-chat/bothy/bot"
+)
+
+// Send posts a reply as an m.notice (the convention for bot output, which
+// other bots do not answer). With Target.ThreadID it goes in that thread,
+// with only ReplyTo it is a quoted reply. A room may be given by alias.
+func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	if to.RoomID == "" && to.UserID != "" {
+		return a.SendDirect(ctx, to.UserID, r)
+	}
+	if err := a.waitReady(ctx); err != nil {
+		return bot.MessageRef{}, err
+	}
+	room, err := a.resolveRoom(ctx, to.RoomID)
+	if err != nil {
+		return bot.MessageRef{}, err
+	}
+	content, emoji := renderReply(r)
+	switch {
+	case to.ThreadID != "":
+		replyTo := id.EventID(to.ReplyTo)
+		if replyTo == "" {
+			replyTo = id.EventID(to.ThreadID)
+		}
+		content.RelatesTo = (&event.RelatesTo{}).SetThread(id.EventID(to.ThreadID), replyTo)
+	case to.ReplyTo != "":
+		content.RelatesTo = (&event.RelatesTo{}).SetReplyTo(id.EventID(to.ReplyTo))
+	}
+	var txn string
+	switch {
+	case r.Key != "":
+		txn = txnID("key", string(room), r.Key)
+	case to.ReplyTo != "":
+		// A reply is tied to the message it answers: the same answer to
+		// the same message is one event even if the send is retried.
+		txn = txnID("reply", string(room), to.ReplyTo, content.Body)
+	default:
+		txn = uniqueTxn()
+	}
+	evID, err := a.send(ctx, room, event.EventMessage, content, txn)
+	if err != nil {
+		return bot.MessageRef{}, err
+	}
+	ref := bot.MessageRef{Platform: Name, RoomID: string(room), ID: string(evID)}
+	if len(r.Buttons) > 0 {
+		a.rememberButtons(ctx, evID, r.Buttons, emoji)
+		// Offer the reactions so a reader can tap instead of typing emoji.
+		for _, e := range emoji {
+			if err := a.React(ctx, ref, e); err != nil {
+				a.log.Warn("cannot add button reaction", "room", room, "err", err)
+			}
+		}
+	}
+	return ref, nil
+}
+
+// Edit replaces a message the bot sent (m.replace).
+func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	if err := a.waitReady(ctx); err != nil {
+		return err
+	}
+	content, _ := renderReply(r)
+	content.SetEdit(id.EventID(ref.ID))
+	_, err := a.send(ctx, id.RoomID(ref.RoomID), event.EventMessage, content, txnID("edit", ref.ID, content.Body))
+	return err
+}
+
+// React adds an emoji reaction to a message.
+func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) error {
+	if err := a.waitReady(ctx); err != nil {
+		return err
+	}
+	content := &event.ReactionEventContent{RelatesTo: event.RelatesTo{Type: event.RelAnnotation, EventID: id.EventID(ref.ID), Key: emoji}}
+	_, err := a.send(ctx, id.RoomID(ref.RoomID), event.EventReaction, content, txnID("react", ref.ID, emoji))
+	if isErrCode(err, "M_DUPLICATE_ANNOTATION") {
+		return nil
+	}
+	return err
+}
+
+// send posts one event, retrying with the same transaction ID so the
+// homeserver stores it once however many attempts it takes.
+func (a *Adapter) send(ctx context.Context, room id.RoomID, typ event.Type, content any, txn string) (id.EventID, error) {
+	if a.crypto == nil && typ != event.EventReaction {
+		if enc, err := a.cli.StateStore.IsEncrypted(ctx, room); err == nil && enc {
+			return "", fmt.Errorf("matrix: room %s is encrypted and %w", room, errNoCrypto)
+		}
+	}
+	var evID id.EventID
+	err := a.withRetry(ctx, func(ctx context.Context) error {
+		resp, err := a.cli.SendMessageEvent(ctx, room, typ, content, mautrix.ReqSendEvent{TransactionID: txn})
+		if err == nil {
+			evID = resp.EventID
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("matrix: send to %s: %w", room, err)
+	}
+	return evID, nil
+}
+
+// withRetry runs fn until it succeeds, fails for good, or SendRetryFor has
+// passed. Rate limits wait as long as the homeserver asks.
+func (a *Adapter) withRetry(ctx context.Context, fn func(context.Context) error) error {
+	deadline := time.Now().Add(a.opts.SendRetryFor)
+	bo := newBackoff(500*time.Millisecond, a.opts.MaxBackoff)
+	for {
+		err := fn(ctx)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		wait := bo.next(err)
+		if time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		a.log.Debug("matrix request failed, retrying", "in", wait, "err", err)
+		if !sleep(ctx, wait) {
+			return err
+		}
+	}
+}
+
+// retryable: network failures, gateway errors and rate limits are worth
+// another go; other refusals (forbidden, not found) are not.
+func retryable(err error) bool {
+	var he mautrix.HTTPError
+	if !errors.As(err, &he) {
+		return false
+	}
+	if he.RespError != nil && he.RespError.ErrCode == "M_LIMIT_EXCEEDED" {
+		return true
+	}
+	if he.Response == nil {
+		return he.WrappedError != nil
+	}
+	return he.Response.StatusCode == http.StatusTooManyRequests || he.Response.StatusCode >= 500
+}
+
+// retryAfter reads how long a rate-limited request should wait, from
+// M_LIMIT_EXCEEDED's retry_after_ms or the Retry-After header.
+func retryAfter(err error) (time.Duration, bool) {
+	var he mautrix.HTTPError
+	if err == nil || !errors.As(err, &he) {
+		return 0, false
+	}
+	if he.RespError != nil && he.RespError.ErrCode == "M_LIMIT_EXCEEDED" {
+		if ms, ok := he.RespError.ExtraData["retry_after_ms"].(float64); ok && ms >= 0 {
+			return time.Duration(ms) * time.Millisecond, true
+		}
+	}
+	if he.Response != nil && he.Response.StatusCode == http.StatusTooManyRequests {
+		if s, err := strconv.Atoi(he.Response.Header.Get("Retry-After")); err == nil && s >= 0 {
+			return time.Duration(s) * time.Second, true
+		}
+	}
+	return 0, false
+}
+
+func isErrCode(err error, code string) bool {
+	var he mautrix.HTTPError
+	return err != nil && errors.As(err, &he) && he.RespError != nil && he.RespError.ErrCode == code
+}
+
+// txnID derives a transaction ID from what makes a send unique, so the
+// same logical send always carries the same ID.
+func txnID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return "bothy-" + hex.EncodeToString(h[:16])
+}
+
+func uniqueTxn() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "bothy-u-" + hex.EncodeToString(b[:])
+}
+
+// resolveRoom accepts a room ID or an alias (#room:server).
+func (a *Adapter) resolveRoom(ctx context.Context, room string) (id.RoomID, error) {
+	room = strings.TrimSpace(room)
+	if room == "" {
+		return "", errors.New("matrix: no room given")
+	}
+	if !strings.HasPrefix(room, "#") {
+		return id.RoomID(room), nil
+	}
+	a.mu.Lock()
+	cached, ok := a.aliases[room]
+	a.mu.Unlock()
+	if ok {
+		return cached, nil
+	}
+	var resp *mautrix.RespAliasResolve
+	err := a.withRetry(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = a.cli.ResolveAlias(ctx, id.RoomAlias(room))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("matrix: resolve room alias %s: %w", room, err)
+	}
+	a.mu.Lock()
+	a.aliases[room] = resp.RoomID
+	a.mu.Unlock()
+	return resp.RoomID, nil
+}
+
+// SendDirect posts to the one-to-one room with a user, creating it (as a
+// direct chat, encrypted when the bot can) the first time.
+func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (bot.MessageRef, error) {
+	if err := a.waitReady(ctx); err != nil {
+		return bot.MessageRef{}, err
+	}
+	user := id.UserID(userID)
+	if _, _, err := user.Parse(); err != nil {
+		return bot.MessageRef{}, fmt.Errorf("matrix: %q is not a Matrix user ID", userID)
+	}
+	room, err := a.directRoom(ctx, user)
+	if err != nil {
+		return bot.MessageRef{}, err
+	}
+	return a.Send(ctx, bot.Target{RoomID: string(room)}, r)
+}
+
+func dmKey(user id.UserID) string { return "dm|" + string(user) }
+
+func (a *Adapter) directRoom(ctx context.Context, user id.UserID) (id.RoomID, error) {
+	a.dmMu.Lock()
+	defer a.dmMu.Unlock()
+	if v, ok, err := a.db.GetKV(ctx, kvNamespace, dmKey(user)); err == nil && ok {
+		room := id.RoomID(v)
+		ss := a.cli.StateStore
+		if ss.IsInRoom(ctx, room, a.cli.UserID) && ss.IsMembership(ctx, room, user, event.MembershipJoin, event.MembershipInvite) {
+			return room, nil
+		}
+	}
+	req := &mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{user}}
+	if a.crypto != nil {
+		req.InitialState = []*event.Event{{
+			Type:    event.StateEncryption,
+			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
+		}}
+	}
+	var resp *mautrix.RespCreateRoom
+	err := a.withRetry(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = a.cli.CreateRoom(ctx, req)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("matrix: open direct chat with %s: %w", user, err)
+	}
+	if err := a.db.SetKV(ctx, kvNamespace, dmKey(user), string(resp.RoomID)); err != nil {
+		return "", err
+	}
+	if err := a.db.SetKV(ctx, kvNamespace, directKey(resp.RoomID), "1"); err != nil {
+		return "", err
+	}
+	return resp.RoomID, nil
+}
