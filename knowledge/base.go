@@ -193,3 +193,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(keep, sep)
 }
+
+// Streams reports whether answers are written by an LLM and can be
+// streamed into an edited message.
+func (b *Base) Streams() bool { return b.opts.Writer != nil }

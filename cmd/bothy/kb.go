@@ -173,6 +173,24 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// setupKnowledge opens the knowledge base for the running bot, registers
+// its chat commands, watches the folders and publishes it as "knowledge"
+// (and its privacy provider as "knowledge.privacy").
 func setupKnowledge(ctx context.Context, app *App) error {
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{
+		Logger: app.Log, Clock: app.Clock,
+		Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence,
+	})
+	if err != nil {
+		return err
+	}
+	if app.Bot != nil {
+		chat.Register(app.Bot, base)
+		if len(app.Config.Knowledge.Dirs) > 0 {
+			app.Bot.AddService("knowledge-watcher", base.Watch)
+		}
+	}
+	app.Provide("knowledge", base)
+	app.Provide("knowledge.privacy", base.Privacy())
 	return nil
 }
