@@ -30,6 +30,8 @@ type EvalResult struct {
 	// Misses lists questions ranked wrongly or answered wrongly, for
 	// tuning by hand.
 	Misses []string
+	// Lines has one line per question: expected, ranked ids, confidence.
+	Lines []string
 }
 
 // ReadEvalFile reads a JSONL eval file; a bad line is an error naming it.
@@ -76,6 +78,7 @@ func score(ctx context.Context, system string, qs []EvalQuestion, rank ranker) (
 		if err != nil {
 			return res, fmt.Errorf("eval %q: %w", q.Q, err)
 		}
+		res.Lines = append(res.Lines, fmt.Sprintf("%.2f %-5v want %v got %v %q", conf, confident, q.Expect, first(ids, 3), q.Q))
 		if len(q.Expect) == 0 {
 			res.OutScope++
 			if !confident {

@@ -12,7 +12,7 @@ const genericWeight = 0.35
 var genericWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
-able actually add added ago allow allowed allowing already always another answer anymore anyway anywhere appropriate
+able social media actually add added ago allow allowed allowing already always another answer anymore anyway anywhere appropriate
 area ask asked asking away back bad basically become becoming begin being believe better big bit body bring
 build busy call called came care case certain change changed check clear    come comes coming
 common consider correct course current currently day days deal dealing decide decided definitely different do

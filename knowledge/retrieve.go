@@ -15,6 +15,9 @@ const (
 	matchSynonym = 0.85
 	matchTypo    = 0.8
 	matchBroader = 0.5
+	// platformWeight scales platform names: most guidance applies to any
+	// platform, so "on Facebook" in a question is usually its setting.
+	platformWeight = 0.5
 	// unknownWeight scales the weight of a question word the corpus never
 	// uses. Such words count against coverage (they are what makes a
 	// question out of scope) but a little less than a rare known word,
@@ -31,8 +34,9 @@ const (
 type concept struct {
 	word    string // as the question wrote it
 	alts    []alt
-	weight  float64
-	generic bool
+	weight   float64
+	generic  bool
+	platform bool // a platform name: context more often than topic
 }
 
 type alt struct {
@@ -108,6 +112,7 @@ func (ix *index) analyse(question string) []concept {
 				}
 			}
 			if l == 1 && platformSet[toks[i].stem] {
+				c.platform = true
 				for _, a := range broaderAlts {
 					c.alts = append(c.alts, alt{surface: a.surface, stems: a.stems, strength: matchBroader})
 				}
@@ -137,6 +142,9 @@ func (ix *index) analyse(question string) []concept {
 		out[i].weight = ix.weight(out[i])
 		if out[i].generic {
 			out[i].weight *= genericWeight
+		}
+		if out[i].platform {
+			out[i].weight *= platformWeight
 		}
 	}
 	if len(out) > maxConcepts {
@@ -321,6 +329,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	type docAgg struct {
 		best      float64
 		bestCov   float64
+		bestTT    float64
 		why       string
 		bestIdx   int
 		covered   []float64 // per concept, best strength anywhere in the doc
@@ -381,7 +390,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		}
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
 		if score > agg.best {
-			agg.best, agg.bestCov, agg.bestIdx = score, cov, i
+			agg.best, agg.bestCov, agg.bestTT, agg.bestIdx = score, cov, tt, i
 			agg.why = fmt.Sprintf("cov %.2f title/tags %.2f headings %.2f bm25 %.2f", cov, tt, hd, bm)
 		}
 	}
@@ -399,7 +408,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		r.hits = append(r.hits, Hit{
 			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    agg.best + wDocCover*dc,
-			Coverage: calibrate(agg.bestCov, dc),
+			Coverage: calibrate(agg.bestCov, dc, agg.bestTT),
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
 			why: fmt.Sprintf("%s doc-cov %.2f", agg.why, dc),
 		})
@@ -416,10 +425,16 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 
 // calibrate turns coverage into the confidence compared with the
 // threshold: mostly the best passage's coverage, with some credit when the
-// rest of the document covers what that passage misses.
-func calibrate(passage, doc float64) float64 {
-	return math.Min(1, 0.75*passage+0.25*doc)
+// rest of the document covers what that passage misses, and for matches
+// in the title and tags.
+func calibrate(passage, doc, titleTags float64) float64 {
+	return math.Min(1, 0.75*passage+0.25*doc+confTitleTags*titleTags)
 }
+
+// confTitleTags credits matches in a document's title and tags: a document
+// about the question's topic names it there, while a coincidental match
+// sits in the body.
+const confTitleTags = 0.3
 
 // Explain describes how a question was understood and ranked, for
 // organisers tuning the knowledge base (bothy ask --explain).

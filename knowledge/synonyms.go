@@ -70,6 +70,12 @@ var synonymGroups = []string{
 	"newsletter|newsletters|email bulletin|mailing list",
 	"budget|budgets|cost|costs|money|funding|price|spend",
 	"blocked|unblock|firewall|restricted access|access blocked",
+	"verified|verification|verify|blue tick|blue check|checkmark|verified badge",
+	"no show|no shows|noshow|not turning up|not turn up|didn't turn up|did not turn up",
+	"cheap|cheaply|low cost|inexpensive|shoestring|tiny budget|small budget|no budget",
+	"inactive|dormant|unused|abandoned|not posted|neglected",
+	"impersonate|impersonating|impersonation|pretending|fake account|fake accounts|fake page|spoof",
+	"credit card|personal card|own card|expenses|corporate card|purchase card",
 }
 
 // broader maps a specific platform to the general words a knowledge base

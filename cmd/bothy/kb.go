@@ -141,6 +141,7 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, &cliCommand{Name: "kb eval", Usage: "[--db PATH] [--misses] FILE.jsonl", Summary: "measure retrieval quality against a question set, beside a plain bm25 baseline"})
 	cf := addCommonFlags(fs)
 	misses := fs.Bool("misses", false, "also list the questions ranked or answered wrongly")
+	all := fs.Bool("all", false, "also list every question with its confidence and ranking")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -165,6 +166,11 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	knowledge.FormatEval(env.Stdout, mine, baseline)
+	if *all {
+		for _, l := range mine.Lines {
+			fmt.Fprintln(env.Stdout, l)
+		}
+	}
 	if *misses {
 		for _, m := range mine.Misses {
 			fmt.Fprintln(env.Stdout, "miss:", m)
