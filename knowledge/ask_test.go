@@ -81,10 +81,10 @@ func TestAskUnderstandsCommunityWording(t *testing.T) {
 		{"can we quote an elected member before the election", "pre-election"},
 		{"purdah rules", "pre-election"},
 		{"FB page pretending to be the council", "fake-accounts"},
-		{"pasword manager for acounts", "account-handover"},   // typos
-		{"GRITTING ROUTES", "severe-weather"},                 // capitals
-		{"unconferences", "unconference"},                      // plural
-		{"boosting posts", "paid-ads"},                         // stem
+		{"pasword manager for acounts", "account-handover"}, // typos
+		{"GRITTING ROUTES", "severe-weather"},               // capitals
+		{"unconferences", "unconference"},                   // plural
+		{"boosting posts", "paid-ads"},                      // stem
 		{"using chatgpt to draft", "ai-drafting"},
 	}
 	for _, tt := range tests {

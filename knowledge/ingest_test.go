@@ -13,9 +13,9 @@ func TestIngestIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a.md":     doc("a", "Alpha guidance", "guidance", "one", "# Alpha guidance\n\nAlpha text about gritting.\n"),
-		"b.md":     doc("b", "Beta policy", "policy", "two", "# Beta policy\n\nBeta text about purdah.\n"),
-		"sub/c.md": "---\ntitle: Gamma\n---\nGamma text about captions.\n",
+		"a.md":      doc("a", "Alpha guidance", "guidance", "one", "# Alpha guidance\n\nAlpha text about gritting.\n"),
+		"b.md":      doc("b", "Beta policy", "policy", "two", "# Beta policy\n\nBeta text about purdah.\n"),
+		"sub/c.md":  "---\ntitle: Gamma\n---\nGamma text about captions.\n",
 		"README.md": "# Not a document\n",
 	})
 	b := openBase(t, Options{NoStarter: true})

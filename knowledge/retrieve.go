@@ -32,8 +32,8 @@ const (
 // concept is one thing the question asks about, with the ways the corpus
 // might say it.
 type concept struct {
-	word    string // as the question wrote it
-	alts    []alt
+	word     string // as the question wrote it
+	alts     []alt
 	weight   float64
 	generic  bool
 	platform bool // a platform name: context more often than topic
@@ -214,9 +214,17 @@ func joinWords(ts []token) string {
 }
 
 // matchQuery builds an FTS5 query that only ever contains quoted words:
-// any alternative of any concept. User text never reaches MATCH as syntax.
-func matchQuery(cs []concept) string {
-	var parts []string
+// alternatives of the question's concepts, OR-ed. User text never reaches
+// MATCH as syntax. On a large corpus, common words would make BM25 score
+// most of the index, so alternatives are added rarest first until about
+// postingBudget sections are covered; the re-ranker still scores every
+// concept on the candidates. Small knowledge bases get the full query.
+func (ix *index) matchQuery(cs []concept) string {
+	type term struct {
+		q  string
+		df int
+	}
+	var terms []term
 	seen := map[string]bool{}
 	for _, c := range cs {
 		for _, a := range c.alts {
@@ -224,11 +232,27 @@ func matchQuery(cs []concept) string {
 				continue
 			}
 			seen[a.surface] = true
-			parts = append(parts, `"`+strings.ReplaceAll(a.surface, `"`, `""`)+`"`)
+			terms = append(terms, term{`"` + strings.ReplaceAll(a.surface, `"`, `""`) + `"`, ix.altDF(a)})
 		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return terms[i].df < terms[j].df })
+	var parts []string
+	postings := 0
+	for _, t := range terms {
+		if t.df == 0 && len(parts) > 0 {
+			continue // nothing to find, and FTS5 would still look it up
+		}
+		if postings > 0 && postings+t.df > postingBudget {
+			break
+		}
+		postings += t.df
+		parts = append(parts, t.q)
 	}
 	return strings.Join(parts, " OR ")
 }
+
+// postingBudget bounds how many sections one query makes BM25 score.
+const postingBudget = 400
 
 // candidate is one section BM25 found, with what the re-ranker needs.
 type candidate struct {
@@ -244,8 +268,8 @@ type candidate struct {
 // Column weights for bm25(): title, tags, headings, body.
 const bm25Weights = "10.0, 6.0, 3.0, 1.0"
 
-func (b *Base) candidates(ctx context.Context, cs []concept) ([]candidate, error) {
-	q := matchQuery(cs)
+func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candidate, error) {
+	q := ix.matchQuery(cs)
 	if q == "" {
 		return nil, nil
 	}
@@ -314,7 +338,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	if len(r.concepts) == 0 || ix.n == 0 {
 		return r, nil
 	}
-	cands, err := b.candidates(ctx, r.concepts)
+	cands, err := b.candidates(ctx, ix, r.concepts)
 	if err != nil {
 		return nil, err
 	}
