@@ -57,6 +57,9 @@ var issueTargets = EvalResult{Recall1: targetRecall1, Recall3: targetRecall3, MR
 // the repository (../shared/eval), as CI clones it.
 func TestEvalSharedSample(t *testing.T) {
 	dir := filepath.Join(repoRoot(t), "..", "shared", "eval")
+	if d := os.Getenv("BOTHY_SHARED_EVAL"); d != "" {
+		dir = d // a worktree elsewhere can point at the set
+	}
 	if _, err := os.Stat(filepath.Join(dir, "questions.jsonl")); err != nil {
 		t.Fatalf("the shared eval set is missing: %v (expected ../shared/eval beside the repository)", err)
 	}
@@ -67,12 +70,15 @@ func TestEvalSharedSample(t *testing.T) {
 	runEval(t, b, filepath.Join(dir, "questions.jsonl"), issueTargets)
 }
 
-// TestEvalOwnSet runs a larger set written for testdata/evalkb: plain
-// wording, abbreviations, typos and out-of-scope questions that share
-// everyday words with the documents.
+// TestEvalOwnSet runs a larger, deliberately harder set written for
+// testdata/evalkb: plain wording, abbreviations, typos, and out-of-scope
+// questions chosen to share words with the documents ("when is my next bin
+// collection" against a page that mentions bin collection changes). Its
+// floors sit just under what the ranking achieves, so a regression fails.
 func TestEvalOwnSet(t *testing.T) {
 	b := evalKB(t, Options{})
-	runEval(t, b, filepath.Join("testdata", "eval_questions.jsonl"), issueTargets)
+	runEval(t, b, filepath.Join("testdata", "eval_questions.jsonl"),
+		EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.87, Abstained: 0.83})
 }
 
 // TestEvalStarter checks the embedded starter knowledge base against its

@@ -354,6 +354,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		best      float64
 		bestCov   float64
 		bestTT    float64
+		rare      float64
 		why       string
 		bestIdx   int
 		covered   []float64 // per concept, best strength anywhere in the doc
@@ -368,7 +369,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		if d == nil {
 			continue
 		}
-		var cov, tt, hd float64
+		var cov, tt, hd, rare float64
 		agg := docs[c.docID]
 		if agg == nil {
 			agg = &docAgg{bestIdx: -1, covered: make([]float64, len(r.concepts)), meta: d, firstSeen: i}
@@ -399,6 +400,9 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 				}
 			}
 			cov += con.weight * m
+			if m > 0 {
+				rare = math.Max(rare, con.weight*m)
+			}
 			if inField && m >= matchSynonym {
 				tt += con.weight * m
 			}
@@ -415,6 +419,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
 		if score > agg.best {
 			agg.best, agg.bestCov, agg.bestTT, agg.bestIdx = score, cov, tt, i
+			agg.rare = math.Min(1, rare/ix.idf(1))
 			agg.why = fmt.Sprintf("cov %.2f title/tags %.2f headings %.2f bm25 %.2f", cov, tt, hd, bm)
 		}
 	}
@@ -432,7 +437,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		r.hits = append(r.hits, Hit{
 			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    agg.best + wDocCover*dc,
-			Coverage: calibrate(agg.bestCov, dc, agg.bestTT),
+			Coverage: calibrate(agg.bestCov, dc, agg.bestTT) * (1 - confRarity + confRarity*agg.rare),
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
 			why: fmt.Sprintf("%s doc-cov %.2f", agg.why, dc),
 		})
@@ -459,6 +464,11 @@ func calibrate(passage, doc, titleTags float64) float64 {
 // about the question's topic names it there, while a coincidental match
 // sits in the body.
 const confTitleTags = 0.3
+
+// confRarity discounts confidence when every word the passage matched is
+// common in the corpus: "council" and "staff" alone do not make a
+// question in scope.
+const confRarity = 0.3
 
 // Explain describes how a question was understood and ranked, for
 // organisers tuning the knowledge base (bothy ask --explain).
