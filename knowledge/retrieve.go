@@ -242,7 +242,7 @@ func (ix *index) matchQuery(cs []concept) string {
 		if t.df == 0 && len(parts) > 0 {
 			continue // nothing to find, and FTS5 would still look it up
 		}
-		if postings > 0 && postings+t.df > postingBudget {
+		if ix.n > smallIndex && postings > 0 && postings+t.df > postingBudget {
 			break
 		}
 		postings += t.df
@@ -251,8 +251,13 @@ func (ix *index) matchQuery(cs []concept) string {
 	return strings.Join(parts, " OR ")
 }
 
-// postingBudget bounds how many sections one query makes BM25 score.
-const postingBudget = 400
+// postingBudget bounds how many sections one query makes BM25 score, on
+// indexes larger than smallIndex sections (smaller ones are cheap to score
+// in full, and then no common word is left out of the candidates).
+const (
+	postingBudget = 400
+	smallIndex    = 500
+)
 
 // candidate is one section BM25 found, with what the re-ranker needs.
 type candidate struct {
