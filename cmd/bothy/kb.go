@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/bothy-chat/bothy/knowledge"
+	"github.com/bothy-chat/bothy/knowledge/chat"
+)
+
+func init() {
+	registerCLI(&cliCommand{
+		Name:    "kb",
+		Usage:   "ingest [--db PATH] DIR... | eval [--db PATH] FILE.jsonl",
+		Summary: "manage the knowledge base (ingest folders, evaluate retrieval)",
+		Run:     runKB,
+	})
+	registerCLI(&cliCommand{
+		Name:    "ask",
+		Usage:   "[--db PATH] [--json] [--explain] QUESTION",
+		Summary: "ask the knowledge base a question",
+		Run:     runAsk,
+	})
+	registerFeature(feature{Name: "knowledge", Order: 10, Setup: setupKnowledge})
+}
+
+func runKB(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(env.Stdout, "Usage:\n  bothy kb ingest [--db PATH] DIR...   index folders of Markdown files\n  bothy kb eval [--db PATH] FILE.jsonl  measure retrieval against a question set\n")
+		if len(args) == 0 {
+			return usagef("which kb command? ingest or eval")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "ingest":
+		return runKBIngest(ctx, env, args[1:])
+	case "eval":
+		return runKBEval(ctx, env, args[1:])
+	}
+	return usagef("unknown kb command %q (ingest or eval)", args[0])
+}
+
+func runKBIngest(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, &cliCommand{Name: "kb ingest", Usage: "[--db PATH] DIR...", Summary: "index folders of Markdown files; unchanged files are skipped"})
+	cf := addCommonFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("give at least one folder of Markdown files")
+	}
+	app, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, NoStarter: true, MinConfidence: app.Config.Knowledge.MinConfidence})
+	if err != nil {
+		return err
+	}
+	rep, err := base.Ingest(ctx, fs.Args()...)
+	if err != nil {
+		return err
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintln(env.Stderr, e)
+	}
+	fmt.Fprintf(env.Stdout, "%s\n", rep)
+	if len(rep.Errors) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d file(s) skipped because of errors", len(rep.Errors))}
+	}
+	return nil
+}
+
+// askJSON is the contract of bothy ask --json.
+type askJSON struct {
+	Answer    string          `json:"answer"`
+	Confident bool            `json:"confident"`
+	Sources   []askJSONSource `json:"sources"`
+}
+
+type askJSONSource struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Kind  string  `json:"kind"`
+	Score float64 `json:"score"`
+}
+
+func runAsk(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, cliCommands["ask"])
+	cf := addCommonFlags(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object: answer, confident, sources")
+	explain := fs.Bool("explain", false, "show how the question was understood and ranked")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if question == "" {
+		return usagef("what is the question? e.g. bothy ask \"how do we handle abusive comments\"")
+	}
+	app, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence})
+	if err != nil {
+		return err
+	}
+	if *explain {
+		text, err := base.Explain(ctx, question)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(env.Stdout, text)
+		return nil
+	}
+	ans, err := base.Ask(ctx, knowledge.Question{Text: question, UserID: osUser(env), Platform: "cli"})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}}
+		for _, h := range ans.Sources {
+			out.Sources = append(out.Sources, askJSONSource{ID: h.ID, Title: h.Title, Kind: h.Kind, Score: roundScore(h.Score)})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	fmt.Fprintln(env.Stdout, chat.PlainAnswer(ans))
+	return nil
+}
+
+func roundScore(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }
+
+func runKBEval(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, &cliCommand{Name: "kb eval", Usage: "[--db PATH] [--misses] FILE.jsonl", Summary: "measure retrieval quality against a question set, beside a plain bm25 baseline"})
+	cf := addCommonFlags(fs)
+	misses := fs.Bool("misses", false, "also list the questions ranked or answered wrongly")
+	all := fs.Bool("all", false, "also list every question with its confidence and ranking")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one question file (JSON lines of {\"q\": ..., \"expect\": [...]})")
+	}
+	qs, err := knowledge.ReadEvalFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	app, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence})
+	if err != nil {
+		return err
+	}
+	mine, baseline, err := base.Eval(ctx, qs)
+	if err != nil {
+		return err
+	}
+	knowledge.FormatEval(env.Stdout, mine, baseline)
+	if *all {
+		for _, l := range mine.Lines {
+			fmt.Fprintln(env.Stdout, l)
+		}
+	}
+	if *misses {
+		for _, m := range mine.Misses {
+			fmt.Fprintln(env.Stdout, "miss:", m)
+		}
+	}
+	return nil
+}
+
+// setupKnowledge opens the knowledge base for the running bot, registers
+// its chat commands, watches the folders and publishes it as "knowledge"
+// (and its privacy provider as "knowledge.privacy").
+func setupKnowledge(ctx context.Context, app *App) error {
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{
+		Logger: app.Log, Clock: app.Clock,
+		Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence,
+	})
+	if err != nil {
+		return err
+	}
+	if app.Bot != nil {
+		chat.Register(app.Bot, base)
+		if len(app.Config.Knowledge.Dirs) > 0 {
+			app.Bot.AddService("knowledge-watcher", base.Watch)
+		}
+	}
+	app.Provide("knowledge", base)
+	app.Provide("knowledge.privacy", base.Privacy())
+	return nil
+}

@@ -1,0 +1,144 @@
+package knowledge
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+
+	snowball "github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
+)
+
+// token is one word of a text: its lower-case surface form, its stem and
+// whether it was written in capitals (so "IT" the department is not "it").
+type token struct {
+	word  string
+	stem  string
+	upper bool
+}
+
+// maxQuestionRunes bounds the work one question can cause; anything longer
+// is cut (a 100 KB paste is still answered from its start).
+const maxQuestionRunes = 2000
+
+// tokenize splits text into words: runs of letters and digits. Apostrophes
+// end a word ("don't" -> don, t), which the stop list then drops.
+func tokenize(s string) []token {
+	var out []token
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		raw := s[start:end]
+		start = -1
+		if len(raw) > 40 {
+			return // a URL fragment or a base64 blob, not a word
+		}
+		w := strings.ToLower(raw)
+		out = append(out, token{word: w, stem: stem(w), upper: len(raw) > 1 && raw == strings.ToUpper(raw) && raw != w || raw == "X"})
+	}
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(s))
+	return out
+}
+
+var stemCache = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// stem reduces a lower-case word with the Snowball English stemmer,
+// remembering results because the same words recur across a corpus.
+func stem(w string) string {
+	stemCache.RLock()
+	s, ok := stemCache.m[w]
+	stemCache.RUnlock()
+	if ok {
+		return s
+	}
+	s = w
+	if !isASCIIWord(w) || len(w) <= 2 {
+		s = w
+	} else {
+		env := snowball.NewEnv(w)
+		english.Stem(env)
+		s = env.Current()
+	}
+	stemCache.Lock()
+	if len(stemCache.m) > 200000 {
+		stemCache.m = map[string]string{} // bound memory on odd input
+	}
+	stemCache.m[w] = s
+	stemCache.Unlock()
+	return s
+}
+
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// stems returns the content stems of a text (stop words removed), for
+// indexing and matching.
+func stems(s string) []string {
+	toks := tokenize(s)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if !isStop(t) {
+			out = append(out, t.stem)
+		}
+	}
+	return out
+}
+
+func isStop(t token) bool {
+	if t.upper && abbreviations[t.word] != "" {
+		return false
+	}
+	return stopWords[t.word] || stopWords[t.stem]
+}
+
+// stopWords are function words plus the filler of questions ("how do I",
+// "any tips on", "what's the best way to"), which say nothing about the
+// topic and would otherwise match every document.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+a about above after again against all almost also am an and any anyone anything are aren around as at
+be because been before being below between both but by can cannot could couldn did didn do does doesn doing don
+done down during each either else etc even ever every few for from further get gets getting go goes going got
+had has hasn have haven having he her here hers herself him himself his how however i if in into is isn it its
+itself just least less let lets like ll m may maybe me might mine more most much must my myself need needs no
+nor not now of off ok okay on once only or other our ours ourselves out over own per please re really s same
+shall she should shouldn so some someone something somebody still such t than thank thanks that the their theirs
+them themselves then there these they thing things this those though through thus to too under until up upon us
+ve very via was wasn we were weren what whats when where whether which while who whom whose why will with
+won wont would wouldn yes yet you your yours yourself yourselves d y
+tip tips advice best way ways want wants know anybody hi hello hey guys folks quick question questions
+help wondering wonder think thoughts idea ideas suggestions suggest recommend recommended someone's
+`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// abbreviations are capitalised words that are stop words in lower case
+// but mean something in capitals.
+var abbreviations = map[string]string{
+	"it": "ict", // "IT have blocked Twitter"
+	"us": "",
+	"x":  "twitter",
+}

@@ -1,0 +1,199 @@
+package knowledge
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
+)
+
+//go:embed starter/*.md
+var starterFS embed.FS
+
+const kvNamespace = "knowledge"
+
+// DefaultMinConfidence is the answer/abstain threshold. It was chosen on
+// the eval sets (see .notes/knowledge.md): below it, a best passage covers
+// too little of the question's rarer words to be trusted.
+const DefaultMinConfidence = 0.5
+
+// Source is one numbered passage handed to a Writer (mirrors llm.Source).
+type Source struct {
+	N     int
+	Title string
+	Text  string
+}
+
+// Writer writes an answer grounded in numbered sources, citing them as
+// [n]. onDelta, when not nil, receives the answer so far while streaming.
+// The llm package's client satisfies it through a small adapter.
+type Writer interface {
+	Answer(ctx context.Context, question string, sources []Source, onDelta func(partial string)) (string, error)
+}
+
+// Embedder turns texts into vectors for semantic search.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// Options configure a Base.
+type Options struct {
+	// Dirs are the knowledge folders. When set, Open ingests them; when
+	// empty and nothing was ever ingested, the embedded starter is used.
+	Dirs []string
+	// MinConfidence is the answer/abstain threshold (0 = default).
+	MinConfidence float64
+	Logger        *slog.Logger
+	Clock         bot.Clock
+	// Writer, when set, writes answers with an LLM; errors and timeouts
+	// fall back to the extractive answer.
+	Writer        Writer
+	WriterTimeout time.Duration
+	// Embedder, when set, adds vector search fused with BM25.
+	Embedder   Embedder
+	EmbedModel string
+	// NoStarter skips loading the embedded starter (for kb ingest, which
+	// is about to replace it anyway).
+	NoStarter bool
+}
+
+// Base is an open knowledge base.
+type Base struct {
+	db    *store.DB
+	opts  Options
+	log   *slog.Logger
+	clock bot.Clock
+
+	ingestMu sync.Mutex
+	mu       sync.RWMutex
+	ix       *index
+}
+
+// Open prepares the knowledge base in db: it ingests the configured
+// folders, or loads the embedded starter when no folder is configured and
+// nothing has been ingested into this database.
+func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = bot.SystemClock{}
+	}
+	if opts.MinConfidence <= 0 {
+		opts.MinConfidence = DefaultMinConfidence
+	}
+	if opts.WriterTimeout <= 0 {
+		opts.WriterTimeout = 30 * time.Second
+	}
+	if opts.EmbedModel == "" {
+		opts.EmbedModel = "default"
+	}
+	b := &Base{db: db, opts: opts, log: opts.Logger.With("component", "knowledge"), clock: opts.Clock}
+	switch {
+	case len(opts.Dirs) > 0:
+		rep, err := b.Ingest(ctx, opts.Dirs...)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range rep.Errors {
+			b.log.Warn("skipped a knowledge file", "err", e)
+		}
+	case !opts.NoStarter:
+		_, ingested, err := db.GetKV(ctx, kvNamespace, "ingested")
+		if err != nil {
+			return nil, fmt.Errorf("knowledge: open: %w", err)
+		}
+		if !ingested {
+			if err := b.loadStarter(ctx); err != nil {
+				return nil, fmt.Errorf("knowledge: load starter: %w", err)
+			}
+		}
+	}
+	if err := b.refresh(ctx, false); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Dirs returns the configured knowledge folders.
+func (b *Base) Dirs() []string { return append([]string(nil), b.opts.Dirs...) }
+
+// Reload re-ingests the configured folders (kb reload, the watcher).
+func (b *Base) Reload(ctx context.Context) (IngestReport, error) {
+	if len(b.opts.Dirs) == 0 {
+		return IngestReport{}, fmt.Errorf("knowledge: no knowledge folders are configured (set knowledge.dirs)")
+	}
+	return b.Ingest(ctx, b.opts.Dirs...)
+}
+
+// snapshot returns the current in-memory index, reloading it when another
+// process (bothy kb ingest) changed the database.
+func (b *Base) snapshot(ctx context.Context) (*index, error) {
+	if err := b.refresh(ctx, false); err != nil {
+		return nil, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.ix, nil
+}
+
+func (b *Base) generation(ctx context.Context) (string, error) {
+	var g string
+	err := b.db.Read.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM kv WHERE namespace = ? AND key = 'generation'), '0')", kvNamespace).Scan(&g)
+	if err != nil {
+		return "", fmt.Errorf("knowledge: read generation: %w", err)
+	}
+	return g, nil
+}
+
+// refresh rebuilds the in-memory statistics when the generation moved (or
+// always when force is set).
+func (b *Base) refresh(ctx context.Context, force bool) error {
+	gen, err := b.generation(ctx)
+	if err != nil {
+		return err
+	}
+	b.mu.RLock()
+	cur := b.ix
+	b.mu.RUnlock()
+	if !force && cur != nil && cur.gen == gen {
+		return nil
+	}
+	ix, err := buildIndex(ctx, b.db.Write, gen, b.opts.EmbedModel)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.ix = ix
+	b.mu.Unlock()
+	return nil
+}
+
+// Count returns how many documents and sections are indexed.
+func (b *Base) Count(ctx context.Context) (docs, chunks int, err error) {
+	ix, err := b.snapshot(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(ix.docs), ix.n, nil
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, sep)
+}
+
+// Streams reports whether answers are written by an LLM and can be
+// streamed into an edited message.
+func (b *Base) Streams() bool { return b.opts.Writer != nil }

@@ -1,0 +1,263 @@
+// Package chat connects the knowledge base to the bot: the ask and kb
+// commands, Helpful / Not helpful buttons and thumbs reactions, which are
+// recorded as feedback.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/knowledge"
+)
+
+// Action IDs of the feedback buttons; the value is the question ID.
+const (
+	ActionHelpful   = "kb.helpful"
+	ActionUnhelpful = "kb.unhelpful"
+)
+
+// streamEvery throttles message edits while an LLM answer streams, to
+// stay inside platforms' rate limits.
+const streamEvery = 800 * time.Millisecond
+
+// Register adds ask and kb to the bot, the feedback button handlers and
+// the reaction handler.
+func Register(b *bot.Bot, base *knowledge.Base) {
+	h := &handlers{base: base}
+	b.Register(&bot.Command{
+		Name:    "ask",
+		Aliases: []string{"q"},
+		Usage:   "QUESTION",
+		Summary: "ask the community knowledge base",
+		Help: "Answers come from the curated knowledge base, with their sources. If it does not cover your question " +
+			"I say so and pass the question to the organisers. In a direct message you can just type the question.",
+		Run: h.ask,
+	})
+	b.Register(&bot.Command{
+		Name:    "kb",
+		Summary: "look after the knowledge base",
+		Help:    "Organisers can reload the folders, list questions the knowledge base could not answer, and answer them.",
+		Run:     h.help,
+		Subcommands: []*bot.Command{
+			{Name: "reload", Summary: "re-read the knowledge folders now", Role: bot.RoleOrganiser, Run: h.reload},
+			{Name: "gaps", Usage: "[N]", Summary: "list recent questions the knowledge base could not answer", Role: bot.RoleOrganiser, Run: h.gaps},
+			{Name: "answer", Usage: "ID TEXT", Summary: "answer a gap; the answer is saved as a new faq document", Role: bot.RoleOrganiser, Run: h.answer,
+				Help: "The answer becomes a Markdown faq document in the first knowledge folder and is indexed at once, so the next person who asks gets it."},
+		},
+	})
+	b.HandleAction(ActionHelpful, func(ctx context.Context, a bot.Action, ad bot.Adapter) error { return h.button(ctx, a, ad, true) })
+	b.HandleAction(ActionUnhelpful, func(ctx context.Context, a bot.Action, ad bot.Adapter) error { return h.button(ctx, a, ad, false) })
+	b.OnReaction(h.reaction)
+}
+
+type handlers struct{ base *knowledge.Base }
+
+func (h *handlers) help(ctx context.Context, req *bot.Request) error {
+	text, _ := req.Bot.Registry().HelpText("kb", req.IsOrganiser(ctx))
+	return req.Reply(ctx, bot.Reply{Text: text})
+}
+
+func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
+	q := strings.TrimSpace(req.Args)
+	if q == "" {
+		return bot.Usagef("What would you like to know? For example: ask how do we handle abusive comments")
+	}
+	question := knowledge.Question{Text: q, UserID: req.Msg.UserID, Platform: req.Msg.Platform, RoomID: req.Msg.RoomID, Record: true}
+	var (
+		ref    bot.MessageRef
+		posted bool
+	)
+	editor, canEdit := req.Adapter.(bot.Editor)
+	if h.base.Streams() && canEdit {
+		var err error
+		if ref, err = req.Send(ctx, bot.Reply{Text: "Looking that up…"}); err == nil {
+			posted = true
+			var mu sync.Mutex
+			last := time.Now()
+			question.OnDelta = func(partial string) {
+				mu.Lock()
+				defer mu.Unlock()
+				if time.Since(last) < streamEvery {
+					return
+				}
+				last = time.Now()
+				_ = editor.Edit(ctx, ref, bot.Reply{Text: partial + " …"})
+			}
+		}
+	}
+	ans, err := h.base.Ask(ctx, question)
+	if err != nil {
+		return err
+	}
+	rep := Reply(ans)
+	if posted {
+		if err := editor.Edit(ctx, ref, rep); err != nil {
+			return fmt.Errorf("knowledge: edit answer: %w", err)
+		}
+	} else if ref, err = req.Send(ctx, rep); err != nil {
+		return err
+	}
+	return h.base.SetAnswerMessage(ctx, ans.QuestionID, req.Msg.Platform, ref.ID)
+}
+
+// Reply renders an answer for chat: sources and feedback buttons when it
+// answered, the nearest documents inside the text when it abstained.
+func Reply(a knowledge.Answer) bot.Reply {
+	r := bot.Reply{Text: a.Text}
+	if !a.Confident {
+		return r
+	}
+	r.Sources = sources(a.Sources)
+	if a.QuestionID != 0 {
+		v := strconv.FormatInt(a.QuestionID, 10)
+		r.Buttons = []bot.Button{
+			{ActionID: ActionHelpful, Label: "Helpful", Value: v, Style: "primary"},
+			{ActionID: ActionUnhelpful, Label: "Not helpful", Value: v},
+		}
+	}
+	return r
+}
+
+// PlainAnswer renders an answer with its sources as plain text (the CLI).
+func PlainAnswer(a knowledge.Answer) string { return bot.PlainText(Reply(a)) }
+
+// sources lists the cited documents: all of them for an LLM answer (it
+// numbers its citations against them), otherwise the top one and any that
+// scored nearly as well.
+func sources(hits []knowledge.Hit) []bot.Source {
+	var out []bot.Source
+	for i, h := range hits {
+		if i > 0 && h.Score < 0.8*hits[0].Score {
+			break
+		}
+		if i == 3 {
+			break
+		}
+		out = append(out, bot.Source{N: i + 1, ID: h.ID, Title: h.Title, Kind: h.Kind, URL: h.URL, Updated: h.Updated})
+	}
+	return out
+}
+
+func (h *handlers) reload(ctx context.Context, req *bot.Request) error {
+	rep, err := h.base.Reload(ctx)
+	if err != nil {
+		return bot.Usagef("I couldn't reload: %v", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Knowledge base reloaded: %s.", rep)
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(&b, "\n%d file(s) skipped:", len(rep.Errors))
+		for _, e := range rep.Errors {
+			b.WriteString("\n- " + e.Error())
+		}
+	}
+	return req.Reply(ctx, bot.Reply{Text: b.String()})
+}
+
+func (h *handlers) gaps(ctx context.Context, req *bot.Request) error {
+	n := 10
+	if a := strings.TrimSpace(req.Args); a != "" {
+		v, err := strconv.Atoi(a)
+		if err != nil || v <= 0 || v > 100 {
+			return bot.Usagef("Usage: kb gaps [N], where N is how many to list (1 to 100).")
+		}
+		n = v
+	}
+	gaps, err := h.base.Gaps(ctx, n)
+	if err != nil {
+		return err
+	}
+	if len(gaps) == 0 {
+		return req.Reply(ctx, bot.Reply{Text: "No unanswered questions. 🎉"})
+	}
+	var b strings.Builder
+	b.WriteString("Questions the knowledge base could not answer (newest first):")
+	for _, g := range gaps {
+		fmt.Fprintf(&b, "\n#%d %s — %q", g.ID, g.At.Format("2 Jan 15:04"), clip(g.Text, 200))
+		if len(g.Nearest) > 0 {
+			fmt.Fprintf(&b, " (nearest: %s)", strings.Join(g.Nearest, ", "))
+		}
+	}
+	b.WriteString("\nAnswer one with: kb answer ID TEXT")
+	return req.Reply(ctx, bot.Reply{Text: b.String()})
+}
+
+func (h *handlers) answer(ctx context.Context, req *bot.Request) error {
+	idText, text, _ := strings.Cut(strings.TrimSpace(req.Args), " ")
+	id, err := strconv.ParseInt(strings.TrimPrefix(idText, "#"), 10, 64)
+	if err != nil || strings.TrimSpace(text) == "" {
+		return bot.Usagef("Usage: kb answer ID TEXT (the ID is the number kb gaps shows).")
+	}
+	docID, path, err := h.base.AnswerGap(ctx, id, text, req.Msg.UserName)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound):
+		return bot.Usagef("There is no question #%d. Type kb gaps to see the list.", id)
+	case errors.Is(err, knowledge.ErrNoFolder):
+		return bot.Usagef("I can't save answers: %v.", err)
+	case err != nil:
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Thanks! Saved as %s (%s) and indexed; the next person who asks gets it.", docID, path)})
+}
+
+func (h *handlers) button(ctx context.Context, a bot.Action, ad bot.Adapter, helpful bool) error {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil {
+		return fmt.Errorf("knowledge: feedback button with bad value %q", a.Value)
+	}
+	if err := h.base.Feedback(ctx, id, a.UserID, helpful); err != nil {
+		return err
+	}
+	text := "Thanks, glad it helped."
+	if !helpful {
+		text = "Thanks for saying. The organisers will see it and can improve the knowledge base."
+	}
+	_, err = ad.Send(ctx, bot.Target{RoomID: a.RoomID, ThreadID: a.ThreadID, UserID: a.UserID}, bot.Reply{Text: text})
+	return err
+}
+
+func (h *handlers) reaction(ctx context.Context, r bot.Reaction, ad bot.Adapter) error {
+	helpful, ok := feedbackEmoji(r.Emoji)
+	if !ok {
+		return nil
+	}
+	id, found, err := h.base.QuestionForMessage(ctx, r.Platform, r.MessageID)
+	if err != nil || !found {
+		return err
+	}
+	if r.Removed {
+		return h.base.RemoveFeedback(ctx, id, r.UserID, helpful)
+	}
+	return h.base.Feedback(ctx, id, r.UserID, helpful)
+}
+
+// feedbackEmoji recognises thumbs up and down as each platform names them.
+func feedbackEmoji(e string) (helpful, ok bool) {
+	e = strings.Trim(strings.TrimSpace(e), ":")
+	// Strip skin-tone modifiers ("+1::skin-tone-2", "👍🏽").
+	if i := strings.Index(e, "::"); i >= 0 {
+		e = e[:i]
+	}
+	e = strings.TrimRight(e, "\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF\uFE0F")
+	switch e {
+	case "👍", "+1", "thumbsup", "thumbs_up", "thumbs-up":
+		return true, true
+	case "👎", "-1", "thumbsdown", "thumbs_down", "thumbs-down":
+		return false, true
+	}
+	return false, false
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

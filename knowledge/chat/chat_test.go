@@ -1,0 +1,206 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/knowledge"
+)
+
+// memAdapter records what the bot sends and can edit messages.
+type memAdapter struct {
+	mu    sync.Mutex
+	sent  []bot.Reply
+	edits []bot.Reply
+	n     int
+}
+
+var (
+	_ bot.Adapter = (*memAdapter)(nil)
+	_ bot.Editor  = (*memAdapter)(nil)
+)
+
+func (m *memAdapter) Name() string { return "mem" }
+func (m *memAdapter) Run(ctx context.Context, events chan<- bot.Event) error {
+	<-ctx.Done()
+	return nil
+}
+func (m *memAdapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n++
+	m.sent = append(m.sent, r)
+	return bot.MessageRef{Platform: "mem", RoomID: to.RoomID, ID: fmt.Sprintf("m%d", m.n)}, nil
+}
+func (m *memAdapter) Edit(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.edits = append(m.edits, r)
+	return nil
+}
+
+func (m *memAdapter) last() bot.Reply {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sent[len(m.sent)-1]
+}
+
+func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *memAdapter, *knowledge.Base, string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bothy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	dir := t.TempDir()
+	src, err := os.ReadDir(filepath.Join("..", "testdata", "evalkb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range src {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "evalkb", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts.Dirs = []string{dir}
+	base, err := knowledge.Open(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(bot.Options{Organisers: []string{"org"}})
+	ad := &memAdapter{}
+	b.AddAdapter(ad)
+	Register(b, base)
+	return b, ad, base, dir
+}
+
+func say(b *bot.Bot, user, text string) {
+	b.Handle(context.Background(), bot.Message{Platform: "mem", ID: "in", UserID: user, UserName: user, RoomID: "dm-" + user, Text: text, Direct: true})
+}
+
+func TestAskInChat(t *testing.T) {
+	b, ad, base, _ := setup(t, knowledge.Options{})
+	ctx := context.Background()
+	say(b, "alice", "Can the council account retweet a councillor during purdah?") // plain DM text is a question
+	r := ad.last()
+	if len(r.Sources) == 0 || r.Sources[0].ID != "pre-election" || r.Sources[0].Updated == "" {
+		t.Fatalf("reply sources = %+v\n%s", r.Sources, r.Text)
+	}
+	if len(r.Buttons) != 2 || r.Buttons[0].ActionID != ActionHelpful || r.Buttons[1].ActionID != ActionUnhelpful || r.Buttons[0].Value == "" {
+		t.Fatalf("buttons = %+v", r.Buttons)
+	}
+	qid := r.Buttons[0].Value
+
+	// Button press and reactions are recorded against the question.
+	b.Handle(ctx, bot.Action{Platform: "mem", UserID: "bob", RoomID: "dm-alice", ActionID: ActionUnhelpful, Value: qid})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "carol", MessageID: "m1", Emoji: "+1"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍🏽"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍🏽", Removed: true})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "other", Emoji: "+1"}) // not an answer
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "m1", Emoji: "tada"})  // not feedback
+	var id int64
+	fmt.Sscan(qid, &id)
+	h, u, err := base.FeedbackCounts(ctx, id)
+	if err != nil || h != 1 || u != 1 {
+		t.Fatalf("feedback helpful=%d unhelpful=%d err=%v, want 1 and 1", h, u, err)
+	}
+	if !strings.Contains(ad.last().Text, "organisers will see") {
+		t.Errorf("no thanks after Not helpful: %q", ad.last().Text)
+	}
+
+	say(b, "alice", "ask")
+	if !strings.Contains(ad.last().Text, "What would you like to know") {
+		t.Errorf("empty ask: %q", ad.last().Text)
+	}
+}
+
+func TestGapsAndAnswerInChat(t *testing.T) {
+	b, ad, _, dir := setup(t, knowledge.Options{})
+	say(b, "alice", "How do we run a Christmas card competition?")
+	if r := ad.last(); len(r.Buttons) != 0 || !strings.Contains(r.Text, "doesn't cover") {
+		t.Fatalf("abstain reply = %+v", r)
+	}
+	say(b, "alice", "kb gaps")
+	if !strings.Contains(ad.last().Text, "only organisers") {
+		t.Fatalf("member ran kb gaps: %q", ad.last().Text)
+	}
+	say(b, "org", "kb gaps")
+	text := ad.last().Text
+	if !strings.Contains(text, "Christmas card competition") || !strings.Contains(text, "#1") {
+		t.Fatalf("gaps = %q", text)
+	}
+	say(b, "org", "kb answer 1 Invite schools to enter, get consent for names, and pick a local judge.")
+	if !strings.Contains(ad.last().Text, "Saved as faq-1-") {
+		t.Fatalf("kb answer reply = %q", ad.last().Text)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "faq-1-*.md"))
+	if len(files) != 1 {
+		t.Fatalf("faq files = %v", files)
+	}
+	say(b, "bob", "how do we run a christmas card competition")
+	if r := ad.last(); len(r.Sources) == 0 || !strings.HasPrefix(r.Sources[0].ID, "faq-1-") {
+		t.Fatalf("after answering: %+v", r)
+	}
+	for _, bad := range []string{"kb answer", "kb answer x text", "kb answer 99 some text", "kb gaps lots"} {
+		say(b, "org", bad)
+		if txt := ad.last().Text; !strings.Contains(txt, "Usage") && !strings.Contains(txt, "no question") {
+			t.Errorf("%q -> %q", bad, txt)
+		}
+	}
+	say(b, "org", "kb reload")
+	if !strings.Contains(ad.last().Text, "unchanged") {
+		t.Errorf("reload = %q", ad.last().Text)
+	}
+	say(b, "org", "kb")
+	if !strings.Contains(ad.last().Text, "kb gaps") {
+		t.Errorf("kb help = %q", ad.last().Text)
+	}
+}
+
+type slowWriter struct{}
+
+func (slowWriter) Answer(ctx context.Context, q string, s []knowledge.Source, onDelta func(string)) (string, error) {
+	if onDelta != nil {
+		onDelta("Do not retweet")
+	}
+	return "Do not retweet councillors during purdah [1].", nil
+}
+
+func TestStreamedAnswerIsEdited(t *testing.T) {
+	b, ad, _, _ := setup(t, knowledge.Options{Writer: slowWriter{}})
+	say(b, "alice", "Can the council account retweet a councillor during purdah?")
+	if len(ad.sent) != 1 || !strings.Contains(ad.sent[0].Text, "Looking") {
+		t.Fatalf("placeholder = %+v", ad.sent)
+	}
+	final := ad.edits[len(ad.edits)-1]
+	if final.Text != "Do not retweet councillors during purdah [1]." || len(final.Sources) == 0 || len(final.Buttons) != 2 {
+		t.Fatalf("final edit = %+v", final)
+	}
+}
+
+func TestFeedbackEmoji(t *testing.T) {
+	for e, want := range map[string]int{"👍": 1, "+1": 1, ":thumbsup:": 1, "+1::skin-tone-3": 1, "👍🏿": 1, "👎": 0, "-1": 0, "thumbsdown": 0, "🎉": -1, "heart": -1} {
+		h, ok := feedbackEmoji(e)
+		got := -1
+		if ok && h {
+			got = 1
+		} else if ok {
+			got = 0
+		}
+		if got != want {
+			t.Errorf("feedbackEmoji(%q) = %d, want %d", e, got, want)
+		}
+	}
+}

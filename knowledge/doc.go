@@ -1,0 +1,349 @@
+// Package knowledge is Bothy's knowledge base: Markdown documents with YAML
+// front matter, split into heading sections, indexed in SQLite FTS5 and
+// ranked by how much of a question's meaning a passage covers. It answers
+// with short extracts (or, when a Writer is set, an LLM answer grounded in
+// numbered sources), and abstains, recording the gap, when it does not know.
+package knowledge
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"gopkg.in/yaml.v3"
+)
+
+// Kinds a document may declare. Other values are kept as written so a
+// knowledge base with its own kinds still loads.
+var Kinds = []string{"guidance", "policy", "case-study", "faq"}
+
+// Document is one Markdown file of the knowledge base.
+type Document struct {
+	ID           string
+	Title        string
+	Kind         string
+	Tags         []string
+	Organisation string
+	URL          string
+	Updated      string
+	ReviewBy     string
+	// Path is where the file was read from (relative to its folder for
+	// embedded and folder documents alike).
+	Path string
+	// Hash is the sha256 of the file's bytes; unchanged files are skipped.
+	Hash   string
+	Chunks []Chunk
+}
+
+// Chunk is one heading section of a document: the unit that is indexed,
+// ranked and quoted.
+type Chunk struct {
+	// Headings is the heading path down to this section (without the
+	// document title when the first heading repeats it).
+	Headings []string
+	Body     string
+}
+
+// ParseError is a problem in one file, reported as path:line: message.
+type ParseError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+
+type frontMatter struct {
+	ID           string     `yaml:"id"`
+	Title        string     `yaml:"title"`
+	Kind         string     `yaml:"kind"`
+	Tags         stringList `yaml:"tags"`
+	Organisation string     `yaml:"organisation"`
+	Organization string     `yaml:"organization"`
+	Source       string     `yaml:"source"`
+	URL          string     `yaml:"url"`
+	Updated      string     `yaml:"updated"`
+	ReviewBy     string     `yaml:"review_by"`
+}
+
+// stringList accepts both `tags: [a, b]` and `tags: a, b`.
+type stringList []string
+
+func (s *stringList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var out []string
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: tags must be words, not nested lists or maps", c.Line)
+			}
+			out = append(out, c.Value)
+		}
+		*s = out
+	case yaml.ScalarNode:
+		for _, p := range strings.Split(n.Value, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				*s = append(*s, p)
+			}
+		}
+	default:
+		return fmt.Errorf("line %d: tags must be a list such as [moderation, comments]", n.Line)
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Parse reads one Markdown file. path is used for the default id (path
+// without extension) and in error messages.
+func Parse(path string, data []byte) (*Document, error) {
+	sum := sha256.Sum256(data)
+	doc := &Document{Path: path, Hash: hex.EncodeToString(sum[:])}
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
+		return nil, &ParseError{path, line, "not valid UTF-8 text (save the file as UTF-8)"}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	body, fmLines, fm, err := splitFrontMatter(path, data)
+	if err != nil {
+		return nil, err
+	}
+	doc.ID = strings.TrimSpace(fm.ID)
+	if doc.ID == "" {
+		doc.ID = strings.TrimSuffix(filepath.ToSlash(path), filepath.Ext(path))
+	}
+	doc.Title = strings.TrimSpace(fm.Title)
+	doc.Kind = strings.ToLower(strings.TrimSpace(fm.Kind))
+	for _, t := range fm.Tags {
+		if t = strings.TrimSpace(t); t != "" {
+			doc.Tags = append(doc.Tags, t)
+		}
+	}
+	doc.Organisation = cmp(fm.Organisation, fm.Organization)
+	doc.URL = cmp(fm.Source, fm.URL)
+	doc.Updated = strings.TrimSpace(fm.Updated)
+	doc.ReviewBy = strings.TrimSpace(fm.ReviewBy)
+	chunks, h1 := sections(body)
+	if doc.Title == "" {
+		doc.Title = h1
+	}
+	if doc.Title == "" {
+		doc.Title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	for i := range chunks {
+		if len(chunks[i].Headings) > 0 && strings.EqualFold(chunks[i].Headings[0], doc.Title) {
+			chunks[i].Headings = chunks[i].Headings[1:]
+		}
+	}
+	doc.Chunks = chunks
+	if len(doc.Chunks) == 0 {
+		return nil, &ParseError{path, fmLines + 1, "no text after the front matter"}
+	}
+	return doc, nil
+}
+
+func cmp(a, b string) string {
+	if a = strings.TrimSpace(a); a != "" {
+		return a
+	}
+	return strings.TrimSpace(b)
+}
+
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// splitFrontMatter separates the YAML block between --- lines from the
+// Markdown body. fmLines is how many lines the block took, so Markdown
+// line numbers could be reported if needed.
+func splitFrontMatter(path string, data []byte) (body []byte, fmLines int, fm frontMatter, err error) {
+	s := string(data)
+	if !strings.HasPrefix(s, "---\n") && !strings.HasPrefix(s, "---\r\n") {
+		return data, 0, fm, nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if t := strings.TrimRight(lines[i], "\r\n"); t == "---" || t == "..." {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return nil, 0, fm, &ParseError{path, 1, "front matter starts with --- but has no closing --- line"}
+	}
+	block := strings.Join(lines[1:end], "")
+	var node yaml.Node
+	if err := yaml.Unmarshal([]byte(block), &node); err != nil {
+		return nil, 0, fm, yamlError(path, err)
+	}
+	if len(node.Content) > 0 && node.Content[0].Kind != yaml.MappingNode {
+		return nil, 0, fm, &ParseError{path, 2, "front matter must be key: value lines (id, title, kind, tags, ...)"}
+	}
+	if err := node.Decode(&fm); err != nil {
+		return nil, 0, fm, yamlError(path, err)
+	}
+	return []byte(strings.Join(lines[end+1:], "")), end + 1, fm, nil
+}
+
+// yamlError turns a yaml.v3 error into path:line: message, counting the
+// opening --- line.
+func yamlError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &ParseError{path, n + 1, "front matter: " + strings.TrimSpace(m[2])}
+	}
+	return &ParseError{path, 1, "front matter: " + oneLine(msg)}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var md = goldmark.New()
+
+// maxChunkRunes splits very long sections so one passage stays quotable.
+const maxChunkRunes = 2400
+
+// sections walks the Markdown AST and cuts it at every heading. It returns
+// the chunks and the text of the first level-1 heading.
+func sections(src []byte) ([]Chunk, string) {
+	root := md.Parser().Parse(text.NewReader(src))
+	var (
+		out   []Chunk
+		path  []string
+		level []int
+		h1    string
+		buf   strings.Builder
+	)
+	flush := func() {
+		body := strings.TrimSpace(buf.String())
+		buf.Reset()
+		if body == "" {
+			return
+		}
+		for _, part := range splitLong(body) {
+			out = append(out, Chunk{Headings: append([]string(nil), path...), Body: part})
+		}
+	}
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			flush()
+			title := strings.TrimSpace(plain(h, src))
+			if h.Level == 1 && h1 == "" {
+				h1 = title
+			}
+			for len(level) > 0 && level[len(level)-1] >= h.Level {
+				level, path = level[:len(level)-1], path[:len(path)-1]
+			}
+			level, path = append(level, h.Level), append(path, title)
+			continue
+		}
+		if t := strings.TrimSpace(plain(n, src)); t != "" {
+			buf.WriteString(t)
+			buf.WriteString("\n\n")
+		}
+	}
+	flush()
+	return out, h1
+}
+
+// plain renders a block as readable plain text: inline text joined, list
+// items as "- " lines, code as is, raw HTML dropped.
+func plain(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch v := c.(type) {
+		case *ast.HTMLBlock, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if entering {
+				b.Write(v.Segment.Value(src))
+				if v.SoftLineBreak() || v.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				b.Write(v.Value)
+			}
+		case *ast.AutoLink:
+			if entering {
+				b.Write(v.URL(src))
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			if entering {
+				lines := c.Lines()
+				for i := 0; i < lines.Len(); i++ {
+					seg := lines.At(i)
+					b.Write(seg.Value(src))
+				}
+				b.WriteByte('\n')
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.ListItem:
+			if entering {
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+					b.WriteByte('\n')
+				}
+				b.WriteString("- ")
+			}
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+			if !entering {
+				b.WriteByte('\n')
+			}
+		case *ast.ThematicBreak:
+			if entering {
+				b.WriteByte('\n')
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	// Collapse the blank lines list items leave behind.
+	lines := strings.Split(b.String(), "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimRight(l, " \t"); strings.TrimSpace(l) != "" {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
+// splitLong cuts a long section at paragraph or line boundaries.
+func splitLong(body string) []string {
+	if utf8.RuneCountInString(body) <= maxChunkRunes {
+		return []string{body}
+	}
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+utf8.RuneCountInString(line) > maxChunkRunes {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,102 @@
+package knowledge
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name      string
+		path, src string
+		wantID    string
+		wantTitle string
+		wantTags  []string
+		wantHeads [][]string
+		wantErr   string // substring of "path:line: message"
+	}{
+		{
+			name: "full front matter and sections",
+			path: "guides/blocked.md",
+			src: "---\nid: access-blocked\ntitle: Blocked sites\nkind: Guidance\ntags: [ict, firewall]\nupdated: 2022-04-10\nsource: https://example.org\n---\n" +
+				"# Blocked sites\n\nIntro text.\n\n## Business case\n\n- Ask *why*.\n- Write it down.\n\n### Detail\n\nMore.\n\n## Stopgap\n\nUse a work phone.\n",
+			wantID: "access-blocked", wantTitle: "Blocked sites", wantTags: []string{"ict", "firewall"},
+			wantHeads: [][]string{nil, {"Business case"}, {"Business case", "Detail"}, {"Stopgap"}},
+		},
+		{
+			name: "id defaults to path, title to first heading, tags as a string",
+			path: "faq/logins.md", src: "---\ntags: passwords, handover\n---\n# Keeping logins safe\n\nUse a password manager.\n",
+			wantID: "faq/logins", wantTitle: "Keeping logins safe", wantTags: []string{"passwords", "handover"}, wantHeads: [][]string{nil},
+		},
+		{
+			name: "no front matter at all", path: "notes.md", src: "Just text.\n",
+			wantID: "notes", wantTitle: "notes", wantHeads: [][]string{nil},
+		},
+		{name: "broken yaml reports the file line", path: "bad.md", src: "---\ntitle: ok\ntags: [a, b\nkind: faq\n---\ntext\n", wantErr: "bad.md:"},
+		{name: "mapping where a title should be", path: "bad2.md", src: "---\ntitle:\n  nested: x\n---\ntext\n", wantErr: "bad2.md:3: front matter"},
+		{name: "unclosed front matter", path: "open.md", src: "---\ntitle: never closed\n\ntext\n", wantErr: "open.md:1: front matter starts with --- but has no closing"},
+		{name: "invalid UTF-8 names the line", path: "latin1.md", src: "---\ntitle: ok\n---\nline one\ncaf\xe9\n", wantErr: "latin1.md:5: not valid UTF-8"},
+		{name: "front matter that is a list", path: "list.md", src: "---\n- a\n- b\n---\ntext\n", wantErr: "list.md:2: front matter must be key: value"},
+		{name: "empty body", path: "empty.md", src: "---\ntitle: nothing\n---\n\n", wantErr: "empty.md:4: no text"},
+		{name: "nested tags rejected", path: "tags.md", src: "---\ntags: [[a]]\n---\ntext\n", wantErr: "tags.md:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse(tt.path, []byte(tt.src))
+			if tt.wantErr != "" {
+				var pe *ParseError
+				if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want a ParseError containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.ID != tt.wantID || d.Title != tt.wantTitle {
+				t.Errorf("id, title = %q, %q; want %q, %q", d.ID, d.Title, tt.wantID, tt.wantTitle)
+			}
+			if strings.Join(d.Tags, ",") != strings.Join(tt.wantTags, ",") {
+				t.Errorf("tags = %v, want %v", d.Tags, tt.wantTags)
+			}
+			if len(d.Chunks) != len(tt.wantHeads) {
+				t.Fatalf("got %d chunks %+v, want %d", len(d.Chunks), d.Chunks, len(tt.wantHeads))
+			}
+			for i, c := range d.Chunks {
+				if strings.Join(c.Headings, ">") != strings.Join(tt.wantHeads[i], ">") {
+					t.Errorf("chunk %d headings = %v, want %v", i, c.Headings, tt.wantHeads[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseKeepsListsAndDropsMarkup(t *testing.T) {
+	d, err := Parse("x.md", []byte("# T\n\nSee [the guide](https://example.org) and `code`.\n\n- one\n- two **bold**\n\n<div>raw html</div>\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := d.Chunks[0].Body
+	for _, want := range []string{"See the guide and code.", "- one", "- two bold"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body %q lacks %q", body, want)
+		}
+	}
+	if strings.Contains(body, "<div>") || strings.Contains(body, "https://") {
+		t.Errorf("body %q keeps markup", body)
+	}
+	if d.Kind != "" || d.Updated != "" {
+		t.Errorf("kind/updated should be empty, got %q %q", d.Kind, d.Updated)
+	}
+}
+
+func TestParseUpdatedDate(t *testing.T) {
+	d, err := Parse("x.md", []byte("---\nupdated: 2019-06-01\nkind: Case-Study\n---\ntext\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Updated != "2019-06-01" || d.Kind != "case-study" {
+		t.Errorf("updated, kind = %q, %q", d.Updated, d.Kind)
+	}
+}

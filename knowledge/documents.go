@@ -1,0 +1,154 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SQL for kb_documents, kb_chunks, kb_fts and kb_words: the indexed corpus.
+
+type storedDoc struct {
+	id, origin, path, hash string
+}
+
+func loadStoredDocs(ctx context.Context, q queryer) (map[string]storedDoc, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, origin, path, hash FROM kb_documents")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: list documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]storedDoc{}
+	for rows.Next() {
+		var d storedDoc
+		if err := rows.Scan(&d.id, &d.origin, &d.path, &d.hash); err != nil {
+			return nil, fmt.Errorf("knowledge: list documents: %w", err)
+		}
+		out[d.id] = d
+	}
+	return out, rows.Err()
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func deleteDoc(ctx context.Context, tx *sql.Tx, id string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE doc_id = ?)", id); err != nil {
+		return fmt.Errorf("knowledge: unindex %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM kb_documents WHERE id = ?", id); err != nil {
+		return fmt.Errorf("knowledge: delete %s: %w", id, err)
+	}
+	return nil
+}
+
+// insertStmts are prepared once per ingest transaction.
+type insertStmts struct {
+	doc, chunk, fts, word *sql.Stmt
+	words                 map[string]bool
+}
+
+func prepareInserts(ctx context.Context, tx *sql.Tx) (*insertStmts, error) {
+	var s insertStmts
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	s.doc = prep(`INSERT INTO kb_documents(id, origin, path, hash, title, kind, tags, organisation, url, updated, review_by, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.chunk = prep("INSERT INTO kb_chunks(doc_id, ord, headings, body, terms) VALUES (?, ?, ?, ?, ?)")
+	s.fts = prep("INSERT INTO kb_fts(rowid, title, tags, headings, body) VALUES (?, ?, ?, ?, ?)")
+	s.word = prep("INSERT OR IGNORE INTO kb_words(word, stem) VALUES (?, ?)")
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("knowledge: prepare ingest: %w", err)
+	}
+	s.words = map[string]bool{}
+	return &s, nil
+}
+
+func (s *insertStmts) close() {
+	for _, st := range []*sql.Stmt{s.doc, s.chunk, s.fts, s.word} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, now time.Time) error {
+	tags := strings.Join(d.Tags, " ")
+	if _, err := s.doc.ExecContext(ctx, d.ID, origin, d.Path, d.Hash, d.Title, d.Kind, tags, d.Organisation, d.URL, d.Updated, d.ReviewBy,
+		now.UTC().Format("2006-01-02T15:04:05.000Z")); err != nil {
+		return fmt.Errorf("knowledge: save %s: %w", d.ID, err)
+	}
+	// Title and tag words go into the vocabulary too, so typos of them
+	// are corrected.
+	s.addWords(ctx, d.Title+" "+tags)
+	for i, c := range d.Chunks {
+		heads := strings.Join(c.Headings, " > ")
+		terms := strings.Join(stems(heads+"\n"+c.Body), " ")
+		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads, c.Body, terms)
+		if err != nil {
+			return fmt.Errorf("knowledge: save %s section %d: %w", d.ID, i, err)
+		}
+		id, _ := res.LastInsertId()
+		// Tags are indexed with their hyphens as spaces so "house-rules"
+		// matches "house rules".
+		if _, err := s.fts.ExecContext(ctx, id, d.Title, strings.ReplaceAll(tags, "-", " "), heads, c.Body); err != nil {
+			return fmt.Errorf("knowledge: index %s section %d: %w", d.ID, i, err)
+		}
+		s.addWords(ctx, heads+" "+c.Body)
+	}
+	return nil
+}
+
+func (s *insertStmts) addWords(ctx context.Context, text string) {
+	for _, t := range tokenize(text) {
+		if s.words[t.word] || stopWords[t.word] || len(t.word) < 4 {
+			continue
+		}
+		s.words[t.word] = true
+		// Best effort: the vocabulary only feeds typo correction.
+		_, _ = s.word.ExecContext(ctx, t.word, t.stem)
+	}
+}
+
+// DocumentInfo describes one document for listings and the weekly digest.
+type DocumentInfo struct {
+	ID, Title, Kind, URL, Updated string
+	Tags                          []string
+	IngestedAt                    time.Time
+}
+
+// RecentDocuments lists documents added or changed since a time, newest
+// first (the weekly digest shows them).
+func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]DocumentInfo, error) {
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, title, kind, url, updated, tags, ingested_at FROM kb_documents
+		WHERE ingested_at >= ? ORDER BY ingested_at DESC, id`, since.UTC().Format("2006-01-02T15:04:05.000Z"))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: recent documents: %w", err)
+	}
+	defer rows.Close()
+	var out []DocumentInfo
+	for rows.Next() {
+		var d DocumentInfo
+		var tags, at string
+		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at); err != nil {
+			return nil, fmt.Errorf("knowledge: recent documents: %w", err)
+		}
+		d.Tags = strings.Fields(tags)
+		d.IngestedAt, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,199 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// index is the in-memory side of the knowledge base: document metadata and
+// corpus statistics (how many sections use each stem) that the FTS5 index
+// does not expose cheaply, plus the typo-correction vocabulary and any
+// embedding vectors. It is rebuilt after each ingest.
+type index struct {
+	gen   string
+	n     int            // sections
+	df    map[string]int // sections whose text, title or tags use a stem
+	words map[string]string
+	dels  map[string][]string // one-deletion variants -> vocabulary words
+	docs  map[string]*docMeta
+	vecs  []vecEntry
+}
+
+type docMeta struct {
+	ID, Title, Kind, URL, Updated, Path, Origin string
+	Tags                                        []string
+	// field holds the stems of the title and tags, which count as context
+	// for every section and earn a boost when matched.
+	field map[string]bool
+}
+
+func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, error) {
+	ix := &index{gen: gen, df: map[string]int{}, words: map[string]string{}, dels: map[string][]string{}, docs: map[string]*docMeta{}}
+	rows, err := q.QueryContext(ctx, "SELECT id, title, kind, url, updated, tags, path, origin FROM kb_documents")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load documents: %w", err)
+	}
+	for rows.Next() {
+		d := &docMeta{field: map[string]bool{}}
+		var tags string
+		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &d.Path, &d.Origin); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("knowledge: load documents: %w", err)
+		}
+		d.Tags = strings.Fields(tags)
+		for _, s := range stems(d.Title + " " + strings.ReplaceAll(tags, "-", " ")) {
+			d.field[s] = true
+		}
+		ix.docs[d.ID] = d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT doc_id, terms FROM kb_chunks")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load sections: %w", err)
+	}
+	seen := map[string]bool{}
+	for rows.Next() {
+		var docID, terms string
+		if err := rows.Scan(&docID, &terms); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("knowledge: load sections: %w", err)
+		}
+		ix.n++
+		clear(seen)
+		for _, t := range strings.Fields(terms) {
+			seen[t] = true
+		}
+		if d := ix.docs[docID]; d != nil {
+			for t := range d.field {
+				seen[t] = true
+			}
+		}
+		for t := range seen {
+			ix.df[t]++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT word, stem FROM kb_words")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load vocabulary: %w", err)
+	}
+	for rows.Next() {
+		var w, s string
+		if err := rows.Scan(&w, &s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if ix.df[s] == 0 {
+			continue // the word left with a removed document
+		}
+		ix.addWord(w, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for w, s := range synonymVocabulary() {
+		if _, have := ix.words[w]; !have {
+			ix.addWord(w, s)
+		}
+	}
+	if ix.vecs, err = loadVectors(ctx, q, model); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *index) addWord(w, s string) {
+	ix.words[w] = s
+	for _, k := range deletions(w) {
+		ix.dels[k] = append(ix.dels[k], w)
+	}
+}
+
+// idf is the BM25 inverse document frequency of a stem over sections.
+func (ix *index) idf(df int) float64 {
+	n := float64(ix.n)
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// deletions returns w and every string made by deleting one rune from it:
+// two words within one edit (insert, delete, substitute, swap) share one.
+func deletions(w string) []string {
+	r := []rune(w)
+	out := make([]string, 0, len(r)+1)
+	out = append(out, w)
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+// correct finds vocabulary words within one edit of an unknown word; it
+// returns nil for short words, where one edit turns a
+// word into a different one too easily.
+func (ix *index) correct(w string) []string {
+	if len([]rune(w)) < 6 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range deletions(w) {
+		for _, cand := range ix.dels[k] {
+			if cand != w && !seen[cand] && editDistance(cand, w) <= 1+transposed(cand, w) {
+				seen[cand] = true
+				out = append(out, cand)
+			}
+		}
+	}
+	// Most used first, so "facbook" prefers the word people use.
+	sort.SliceStable(out, func(i, j int) bool { return ix.df[ix.words[out[i]]] > ix.df[ix.words[out[j]]] })
+	return out
+}
+
+// transposed is 1 when a and b differ by one swap of neighbours, which the
+// Levenshtein distance counts as 2 but people make as one slip.
+func transposed(a, b string) int {
+	if len(a) != len(b) {
+		return 0
+	}
+	var diff []int
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			diff = append(diff, i)
+		}
+	}
+	if len(diff) == 2 && diff[1] == diff[0]+1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]] {
+		return 1
+	}
+	return 0
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

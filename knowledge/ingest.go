@@ -1,0 +1,244 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// IngestReport says what an ingest changed. Errors holds one *ParseError
+// (path:line: message) per file that was skipped.
+type IngestReport struct {
+	Added, Updated, Removed, Unchanged int
+	Errors                             []error
+	// StarterReplaced is true when this ingest replaced the embedded
+	// starter knowledge base.
+	StarterReplaced bool
+}
+
+func (r IngestReport) String() string {
+	return fmt.Sprintf("added %d, updated %d, removed %d, unchanged %d", r.Added, r.Updated, r.Removed, r.Unchanged)
+}
+
+// Changed reports whether the index is different after the ingest.
+func (r IngestReport) Changed() bool {
+	return r.Added+r.Updated+r.Removed > 0 || r.StarterReplaced
+}
+
+const (
+	originStarter = "starter"
+	originFolder  = "folder"
+	// maxFileBytes keeps one runaway file from filling memory; real
+	// guidance documents are a few KB.
+	maxFileBytes = 4 << 20
+)
+
+type sourceFile struct {
+	rel     string // path relative to its folder: the default id
+	display string // what errors show
+	data    []byte
+	err     error
+}
+
+// Ingest indexes every Markdown file under dirs, replacing what an earlier
+// ingest (or the embedded starter) put in the database. Unchanged files are
+// skipped, changed ones re-indexed, deleted ones removed. Files that cannot
+// be parsed are reported and skipped; their earlier version, if any, stays.
+func (b *Base) Ingest(ctx context.Context, dirs ...string) (IngestReport, error) {
+	if len(dirs) == 0 {
+		return IngestReport{}, errors.New("knowledge: ingest: no folders given")
+	}
+	var files []sourceFile
+	for _, dir := range dirs {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return IngestReport{}, fmt.Errorf("knowledge: ingest: %w", err)
+		}
+		if !st.IsDir() {
+			return IngestReport{}, fmt.Errorf("knowledge: ingest: %s is not a folder", dir)
+		}
+		fsys := os.DirFS(dir)
+		found, err := readMarkdown(fsys, func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) })
+		if err != nil {
+			return IngestReport{}, fmt.Errorf("knowledge: ingest %s: %w", dir, err)
+		}
+		files = append(files, found...)
+	}
+	rep, err := b.sync(ctx, originFolder, files)
+	if err != nil {
+		return rep, err
+	}
+	if err := b.db.SetKV(ctx, kvNamespace, "ingested", "1"); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// readMarkdown lists *.md files (not README.md, not hidden) in a tree.
+func readMarkdown(fsys fs.FS, display func(string) string) ([]sourceFile, error) {
+	var out []sourceFile
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			out = append(out, sourceFile{rel: p, display: display(p), err: err})
+			return nil
+		}
+		name := d.Name()
+		if p != "." && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !strings.EqualFold(path.Ext(name), ".md") || strings.EqualFold(name, "README.md") {
+			return nil
+		}
+		f := sourceFile{rel: p, display: display(p)}
+		info, err := d.Info()
+		switch {
+		case err != nil:
+			f.err = err
+		case info.Size() > maxFileBytes:
+			f.err = fmt.Errorf("file is too large (%d bytes; the limit is %d)", info.Size(), maxFileBytes)
+		default:
+			f.data, f.err = fs.ReadFile(fsys, p)
+		}
+		out = append(out, f)
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	return out, err
+}
+
+// sync makes the documents of one origin in the database equal to files.
+// Ingesting folders also removes the starter documents.
+func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (IngestReport, error) {
+	b.ingestMu.Lock()
+	defer b.ingestMu.Unlock()
+	var rep IngestReport
+	var docs []*Document
+	failedPaths := map[string]bool{}
+	seenIDs := map[string]string{}
+	for _, f := range files {
+		if f.err != nil {
+			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: oneLine(f.err.Error())})
+			failedPaths[f.rel] = true
+			continue
+		}
+		d, err := Parse(f.rel, f.data)
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.Path = f.display
+			}
+			rep.Errors = append(rep.Errors, err)
+			failedPaths[f.rel] = true
+			continue
+		}
+		if prev, dup := seenIDs[d.ID]; dup {
+			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: fmt.Sprintf("id %q is already used by %s", d.ID, prev)})
+			continue
+		}
+		seenIDs[d.ID] = f.display
+		docs = append(docs, d)
+	}
+
+	tx, err := b.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return rep, fmt.Errorf("knowledge: ingest: %w", err)
+	}
+	defer tx.Rollback()
+	stored, err := loadStoredDocs(ctx, tx)
+	if err != nil {
+		return rep, err
+	}
+	ins, err := prepareInserts(ctx, tx)
+	if err != nil {
+		return rep, err
+	}
+	defer ins.close()
+	now := b.clock.Now()
+	for _, d := range docs {
+		old, exists := stored[d.ID]
+		switch {
+		case exists && old.hash == d.Hash && old.origin == origin && old.path == d.Path:
+			rep.Unchanged++
+			continue
+		case exists:
+			if err := deleteDoc(ctx, tx, d.ID); err != nil {
+				return rep, err
+			}
+			if old.origin == origin {
+				rep.Updated++
+			} else {
+				rep.Added++
+			}
+		default:
+			rep.Added++
+		}
+		if err := ins.insert(ctx, d, origin, now); err != nil {
+			return rep, err
+		}
+	}
+	for id, old := range stored {
+		if _, keep := seenIDs[id]; keep {
+			continue
+		}
+		switch {
+		case old.origin == origin && failedPaths[old.path]:
+			continue // broken now; keep the last good version
+		case old.origin == origin:
+			rep.Removed++
+		case origin == originFolder && old.origin == originStarter:
+			rep.StarterReplaced = true
+		default:
+			continue
+		}
+		if err := deleteDoc(ctx, tx, id); err != nil {
+			return rep, err
+		}
+	}
+	if rep.Changed() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'generation', '1')
+			ON CONFLICT(namespace, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, kvNamespace); err != nil {
+			return rep, fmt.Errorf("knowledge: ingest: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return rep, fmt.Errorf("knowledge: ingest: %w", err)
+	}
+	if rep.Changed() {
+		b.embedMissing(ctx)
+	}
+	if err := b.refresh(ctx, true); err != nil {
+		return rep, err
+	}
+	b.log.Debug("knowledge base ingested", "origin", origin, "added", rep.Added, "updated", rep.Updated,
+		"removed", rep.Removed, "unchanged", rep.Unchanged, "errors", len(rep.Errors))
+	return rep, nil
+}
+
+// loadStarter indexes the embedded starter knowledge base.
+func (b *Base) loadStarter(ctx context.Context) error {
+	sub, err := fs.Sub(starterFS, "starter")
+	if err != nil {
+		return err
+	}
+	files, err := readMarkdown(sub, func(rel string) string { return "starter/" + rel })
+	if err != nil {
+		return err
+	}
+	rep, err := b.sync(ctx, originStarter, files)
+	if err != nil {
+		return err
+	}
+	for _, e := range rep.Errors {
+		b.log.Error("starter knowledge base has a broken file", "err", e)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SQL for kb_questions: every recorded question, and the unanswered ones
+// that make up the organisers' gaps list.
+
+// maxStoredQuestion bounds what one question stores.
+const maxStoredQuestion = 4000
+
+func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a Answer) (int64, error) {
+	if len(text) > maxStoredQuestion {
+		text = strings.ToValidUTF8(text[:maxStoredQuestion], "")
+	}
+	ids := make([]string, len(a.Sources))
+	for i, h := range a.Sources {
+		ids[i] = h.ID
+	}
+	res, err := b.db.Write.ExecContext(ctx, `INSERT INTO kb_questions(at, user_id, platform, room_id, text, answered, confidence, sources)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
+	if err != nil {
+		return 0, fmt.Errorf("knowledge: record question: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// SetAnswerMessage remembers which chat message carried the answer to a
+// question, so reactions on it count as feedback.
+func (b *Base) SetAnswerMessage(ctx context.Context, questionID int64, platform, messageID string) error {
+	if questionID == 0 || messageID == "" {
+		return nil
+	}
+	if _, err := b.db.Write.ExecContext(ctx, "UPDATE kb_questions SET message_id = ?, platform = ? WHERE id = ?", messageID, platform, questionID); err != nil {
+		return fmt.Errorf("knowledge: remember answer message: %w", err)
+	}
+	return nil
+}
+
+// QuestionForMessage finds the question an answer message belongs to.
+func (b *Base) QuestionForMessage(ctx context.Context, platform, messageID string) (int64, bool, error) {
+	var id int64
+	err := b.db.Read.QueryRowContext(ctx, "SELECT id FROM kb_questions WHERE platform = ? AND message_id = ? ORDER BY id DESC LIMIT 1", platform, messageID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || messageID == "" {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("knowledge: find question for message: %w", err)
+	}
+	return id, true, nil
+}
+
+// Gap is an unanswered question.
+type Gap struct {
+	ID       int64
+	At       time.Time
+	UserID   string
+	Platform string
+	Text     string
+	// Nearest are the closest documents' ids, if any were close.
+	Nearest []string
+}
+
+// Gaps lists unanswered questions that no one has answered with kb answer
+// yet, newest first.
+func (b *Base) Gaps(ctx context.Context, limit int) ([]Gap, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, at, user_id, platform, text, sources FROM kb_questions
+		WHERE answered = 0 AND resolved = '' ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: list gaps: %w", err)
+	}
+	defer rows.Close()
+	var out []Gap
+	for rows.Next() {
+		var g Gap
+		var at, srcs string
+		if err := rows.Scan(&g.ID, &at, &g.UserID, &g.Platform, &g.Text, &srcs); err != nil {
+			return nil, fmt.Errorf("knowledge: list gaps: %w", err)
+		}
+		g.At, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		g.Nearest = strings.Fields(srcs)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// question loads one recorded question's text.
+func (b *Base) question(ctx context.Context, id int64) (text, sources string, err error) {
+	err = b.db.Read.QueryRowContext(ctx, "SELECT text, sources FROM kb_questions WHERE id = ?", id).Scan(&text, &sources)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("%w: no question %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("knowledge: load question %d: %w", id, err)
+	}
+	return text, sources, nil
+}
+
+// ErrNotFound is returned for a question id that does not exist.
+var ErrNotFound = errors.New("not found")
+
+func (b *Base) markResolved(ctx context.Context, id int64, docID string) error {
+	if _, err := b.db.Write.ExecContext(ctx, "UPDATE kb_questions SET resolved = ? WHERE id = ?", docID, id); err != nil {
+		return fmt.Errorf("knowledge: mark question %d answered: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,502 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Match strengths: the question's own word, a listed synonym, a typo fix.
+const (
+	matchExact   = 1.0
+	matchSynonym = 0.85
+	matchTypo    = 0.8
+	matchBroader = 0.5
+	// platformWeight scales platform names: most guidance applies to any
+	// platform, so "on Facebook" in a question is usually its setting.
+	platformWeight = 0.5
+	// unknownWeight scales the weight of a question word the corpus never
+	// uses. Such words count against coverage (they are what makes a
+	// question out of scope) but a little less than a rare known word,
+	// since questions carry incidental words ("sports day").
+	unknownWeight = 0.8
+	// maxConcepts bounds the work of a long question.
+	maxConcepts = 24
+	// ftsCandidates is how many sections BM25 hands to the re-ranker.
+	ftsCandidates = 60
+)
+
+// concept is one thing the question asks about, with the ways the corpus
+// might say it.
+type concept struct {
+	word     string // as the question wrote it
+	alts     []alt
+	weight   float64
+	generic  bool
+	platform bool // a platform name: context more often than topic
+}
+
+type alt struct {
+	surface  string   // for the FTS5 query
+	stems    []string // all must appear in a passage
+	strength float64
+}
+
+// analyse turns a question into weighted concepts.
+func (ix *index) analyse(question string) []concept {
+	if utf8.RuneCountInString(question) > maxQuestionRunes {
+		question = string([]rune(question)[:maxQuestionRunes])
+	}
+	toks := tokenize(question)
+	// Capitalised abbreviations that look like stop words ("IT", "X").
+	for i, t := range toks {
+		if t.upper {
+			if to := abbreviations[t.word]; to != "" {
+				toks[i] = token{word: to, stem: stem(to)}
+			}
+		}
+	}
+	// Cheap typo tolerance: an unknown, non-everyday word of six letters or
+	// more that is one edit from a known word (corpus or synonym list) is
+	// read as that word.
+	typo := make([]bool, len(toks))
+	for i, t := range toks {
+		if ix.df[t.stem] > 0 || len(synonyms.byKey[t.stem]) > 0 || isStop(t) || isGeneric(t) {
+			continue
+		}
+		if fixes := ix.correct(t.word); len(fixes) > 0 {
+			toks[i] = token{word: fixes[0], stem: ix.words[fixes[0]]}
+			typo[i] = true
+		}
+	}
+	var out []concept
+	seen := map[string]bool{}
+	add := func(c concept) {
+		key := c.alts[0].surface
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, c)
+	}
+	for i := 0; i < len(toks); {
+		// Longest synonym phrase starting here.
+		matched := 0
+		for l := min(synonyms.maxLen, len(toks)-i); l >= 1; l-- {
+			key := joinStems(toks[i : i+l])
+			groups := synonyms.byKey[key]
+			if len(groups) == 0 || (l == 1 && isStop(toks[i])) {
+				continue
+			}
+			c := concept{word: joinWords(toks[i : i+l])}
+			own := alt{surface: c.word, strength: matchExact}
+			if typo[i] {
+				own.strength = matchTypo
+			}
+			for _, t := range toks[i : i+l] {
+				if !stopWords[t.word] {
+					own.stems = append(own.stems, t.stem)
+				}
+			}
+			if len(own.stems) > 0 {
+				c.alts = append(c.alts, own)
+			}
+			for _, g := range groups {
+				for _, a := range synonyms.groups[g] {
+					if a.surface != own.surface {
+						c.alts = append(c.alts, alt{surface: a.surface, stems: a.stems, strength: matchSynonym})
+					}
+				}
+			}
+			if l == 1 && platformSet[toks[i].stem] {
+				c.platform = true
+				for _, a := range broaderAlts {
+					c.alts = append(c.alts, alt{surface: a.surface, stems: a.stems, strength: matchBroader})
+				}
+			}
+			if len(c.alts) > 0 {
+				add(c)
+			}
+			matched = l
+			break
+		}
+		if matched > 0 {
+			i += matched
+			continue
+		}
+		t := toks[i]
+		i++
+		if isStop(t) || (len(t.word) < 2 && !isNonLatin(t.word)) {
+			continue
+		}
+		c := concept{word: t.word, alts: []alt{{surface: t.word, stems: []string{t.stem}, strength: matchExact}}, generic: isGeneric(t)}
+		if typo[i-1] {
+			c.alts[0].strength = matchTypo
+		}
+		add(c)
+	}
+	for i := range out {
+		out[i].weight = ix.weight(out[i])
+		if out[i].generic {
+			out[i].weight *= genericWeight
+		}
+		if out[i].platform {
+			out[i].weight *= platformWeight
+		}
+	}
+	if len(out) > maxConcepts {
+		sort.SliceStable(out, func(a, b int) bool { return out[a].weight > out[b].weight })
+		out = out[:maxConcepts]
+	}
+	return out
+}
+
+func isNonLatin(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r > 0x2ff
+}
+
+// weight is how much a concept matters: the idf of the question's own
+// word, or of the best-known way of saying it.
+func (ix *index) weight(c concept) float64 {
+	best := -1.0
+	for i, a := range c.alts {
+		df := ix.altDF(a)
+		if df == 0 {
+			continue
+		}
+		w := ix.idf(df)
+		if i == 0 && c.alts[0].strength == matchExact {
+			return w
+		}
+		best = math.Max(best, w)
+	}
+	if best < 0 {
+		return unknownWeight * ix.idf(1)
+	}
+	return best
+}
+
+func (ix *index) altDF(a alt) int {
+	df := math.MaxInt
+	for _, s := range a.stems {
+		df = min(df, ix.df[s])
+	}
+	if df == math.MaxInt {
+		return 0
+	}
+	return df
+}
+
+func joinStems(ts []token) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.stem)
+	}
+	return b.String()
+}
+
+func joinWords(ts []token) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.word)
+	}
+	return b.String()
+}
+
+// matchQuery builds an FTS5 query that only ever contains quoted words:
+// alternatives of the question's concepts, OR-ed. User text never reaches
+// MATCH as syntax. On a large corpus, common words would make BM25 score
+// most of the index, so alternatives are added rarest first until about
+// postingBudget sections are covered; the re-ranker still scores every
+// concept on the candidates. Small knowledge bases get the full query.
+func (ix *index) matchQuery(cs []concept) string {
+	type term struct {
+		q  string
+		df int
+	}
+	var terms []term
+	seen := map[string]bool{}
+	for _, c := range cs {
+		for _, a := range c.alts {
+			if seen[a.surface] {
+				continue
+			}
+			seen[a.surface] = true
+			terms = append(terms, term{`"` + strings.ReplaceAll(a.surface, `"`, `""`) + `"`, ix.altDF(a)})
+		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return terms[i].df < terms[j].df })
+	var parts []string
+	postings := 0
+	for _, t := range terms {
+		if t.df == 0 && len(parts) > 0 {
+			continue // nothing to find, and FTS5 would still look it up
+		}
+		if ix.n > smallIndex && postings > 0 && postings+t.df > postingBudget {
+			break
+		}
+		postings += t.df
+		parts = append(parts, t.q)
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// postingBudget bounds how many sections one query makes BM25 score, on
+// indexes larger than smallIndex sections (smaller ones are cheap to score
+// in full, and then no common word is left out of the candidates).
+const (
+	postingBudget = 400
+	smallIndex    = 500
+)
+
+// candidate is one section BM25 found, with what the re-ranker needs.
+type candidate struct {
+	chunkID  int64
+	docID    string
+	ord      int
+	headings string
+	body     string
+	terms    map[string]bool
+	bm25     float64 // FTS5 rank: negative, lower is better
+}
+
+// Column weights for bm25(): title, tags, headings, body.
+const bm25Weights = "10.0, 6.0, 3.0, 1.0"
+
+func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candidate, error) {
+	q := ix.matchQuery(cs)
+	if q == "" {
+		return nil, nil
+	}
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT c.id, c.doc_id, c.ord, c.headings, c.body, c.terms, f.score
+		FROM (SELECT rowid, bm25(kb_fts, `+bm25Weights+`) AS score FROM kb_fts WHERE kb_fts MATCH ? ORDER BY score LIMIT ?) f
+		JOIN kb_chunks c ON c.id = f.rowid ORDER BY f.score`, q, ftsCandidates)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: search: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		var terms string
+		if err := rows.Scan(&c.chunkID, &c.docID, &c.ord, &c.headings, &c.body, &terms, &c.bm25); err != nil {
+			return nil, fmt.Errorf("knowledge: search: %w", err)
+		}
+		c.terms = make(map[string]bool, 64)
+		for _, t := range strings.Fields(terms) {
+			c.terms[t] = true
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Hit is one ranked document.
+type Hit struct {
+	ID, Title, Kind, URL, Updated string
+	// Score orders hits; it is not a probability.
+	Score float64
+	// Coverage is the share of the question's meaning (idf-weighted) that
+	// the document's best passage covers.
+	Coverage float64
+	// Passage is the best section of the document for this question.
+	Passage  string
+	Headings string
+	chunkID  int64
+	why      string
+}
+
+// ranking is the outcome of retrieval: documents best first and the
+// confidence that the first one answers the question.
+type ranking struct {
+	concepts   []concept
+	hits       []Hit
+	confidence float64
+	best       *candidate
+}
+
+// Ranking weights. Coverage dominates; title and tag matches, heading
+// matches and raw BM25 break ties between passages that cover as much.
+const (
+	wTitleTags = 0.3
+	wHeadings  = 0.1
+	wBM25      = 0.15
+	wDocCover  = 0.15
+)
+
+func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) {
+	ix, err := b.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &ranking{concepts: ix.analyse(question)}
+	if len(r.concepts) == 0 || ix.n == 0 {
+		return r, nil
+	}
+	cands, err := b.candidates(ctx, ix, r.concepts)
+	if err != nil {
+		return nil, err
+	}
+	var total float64
+	for _, c := range r.concepts {
+		total += c.weight
+	}
+	minBM := 0.0
+	for _, c := range cands {
+		minBM = math.Min(minBM, c.bm25)
+	}
+	type docAgg struct {
+		best      float64
+		bestCov   float64
+		bestTT    float64
+		rare      float64
+		why       string
+		bestIdx   int
+		covered   []float64 // per concept, best strength anywhere in the doc
+		meta      *docMeta
+		firstSeen int
+	}
+	docs := map[string]*docAgg{}
+	var order []string
+	for i := range cands {
+		c := &cands[i]
+		d := ix.docs[c.docID]
+		if d == nil {
+			continue
+		}
+		var cov, tt, hd, rare float64
+		agg := docs[c.docID]
+		if agg == nil {
+			agg = &docAgg{bestIdx: -1, covered: make([]float64, len(r.concepts)), meta: d, firstSeen: i}
+			docs[c.docID] = agg
+			order = append(order, c.docID)
+		}
+		headStems := map[string]bool{}
+		if c.headings != "" {
+			for _, s := range stems(c.headings) {
+				headStems[s] = true
+			}
+		}
+		for ci, con := range r.concepts {
+			m, inField, inHead := 0.0, false, false
+			for _, a := range con.alts {
+				if a.strength <= m {
+					continue
+				}
+				allBody, allField, allHead := true, true, true
+				for _, s := range a.stems {
+					allBody = allBody && c.terms[s]
+					allField = allField && d.field[s]
+					allHead = allHead && headStems[s]
+				}
+				if allBody || allField {
+					m = a.strength
+					inField, inHead = allField, allHead
+				}
+			}
+			cov += con.weight * m
+			if m > 0 {
+				rare = math.Max(rare, con.weight*m)
+			}
+			if inField && m >= matchSynonym {
+				tt += con.weight * m
+			}
+			if inHead {
+				hd += con.weight * m
+			}
+			agg.covered[ci] = math.Max(agg.covered[ci], m)
+		}
+		cov, tt, hd = cov/total, tt/total, hd/total
+		bm := 0.0
+		if minBM < 0 {
+			bm = c.bm25 / minBM
+		}
+		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
+		if score > agg.best {
+			agg.best, agg.bestCov, agg.bestTT, agg.bestIdx = score, cov, tt, i
+			agg.rare = math.Min(1, rare/ix.idf(1))
+			agg.why = fmt.Sprintf("cov %.2f title/tags %.2f headings %.2f bm25 %.2f", cov, tt, hd, bm)
+		}
+	}
+	for _, id := range order {
+		agg := docs[id]
+		if agg.bestIdx < 0 {
+			continue
+		}
+		var dc float64
+		for ci, con := range r.concepts {
+			dc += con.weight * agg.covered[ci]
+		}
+		dc /= total
+		c := cands[agg.bestIdx]
+		r.hits = append(r.hits, Hit{
+			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
+			Score:    agg.best + wDocCover*dc,
+			Coverage: calibrate(agg.bestCov, dc, agg.bestTT) * (1 - confRarity + confRarity*agg.rare),
+			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
+			why: fmt.Sprintf("%s doc-cov %.2f", agg.why, dc),
+		})
+	}
+	sort.SliceStable(r.hits, func(i, j int) bool { return r.hits[i].Score > r.hits[j].Score })
+	if b.opts.Embedder != nil && len(ix.vecs) > 0 {
+		r.hits = b.fuse(ctx, ix, question, r.hits)
+	}
+	if len(r.hits) > 0 {
+		r.confidence = r.hits[0].Coverage
+	}
+	return r, nil
+}
+
+// calibrate turns coverage into the confidence compared with the
+// threshold: mostly the best passage's coverage, with some credit when the
+// rest of the document covers what that passage misses, and for matches
+// in the title and tags.
+func calibrate(passage, doc, titleTags float64) float64 {
+	return math.Min(1, 0.75*passage+0.25*doc+confTitleTags*titleTags)
+}
+
+// confTitleTags credits matches in a document's title and tags: a document
+// about the question's topic names it there, while a coincidental match
+// sits in the body.
+const confTitleTags = 0.3
+
+// confRarity discounts confidence when every word the passage matched is
+// common in the corpus: "council" and "staff" alone do not make a
+// question in scope.
+const confRarity = 0.3
+
+// Explain describes how a question was understood and ranked, for
+// organisers tuning the knowledge base (bothy ask --explain).
+func (b *Base) Explain(ctx context.Context, question string) (string, error) {
+	r, err := b.retrieve(ctx, strings.ToValidUTF8(question, ""))
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.WriteString("concepts:")
+	for _, c := range r.concepts {
+		fmt.Fprintf(&sb, " %s(%.2f", c.word, c.weight)
+		if len(c.alts) > 1 {
+			fmt.Fprintf(&sb, ", %d alternatives", len(c.alts)-1)
+		}
+		sb.WriteString(")")
+	}
+	fmt.Fprintf(&sb, "\nconfidence %.2f (threshold %.2f)\n", r.confidence, b.opts.MinConfidence)
+	for i, h := range r.hits {
+		if i == 8 {
+			break
+		}
+		fmt.Fprintf(&sb, "%d. %s score %.3f confidence %.2f: %s\n", i+1, h.ID, h.Score, h.Coverage, h.why)
+	}
+	return sb.String(), nil
+}

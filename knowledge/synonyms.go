@@ -1,0 +1,186 @@
+package knowledge
+
+import "strings"
+
+// synonymGroups are the words and abbreviations public-sector comms people
+// use interchangeably. A question word in a group also matches the other
+// members (at a small discount). Keep groups narrow: a loose group makes
+// unrelated documents look relevant and weakens abstaining.
+var synonymGroups = []string{
+	// Law, records and elections.
+	"foi|freedom of information|foisa|information request|foi request",
+	"purdah|pre election|pre-election period|election period|preelection|heightened sensitivity|restricted period",
+	"election|elections|polling|vote|voting|by election|byelection",
+	"councillor|councillors|cllr|elected member|elected members|councilor|politician",
+	"gdpr|data protection|personal data|privacy",
+	"records|record keeping|retention|archive|archiving|records management",
+	"impartial|impartiality|politically neutral|political neutrality|party political|politically restricted",
+	// Platforms.
+	"twitter|x|tweet|tweets|tweeting|retweet",
+	"facebook|fb|meta",
+	"instagram|insta|ig",
+	"linkedin",
+	"tiktok|tik tok",
+	"youtube|yt",
+	"whatsapp|whats app",
+	"nextdoor|next door",
+	"mastodon|fediverse",
+	"bluesky|bsky",
+	// People and organisations.
+	"ict|information technology|it department|it team|digital services|it security",
+	"council|local authority|councils|local government",
+	"resident|residents|citizen|citizens|public|member of the public|customer|customers|service user",
+	"staff|employee|employees|colleague|colleagues|officer|officers|workforce",
+	"child|children|kid|kids|pupil|pupils|young people|minor|minors|school children",
+	"parent|parents|carer|carers|guardian",
+	"journalist|journalists|reporter|reporters|press|media enquiries",
+	"manager|managers|senior leadership|leadership team|boss|chief executive",
+	"volunteer|volunteers",
+	// Actions and content.
+	"dm|direct message|direct messages|private message|pm|inbox",
+	"photo|photos|photograph|photographs|photography|picture|pictures|pic|pics|image|images",
+	"video|videos|film|filming|footage|recording|clip|clips",
+	"livestream|live stream|webcast|webcasting|streaming|broadcast",
+	"post|posts|posting|tweet|update|updates|publish|publishing",
+	"consent|permission|permissions|agree|agreement",
+	"delete|deleting|remove|removing|hide|hiding|take down",
+	"block|blocking|ban|banning|mute|muting",
+	"abuse|abusive|offensive|racist|racism|troll|trolls|trolling|hate|hateful|harassment|threats",
+	"complaint|complaints|complain|complaining|grievance|moan",
+	"comment|comments|reply|replies",
+	"accessible|accessibility|a11y|screen reader|screen readers|blind|visually impaired|partially sighted|disabled",
+	"caption|captions|captioning|subtitle|subtitles",
+	"alt text|alternative text|image description|image descriptions",
+	"schedule|scheduling|scheduled|queue",
+	"tool|tools|software|platform|dashboard|app",
+	"approve|approval|approving|sign off|signoff",
+	"crisis|crises|emergency|emergencies|incident|major incident",
+	"severe weather|storm|storms|snow|flood|flooding|gritting|weather warning",
+	"measure|measuring|metrics|analytics|evaluation|evaluate|impact|roi|statistics|stats|insights|kpi|kpis",
+	"2fa|two factor|two factor authentication|mfa|multi factor authentication|two step verification",
+	"handover|hand over|handing over|password|passwords|login|logins|credentials",
+	"moderate|moderation|moderating|moderator",
+	"meetup|meetups|meet up|unconference|unconferences|barcamp|event|events|gathering",
+	"advert|adverts|advertising|ads|paid|boost|boosted|sponsored|promotion",
+	"misinformation|disinformation|fake news|rumour|rumours|rumor",
+	"out of hours|evenings|weekends|after hours|overnight",
+	"wellbeing|mental health|stress|burnout|resilience",
+	"translate|translation|translations|gaelic|community languages",
+	"chatbot|chatbots|ai|artificial intelligence|chatgpt|generative ai",
+	"newsletter|newsletters|email bulletin|mailing list",
+	"budget|budgets|cost|costs|money|funding|price|spend",
+	"blocked|unblock|firewall|restricted access|access blocked",
+	"verified|verification|verify|blue tick|blue check|checkmark|verified badge",
+	"no show|no shows|noshow|not turning up|not turn up|didn't turn up|did not turn up",
+	"cheap|cheaply|low cost|inexpensive|shoestring|tiny budget|small budget|no budget",
+	"inactive|dormant|unused|abandoned|not posted|neglected",
+	"impersonate|impersonating|impersonation|pretending|fake account|fake accounts|fake page|spoof",
+	"credit card|personal card|own card|expenses|corporate card|purchase card",
+}
+
+// broader maps a specific platform to the general words a knowledge base
+// may use instead ("Facebook is blocked" is answered by a document about
+// social media being blocked). It only goes one way, at a lower strength.
+var broader = map[string][]string{}
+
+// broaderTerms are what every platform name broadens to.
+var broaderTerms = []string{"social media", "social network", "social networks", "social channels", "social sites"}
+
+// platforms are the names that broaden to broaderTerms.
+var platforms = "twitter x facebook fb instagram insta linkedin tiktok youtube whatsapp nextdoor mastodon bluesky threads snapchat"
+
+// synAlt is one way of saying a concept: its surface words (for the FTS5
+// query, which stems with porter itself) and its content stems (for our
+// own matching).
+type synAlt struct {
+	surface string
+	stems   []string
+}
+
+type synIndex struct {
+	// byKey maps a stem sequence (space joined) to the groups it belongs to.
+	byKey map[string][]int
+	// groups holds each group's alternatives.
+	groups [][]synAlt
+	// maxLen is the longest phrase, in words.
+	maxLen int
+}
+
+var synonyms = buildSynonyms(synonymGroups)
+
+// broaderAlts holds broaderTerms as alternatives, built once.
+var broaderAlts = func() []synAlt {
+	var out []synAlt
+	for _, p := range broaderTerms {
+		var st, words []string
+		for _, t := range tokenize(p) {
+			st = append(st, t.stem)
+			words = append(words, t.word)
+		}
+		out = append(out, synAlt{surface: strings.Join(words, " "), stems: st})
+	}
+	return out
+}()
+
+var platformSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range strings.Fields(platforms) {
+		m[stem(p)] = true
+	}
+	return m
+}()
+
+// synonymVocabulary lists every single word in the synonym groups, for
+// typo correction against words the corpus may not contain.
+func synonymVocabulary() map[string]string {
+	m := map[string]string{}
+	for _, g := range synonymGroups {
+		for _, t := range tokenize(strings.ReplaceAll(g, "|", " ")) {
+			if len(t.word) >= 5 && !stopWords[t.word] {
+				m[t.word] = t.stem
+			}
+		}
+	}
+	return m
+}
+
+func buildSynonyms(groups []string) *synIndex {
+	ix := &synIndex{byKey: map[string][]int{}}
+	for gi, g := range groups {
+		var alts []synAlt
+		for _, phrase := range strings.Split(g, "|") {
+			toks := tokenize(phrase)
+			if len(toks) == 0 {
+				continue
+			}
+			var all, content, words []string
+			for _, t := range toks {
+				all = append(all, t.stem)
+				words = append(words, t.word)
+				if !stopWords[t.word] {
+					content = append(content, t.stem)
+				}
+			}
+			key := strings.Join(all, " ")
+			if !containsInt(ix.byKey[key], gi) {
+				ix.byKey[key] = append(ix.byKey[key], gi)
+			}
+			ix.maxLen = max(ix.maxLen, len(all))
+			if len(content) == 0 {
+				continue
+			}
+			alts = append(alts, synAlt{surface: strings.Join(words, " "), stems: content})
+		}
+		ix.groups = append(ix.groups, alts)
+	}
+	return ix
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
