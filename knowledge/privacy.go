@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/privacy"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // Privacy is the knowledge base's privacy.Provider: the questions people
@@ -108,3 +109,8 @@ func (p Privacy) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// PrivacyProvider returns the provider for a database without opening the
+// index, for admin commands (bothy privacy ...) that only touch the
+// question and feedback tables.
+func PrivacyProvider(db *store.DB) Privacy { return Privacy{&Base{db: db}} }

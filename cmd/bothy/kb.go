@@ -106,7 +106,7 @@ func runAsk(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence})
+	base, err := knowledge.Open(ctx, app.DB, knowledgeOptions(app))
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence})
+	base, err := knowledge.Open(ctx, app.DB, knowledgeOptions(app))
 	if err != nil {
 		return err
 	}
@@ -181,12 +181,9 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 
 // setupKnowledge opens the knowledge base for the running bot, registers
 // its chat commands, watches the folders and publishes it as "knowledge"
-// (and its privacy provider as "knowledge.privacy").
+// (and its list of new documents for the weekly digest).
 func setupKnowledge(ctx context.Context, app *App) error {
-	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{
-		Logger: app.Log, Clock: app.Clock,
-		Dirs: app.Config.Knowledge.Dirs, MinConfidence: app.Config.Knowledge.MinConfidence,
-	})
+	base, err := knowledge.Open(ctx, app.DB, knowledgeOptions(app))
 	if err != nil {
 		return err
 	}
@@ -197,6 +194,6 @@ func setupKnowledge(ctx context.Context, app *App) error {
 		}
 	}
 	app.Provide("knowledge", base)
-	app.Provide("knowledge.privacy", base.Privacy())
+	app.Provide(digestNewDocuments, newDocumentsForDigest(base))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/bothy-chat/bothy/bot/meetups"
 	"github.com/bothy-chat/bothy/bot/shoutouts"
+	"github.com/bothy-chat/bothy/knowledge"
 	"io"
 	"net"
 	"net/http"
@@ -87,8 +88,8 @@ func webSources(app *App) web.Sources {
 	if w, ok := Service[*shoutouts.Service](app, "shoutouts"); ok {
 		s.Wall = shoutoutWall{w}
 	}
-	if q, ok := Service[web.Searcher](app, "knowledge"); ok {
-		s.Searcher = q
+	if b, ok := Service[*knowledge.Base](app, "knowledge"); ok {
+		s.Searcher = knowledgeSearch{b}
 	}
 	return s
 }

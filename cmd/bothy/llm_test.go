@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/bothy-chat/bothy/knowledge/llm/llmtest"
+)
+
+type askResult struct {
+	Answer    string `json:"answer"`
+	Confident bool   `json:"confident"`
+	Sources   []struct {
+		ID    string  `json:"id"`
+		Title string  `json:"title"`
+		Kind  string  `json:"kind"`
+		Score float64 `json:"score"`
+	} `json:"sources"`
+}
+
+// TestAskWithLLM runs `bothy ask --json` against a local server speaking the
+// OpenAI API: a grounded answer with citations when it works, invented
+// citations removed, and the extractive answer when it fails.
+func TestAskWithLLM(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.RequireKey("sk-test-secret")
+	dir := t.TempDir()
+	env := []string{"BOTHY_LLM_BASE_URL=" + srv.URL, "BOTHY_LLM_MODEL=local-model", "BOTHY_LLM_API_KEY=sk-test-secret", "BOTHY_LLM_TIMEOUT=5s"}
+	const question = "IT have blocked Twitter, what do I do?"
+	ask := func(t *testing.T) askResult {
+		t.Helper()
+		out, errOut, code := runBothy(t, dir, "", env, "ask", "--json", "--db", "llm.db", question)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if strings.Contains(errOut, "sk-test-secret") {
+			t.Fatalf("the API key was printed: %s", errOut)
+		}
+		var r askResult
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		return r
+	}
+
+	t.Run("grounded answer keeps valid citations and drops invented ones", func(t *testing.T) {
+		srv.SetReply(func(r llmtest.ChatRequest) (string, error) {
+			if !strings.Contains(r.LastUser(), question) || !strings.Contains(r.LastUser(), "[1]") {
+				t.Errorf("prompt lacks the question or numbered sources:\n%s", r.LastUser())
+			}
+			return "Ask your ICT team for an exception for the comms team [1]. Keep a record of the request [9].", nil
+		})
+		r := ask(t)
+		if !r.Confident || !strings.Contains(r.Answer, "exception for the comms team [1]") || strings.Contains(r.Answer, "[9]") {
+			t.Fatalf("answer = %+v", r)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].ID != "it-blocked-social-media" {
+			t.Fatalf("sources = %+v", r.Sources)
+		}
+	})
+
+	t.Run("endpoint error falls back to the extractive answer", func(t *testing.T) {
+		srv.SetReply(nil)
+		srv.FailNext(5, 500, "model crashed")
+		r := ask(t)
+		if !r.Confident || r.Answer == "" || strings.Contains(r.Answer, "model crashed") {
+			t.Fatalf("fallback answer = %+v", r)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].ID != "it-blocked-social-media" {
+			t.Fatalf("fallback sources = %+v", r.Sources)
+		}
+	})
+}
