@@ -49,7 +49,31 @@ func newMeetupService(app *App, chans []meetups.Channel) (*meetups.Service, erro
 	if app.Bot != nil {
 		opts.Sender = app.Bot
 	}
+	tick, err := schedulerTick(app.Env)
+	if err != nil {
+		return nil, err
+	}
+	opts.TickEvery = tick
 	return meetups.New(opts)
+}
+
+// schedulerTick reads BOTHY_SCHEDULER_TICK, a test hook (not a
+// configuration key) that makes the meetup scheduler run more often than
+// its default 30s, so the kill -9 soak can see reminders come due within
+// seconds. Unset means the default.
+func schedulerTick(env *Env) (time.Duration, error) {
+	if env == nil || env.Getenv == nil {
+		return 0, nil
+	}
+	raw, ok := env.Getenv("BOTHY_SCHEDULER_TICK")
+	if !ok || raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 10*time.Millisecond {
+		return 0, fmt.Errorf("BOTHY_SCHEDULER_TICK: %q is not a duration of at least 10ms (try 500ms)", raw)
+	}
+	return d, nil
 }
 
 func setupMeetups(ctx context.Context, app *App) error {
