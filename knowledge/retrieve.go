@@ -496,7 +496,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
 			why:        fmt.Sprintf("%s doc-cov %.2f", agg.why, dc),
 			feats:      f,
-			confidence: confidence(f, r.q).p,
+			confidence: confidence(f, r.q, false).p,
 		})
 	}
 	sort.SliceStable(r.hits, func(i, j int) bool { return r.hits[i].Score > r.hits[j].Score })
@@ -536,7 +536,7 @@ type confidenceTerms struct {
 	terms []string
 }
 
-func confidence(f features, q qfeatures) confidenceTerms {
+func confidence(f features, q qfeatures, explain bool) confidenceTerms {
 	if f.Cov == 0 {
 		return confidenceTerms{}
 	}
@@ -549,10 +549,13 @@ func confidence(f features, q qfeatures) confidenceTerms {
 		{"unknown-words", m.unknown, q.Unknown}, {"we-voice", m.org, q.Org}, {"i-voice", m.personal, q.Personal},
 	}
 	z := m.bias
-	out := confidenceTerms{terms: []string{fmt.Sprintf("bias %+.2f", m.bias)}}
+	var out confidenceTerms
+	if explain {
+		out.terms = []string{fmt.Sprintf("bias %+.2f", m.bias)}
+	}
 	for _, p := range parts {
 		z += p.w * p.x
-		if p.x != 0 {
+		if explain && p.x != 0 {
 			out.terms = append(out.terms, fmt.Sprintf("%s %.2f×%+.2f", p.name, p.x, p.w))
 		}
 	}
@@ -578,7 +581,7 @@ func (b *Base) Explain(ctx context.Context, question string) (string, error) {
 	}
 	fmt.Fprintf(&sb, "\nconfidence %.2f (threshold %.2f)", r.confidence, b.opts.MinConfidence)
 	if len(r.hits) > 0 && r.hits[0].Coverage > 0 {
-		fmt.Fprintf(&sb, " = logistic(%s)", strings.Join(confidence(r.hits[0].feats, r.q).terms, ", "))
+		fmt.Fprintf(&sb, " = logistic(%s)", strings.Join(confidence(r.hits[0].feats, r.q, true).terms, ", "))
 	}
 	sb.WriteString("\n")
 	for i, h := range r.hits {
