@@ -13,9 +13,13 @@ import (
 // does not expose cheaply, plus the typo-correction vocabulary and any
 // embedding vectors. It is rebuilt after each ingest.
 type index struct {
-	gen   string
-	n     int            // sections
-	df    map[string]int // sections whose text, title or tags use a stem
+	gen string
+	n   int            // sections
+	df  map[string]int // sections whose text, title or tags use a stem
+	// nDocs and docDF count documents rather than sections: a word used in
+	// every section of one long document is not common across the corpus.
+	nDocs int
+	docDF map[string]int
 	words map[string]string
 	dels  map[string][]string // one-deletion variants -> vocabulary words
 	docs  map[string]*docMeta
@@ -31,7 +35,7 @@ type docMeta struct {
 }
 
 func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, error) {
-	ix := &index{gen: gen, df: map[string]int{}, words: map[string]string{}, dels: map[string][]string{}, docs: map[string]*docMeta{}}
+	ix := &index{gen: gen, df: map[string]int{}, docDF: map[string]int{}, words: map[string]string{}, dels: map[string][]string{}, docs: map[string]*docMeta{}}
 	rows, err := q.QueryContext(ctx, "SELECT id, title, kind, url, updated, tags, path, origin FROM kb_documents")
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load documents: %w", err)
@@ -58,6 +62,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		return nil, fmt.Errorf("knowledge: load sections: %w", err)
 	}
 	seen := map[string]bool{}
+	docTerms := map[string]map[string]bool{}
 	for rows.Next() {
 		var docID, terms string
 		if err := rows.Scan(&docID, &terms); err != nil {
@@ -74,8 +79,20 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 				seen[t] = true
 			}
 		}
+		dt := docTerms[docID]
+		if dt == nil {
+			dt = map[string]bool{}
+			docTerms[docID] = dt
+		}
 		for t := range seen {
 			ix.df[t]++
+			dt[t] = true
+		}
+	}
+	ix.nDocs = len(docTerms)
+	for _, dt := range docTerms {
+		for t := range dt {
+			ix.docDF[t]++
 		}
 	}
 	rows.Close()
@@ -122,6 +139,12 @@ func (ix *index) addWord(w, s string) {
 // idf is the BM25 inverse document frequency of a stem over sections.
 func (ix *index) idf(df int) float64 {
 	n := float64(ix.n)
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// docIDF is the same over documents.
+func (ix *index) docIDF(df int) float64 {
+	n := float64(ix.nDocs)
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
