@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -138,10 +139,20 @@ func TestMatrixEndToEnd(t *testing.T) {
 	})
 
 	t.Run("homeserver restart: recovers, answers once", func(t *testing.T) {
-		q := member.Say(t, f.Plain, "!ask what can the council account post in the pre-election period?")
+		const question = "what can the council account post in the pre-election period?"
+		q := member.Say(t, f.Plain, "!ask "+question)
 		asked = append(asked, q)
-		// Restart at once, so the bot is likely reading or answering q
-		// while the homeserver goes away.
+		// Restart as soon as the bot has the question (it is recorded just
+		// before the answer is sent), so the answer is likely in flight
+		// while the homeserver goes away. Restarting earlier tests
+		// Dendrite rather than Bothy: a long-poll it cuts short at
+		// shutdown returns an advanced sync token without the newest
+		// event, so no client would ever see that event.
+		eventually(t, e2eWait, "the bot has the question", func() bool {
+			n := 0
+			queryDB(t, db, "SELECT count(*) FROM kb_questions WHERE text = ?", func(r *sql.Rows) error { return r.Scan(&n) }, question)
+			return n > 0
+		})
 		f.Server.Restart()
 		e := member.WaitFor(t, 2*e2eWait, "the answer after the restart", answerTo(botID, q))
 		if !strings.Contains(dendritetest.Body(e), "pre-election-period") {
