@@ -53,7 +53,14 @@ func (s *Service) Tick(ctx context.Context) error {
 	now := s.now()
 	due := s.DigestDue(now)
 	period := due.In(s.loc).Format(time.DateOnly)
+	since, err := s.digestStart(ctx, now)
+	if err != nil {
+		return err
+	}
 	late := now.Sub(due) > DigestGrace
+	// A period that was due before this bot first ran is not "missed": a
+	// fresh install posts its first digest at the next due time.
+	beforeInstall := since.Sub(due) > DigestCheckEvery
 	var text string
 	var errs []error
 	for _, ch := range s.digest.Channels {
@@ -65,10 +72,14 @@ func (s *Service) Tick(ctx context.Context) error {
 		if st == "sent" {
 			continue
 		}
-		if late && st == "" {
+		if (late || beforeInstall) && st == "" {
 			if s.skipped != period {
 				s.skipped = period
-				s.log.Warn("weekly digest not sent: the bot was not running near its time", "period", period, "due", due)
+				if beforeInstall {
+					s.log.Info("first weekly digest will go out at the next due time", "period", period)
+				} else {
+					s.log.Warn("weekly digest not sent: the bot was not running near its time", "period", period, "due", due)
+				}
 			}
 			continue
 		}
@@ -94,6 +105,41 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// digestStart returns when this database first checked for a digest,
+// recording now on the first check. A database that already has digest
+// marks (from before this was recorded) counts as installed long ago.
+func (s *Service) digestStart(ctx context.Context, now time.Time) (time.Time, error) {
+	if !s.digestSince.IsZero() {
+		return s.digestSince, nil
+	}
+	const ns, key = "shoutouts", "digest_since"
+	v, ok, err := s.db.GetKV(ctx, ns, key)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
+	}
+	if ok {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("shoutouts: digest start %q: %w", v, err)
+		}
+		s.digestSince = t
+		return t, nil
+	}
+	start := now
+	var old bool
+	if err := s.db.Write.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM shoutout_digests)").Scan(&old); err != nil {
+		return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
+	}
+	if old {
+		start = time.Unix(0, 0)
+	}
+	if err := s.db.SetKV(ctx, ns, key, start.UTC().Format(time.RFC3339Nano)); err != nil {
+		return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
+	}
+	s.digestSince = start
+	return start, nil
 }
 
 // digestKey is the idempotency key of one period's post to one channel,

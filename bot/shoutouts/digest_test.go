@@ -150,6 +150,10 @@ func TestDigestRetriesAndLateness(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDigestEnv(t, time.Friday, "16:00")
+			// The bot ran the day before the due time, then was down.
+			if out, _ := d.tickAt(d.service(), due.Add(-24*time.Hour)); len(out) != 0 {
+				t.Fatalf("posted the day before: %+v", out)
+			}
 			svc := d.service()
 			if out, _ := d.tickAt(svc, tc.at); len(out) != tc.posts {
 				t.Errorf("%d posts, want %d", len(out), tc.posts)
@@ -158,6 +162,32 @@ func TestDigestRetriesAndLateness(t *testing.T) {
 				t.Errorf("posted again an hour later: %d", len(out))
 			}
 		})
+	}
+}
+
+// TestDigestFreshInstall checks that a bot started for the first time
+// after the due time waits for the next one instead of posting an empty
+// "weekly" digest into every announcement room at once.
+func TestDigestFreshInstall(t *testing.T) {
+	loc := london(t)
+	due := time.Date(2026, 3, 6, 16, 0, 0, 0, loc)
+	d := newDigestEnv(t, time.Friday, "16:00")
+	svc := d.service()
+	if out, _ := d.tickAt(svc, due.Add(36*time.Hour)); len(out) != 0 {
+		t.Errorf("fresh install posted the period before it existed: %d posts", len(out))
+	}
+	// A restart does not make that period look merely missed.
+	svc = d.service()
+	if out, _ := d.tickAt(svc, due.Add(37*time.Hour)); len(out) != 0 {
+		t.Errorf("after a restart: %d posts", len(out))
+	}
+	if out, _ := d.tickAt(svc, due.Add(7*24*time.Hour)); len(out) != 2 {
+		t.Errorf("next due time: %d posts, want 2", len(out))
+	}
+	// Started within the minute after the due time counts as on time.
+	d = newDigestEnv(t, time.Friday, "16:00")
+	if out, _ := d.tickAt(d.service(), due.Add(30*time.Second)); len(out) != 2 {
+		t.Errorf("started just after the due time: %d posts, want 2", len(out))
 	}
 }
 

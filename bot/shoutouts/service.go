@@ -77,6 +77,9 @@ type Service struct {
 	log      *slog.Logger
 	digestMu sync.Mutex
 	skipped  string // period whose late skip was logged
+	// digestSince is when this database first checked for a digest (zero
+	// until read): periods due before then predate the install.
+	digestSince time.Time
 }
 
 // New returns a Service.

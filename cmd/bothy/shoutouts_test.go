@@ -28,6 +28,10 @@ func soSeed(t *testing.T) (dir, db, out string) {
 	dir = t.TempDir()
 	db = filepath.Join(dir, "bothy.db")
 	cfg := filepath.Join(dir, "bothy.yaml")
+	// The knowledge feature wants its folders to exist at start.
+	if err := os.Mkdir(filepath.Join(dir, "kb"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(cfg, []byte("knowledge:\n  dirs: ["+filepath.Join(dir, "kb")+"]\nshoutouts:\n  daily_quota: 3\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +140,7 @@ func TestPrivacyCLI(t *testing.T) {
 	}
 
 	code, out, stderr = soRun(t, "", "privacy", "erase", "--db", db, "--user", "carol", "--actor", "dpo")
-	if code != 0 || !strings.Contains(out, "Erased carol: 1 records (meetups 0, shoutouts 1); kept records now say erased-") {
+	if code != 0 || !strings.Contains(out, "Erased carol: 1 records (knowledge 0, meetups 0, shoutouts 1); kept records now say erased-") {
 		t.Fatalf("erase: exit %d, %q %q", code, out, stderr)
 	}
 	_, out, _ = soRun(t, "", "shoutouts", "export", "--db", db, "--format", "csv")

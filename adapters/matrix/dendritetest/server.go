@@ -57,6 +57,14 @@ func Start(tb testing.TB) *Server {
 	if !bytes.Contains(cfg, []byte("disable_federation: true")) {
 		tb.Fatal("dendritetest: generated config has no disable_federation key to set")
 	}
+	// The CI config keeps JetStream (Dendrite's internal queue) in memory,
+	// so a restart drops events the sync API had not consumed yet: a
+	// message sent just before Restart would never reach anyone. A real
+	// homeserver keeps them; store the queue on disk in the data folder.
+	cfg = bytes.Replace(cfg, []byte("in_memory: true"), []byte("in_memory: false"), 1)
+	if !bytes.Contains(cfg, []byte("in_memory: false")) {
+		tb.Fatal("dendritetest: generated config has no jetstream in_memory key to set")
+	}
 	if err := os.WriteFile(filepath.Join(dir, "dendrite.yaml"), cfg, 0o644); err != nil {
 		tb.Fatal(err)
 	}
