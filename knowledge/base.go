@@ -19,7 +19,7 @@ var starterFS embed.FS
 const kvNamespace = "knowledge"
 
 // DefaultMinConfidence is the answer/abstain threshold. It was chosen on
-// the eval sets (see .notes/knowledge.md): below it, a best passage covers
+// the eval sets (see testdata/fit_confidence.py): below it, a best passage covers
 // too little of the question's rarer words to be trusted.
 const DefaultMinConfidence = 0.5
 

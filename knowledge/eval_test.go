@@ -90,8 +90,8 @@ func TestEvalStarter(t *testing.T) {
 
 // TestEvalStarterHoldout runs questions on the starter knowledge base that
 // were kept out of every tuning decision for ranking weights and the
-// confidence model. Floors sit at what was measured (see
-// .notes/knowledge.md), so a regression fails; they are below the issue's
+// confidence model. Floors sit at what was measured (see the
+// README figures), so a regression fails; they are below the issue's
 // targets for answered and abstain, which is known and reported.
 func TestEvalStarterHoldout(t *testing.T) {
 	b := openBase(t, Options{})

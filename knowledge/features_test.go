@@ -10,12 +10,13 @@ import (
 
 // TestDumpFeatures writes the ranking features of every question in the
 // eval sets to the JSONL file named by BOTHY_DUMP_FEATURES, for fitting
-// the ranking and confidence weights offline (see .notes/knowledge.md).
-// It is a tool, not a check: without the variable it does nothing.
+// the ranking and confidence weights offline (see testdata/fit_confidence.py).
+// Without the variable it writes to a temporary file and checks that every
+// set produced rows with features, so the tool cannot rot unnoticed.
 func TestDumpFeatures(t *testing.T) {
 	out := os.Getenv("BOTHY_DUMP_FEATURES")
 	if out == "" {
-		t.Skip("set BOTHY_DUMP_FEATURES=FILE to dump ranking features")
+		out = filepath.Join(t.TempDir(), "features.jsonl")
 	}
 	f, err := os.Create(out)
 	if err != nil {
@@ -35,6 +36,7 @@ func TestDumpFeatures(t *testing.T) {
 		{"generalise", "testdata/generalise/kb", "testdata/generalise/questions.jsonl"},
 	}
 	ctx := context.Background()
+	rows, withHits := map[string]int{}, map[string]int{}
 	for _, s := range sets {
 		b := openBase(t, Options{NoStarter: s.kb != ""})
 		if s.kb != "" {
@@ -56,6 +58,10 @@ func TestDumpFeatures(t *testing.T) {
 				Score float64
 				F     features
 			}
+			rows[s.name]++
+			if len(r.hits) > 0 {
+				withHits[s.name]++
+			}
 			var hs []hit
 			for _, h := range r.hits {
 				hs = append(hs, hit{h.ID, h.Score, h.feats})
@@ -63,6 +69,13 @@ func TestDumpFeatures(t *testing.T) {
 			if err := enc.Encode(map[string]any{"set": s.name, "q": q.Q, "expect": q.Expect, "qf": r.q, "hits": hs, "n": len(r.concepts)}); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+	for _, s := range sets {
+		// Every set has in-scope questions, so a set with no ranked hits
+		// at all means the dump lost its features.
+		if rows[s.name] == 0 || withHits[s.name] == 0 {
+			t.Errorf("set %s: %d rows, %d with hits", s.name, rows[s.name], withHits[s.name])
 		}
 	}
 }
