@@ -2,11 +2,13 @@ package knowledge
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -73,7 +75,19 @@ type Base struct {
 	ingestMu sync.Mutex
 	mu       sync.RWMutex
 	ix       *index
+	// checked is when the generation was last read (monotonic nanoseconds
+	// since start), so a busy bot reads it at most every genCheckEvery.
+	checked atomic.Int64
+	// Statements run for every question, prepared once on the writer.
+	insertQuestion, setAnswerMessage *sql.Stmt
 }
+
+// genCheckEvery bounds how stale the index may be after another process
+// (bothy kb ingest) changes the knowledge base. This process's own ingests
+// refresh at once.
+const genCheckEvery = time.Second
+
+var started = time.Now()
 
 // Open prepares the knowledge base in db: it ingests the configured
 // folders, or loads the embedded starter when no folder is configured and
@@ -118,6 +132,14 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
 	if err := b.refresh(ctx, false); err != nil {
 		return nil, err
 	}
+	var err error
+	if b.insertQuestion, err = db.Write.PrepareContext(ctx, `INSERT INTO kb_questions(at, user_id, platform, room_id, text, answered, confidence, sources)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, fmt.Errorf("knowledge: prepare: %w", err)
+	}
+	if b.setAnswerMessage, err = db.Write.PrepareContext(ctx, "UPDATE kb_questions SET message_id = ?, platform = ? WHERE id = ?"); err != nil {
+		return nil, fmt.Errorf("knowledge: prepare: %w", err)
+	}
 	return b, nil
 }
 
@@ -143,6 +165,12 @@ func (b *Base) snapshot(ctx context.Context) (*index, error) {
 	return b.ix, nil
 }
 
+func (b *Base) hasIndex() bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.ix != nil
+}
+
 func (b *Base) generation(ctx context.Context) (string, error) {
 	var g string
 	err := b.db.Read.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM kv WHERE namespace = ? AND key = 'generation'), '0')", kvNamespace).Scan(&g)
@@ -155,6 +183,11 @@ func (b *Base) generation(ctx context.Context) (string, error) {
 // refresh rebuilds the in-memory statistics when the generation moved (or
 // always when force is set).
 func (b *Base) refresh(ctx context.Context, force bool) error {
+	now := int64(time.Since(started))
+	if !force && b.hasIndex() && now-b.checked.Load() < int64(genCheckEvery) {
+		return nil
+	}
+	b.checked.Store(now)
 	gen, err := b.generation(ctx)
 	if err != nil {
 		return err

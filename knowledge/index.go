@@ -24,6 +24,8 @@ type index struct {
 	dels  map[string][]string // one-deletion variants -> vocabulary words
 	docs  map[string]*docMeta
 	vecs  []vecEntry
+	// sections is nil above memSections sections: FTS5 finds candidates.
+	sections *sectionIndex
 }
 
 type docMeta struct {
@@ -32,6 +34,8 @@ type docMeta struct {
 	// field holds the stems of the title and tags, which count as context
 	// for every section and earn a boost when matched.
 	field map[string]bool
+	// titleStems and tagStems keep repeats, for BM25 term frequencies.
+	titleStems, tagStems []string
 }
 
 func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, error) {
@@ -48,7 +52,12 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 			return nil, fmt.Errorf("knowledge: load documents: %w", err)
 		}
 		d.Tags = strings.Fields(tags)
-		for _, s := range stems(d.Title + " " + strings.ReplaceAll(tags, "-", " ")) {
+		d.titleStems = stems(d.Title)
+		d.tagStems = stems(strings.ReplaceAll(tags, "-", " "))
+		for _, s := range d.titleStems {
+			d.field[s] = true
+		}
+		for _, s := range d.tagStems {
 			d.field[s] = true
 		}
 		ix.docs[d.ID] = d
@@ -57,22 +66,37 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, "SELECT doc_id, terms FROM kb_chunks")
+	var count int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM kb_chunks").Scan(&count); err != nil {
+		return nil, fmt.Errorf("knowledge: count sections: %w", err)
+	}
+	if count <= memSections {
+		ix.sections = newSectionIndex()
+	}
+	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, body, terms FROM kb_chunks ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load sections: %w", err)
 	}
 	seen := map[string]bool{}
 	docTerms := map[string]map[string]bool{}
 	for rows.Next() {
-		var docID, terms string
-		if err := rows.Scan(&docID, &terms); err != nil {
+		var (
+			id                           int64
+			ord                          int
+			docID, headings, body, terms string
+		)
+		if err := rows.Scan(&id, &docID, &ord, &headings, &body, &terms); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("knowledge: load sections: %w", err)
 		}
 		ix.n++
 		clear(seen)
-		for _, t := range strings.Fields(terms) {
+		words := strings.Fields(terms)
+		for _, t := range words {
 			seen[t] = true
+		}
+		if ix.sections != nil {
+			ix.sections.add(id, docID, ord, headings, body, words, ix.docs[docID])
 		}
 		if d := ix.docs[docID]; d != nil {
 			for t := range d.field {
@@ -88,6 +112,9 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 			ix.df[t]++
 			dt[t] = true
 		}
+	}
+	if ix.sections != nil {
+		ix.sections.finish()
 	}
 	ix.nDocs = len(docTerms)
 	for _, dt := range docTerms {

@@ -23,8 +23,7 @@ func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a An
 	for i, h := range a.Sources {
 		ids[i] = h.ID
 	}
-	res, err := b.db.Write.ExecContext(ctx, `INSERT INTO kb_questions(at, user_id, platform, room_id, text, answered, confidence, sources)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
+	res, err := b.insertQuestion.ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
 	if err != nil {
 		return 0, fmt.Errorf("knowledge: record question: %w", err)
 	}
@@ -39,7 +38,7 @@ func (b *Base) SetAnswerMessage(ctx context.Context, questionID int64, platform,
 	if questionID == 0 || messageID == "" {
 		return nil
 	}
-	if _, err := b.db.Write.ExecContext(ctx, "UPDATE kb_questions SET message_id = ?, platform = ? WHERE id = ?", messageID, platform, questionID); err != nil {
+	if _, err := b.setAnswerMessage.ExecContext(ctx, messageID, platform, questionID); err != nil {
 		return fmt.Errorf("knowledge: remember answer message: %w", err)
 	}
 	return nil

@@ -242,8 +242,19 @@ func joinWords(ts []token) string {
 // postingBudget sections are covered; the re-ranker still scores every
 // concept on the candidates. Small knowledge bases get the full query.
 func (ix *index) matchQuery(cs []concept) string {
+	alts := ix.queryAlts(cs)
+	parts := make([]string, len(alts))
+	for i, a := range alts {
+		parts[i] = `"` + strings.ReplaceAll(a.surface, `"`, `""`) + `"`
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// queryAlts picks the alternatives a search looks up, rarest first, within
+// the posting budget on large indexes.
+func (ix *index) queryAlts(cs []concept) []alt {
 	type term struct {
-		q  string
+		a  alt
 		df int
 	}
 	var terms []term
@@ -254,23 +265,23 @@ func (ix *index) matchQuery(cs []concept) string {
 				continue
 			}
 			seen[a.surface] = true
-			terms = append(terms, term{`"` + strings.ReplaceAll(a.surface, `"`, `""`) + `"`, ix.altDF(a)})
+			terms = append(terms, term{a, ix.altDF(a)})
 		}
 	}
 	sort.SliceStable(terms, func(i, j int) bool { return terms[i].df < terms[j].df })
-	var parts []string
+	var out []alt
 	postings := 0
 	for _, t := range terms {
-		if t.df == 0 && len(parts) > 0 {
+		if t.df == 0 && len(out) > 0 {
 			continue // nothing to find, and FTS5 would still look it up
 		}
 		if ix.n > smallIndex && postings > 0 && postings+t.df > postingBudget {
 			break
 		}
 		postings += t.df
-		parts = append(parts, t.q)
+		out = append(out, t.a)
 	}
-	return strings.Join(parts, " OR ")
+	return out
 }
 
 // postingBudget bounds how many sections one query makes BM25 score, on
@@ -288,14 +299,15 @@ type candidate struct {
 	ord      int
 	headings string
 	body     string
-	terms    map[string]bool
+	terms    termSet // stems of headings and body
+	heads    termSet // stems of headings
 	bm25     float64 // FTS5 rank: negative, lower is better
 }
 
-// Column weights for bm25(): title, tags, headings, body.
-const bm25Weights = "10.0, 6.0, 3.0, 1.0"
-
 func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candidate, error) {
+	if ix.sections != nil {
+		return ix.sections.search(ix.queryAlts(cs), ftsCandidates), nil
+	}
 	q := ix.matchQuery(cs)
 	if q == "" {
 		return nil, nil
@@ -314,10 +326,8 @@ func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candi
 		if err := rows.Scan(&c.chunkID, &c.docID, &c.ord, &c.headings, &c.body, &terms, &c.bm25); err != nil {
 			return nil, fmt.Errorf("knowledge: search: %w", err)
 		}
-		c.terms = make(map[string]bool, 64)
-		for _, t := range strings.Fields(terms) {
-			c.terms[t] = true
-		}
+		c.terms = newTermSet(strings.Fields(terms))
+		c.heads = newTermSet(stems(c.headings))
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -432,12 +442,6 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			docs[c.docID] = agg
 			order = append(order, c.docID)
 		}
-		headStems := map[string]bool{}
-		if c.headings != "" {
-			for _, s := range stems(c.headings) {
-				headStems[s] = true
-			}
-		}
 		for ci, con := range r.concepts {
 			m, inField, inHead := 0.0, false, false
 			for _, a := range con.alts {
@@ -446,9 +450,9 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 				}
 				allBody, allField, allHead := true, true, true
 				for _, s := range a.stems {
-					allBody = allBody && c.terms[s]
+					allBody = allBody && c.terms.has(s)
 					allField = allField && d.field[s]
-					allHead = allHead && headStems[s]
+					allHead = allHead && c.heads.has(s)
 				}
 				if allBody || allField {
 					m = a.strength

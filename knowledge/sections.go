@@ -1,0 +1,215 @@
+package knowledge
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+)
+
+// memSections is the largest knowledge base whose sections are also held
+// in memory as posting lists. Below it a question is scored in Go, which is
+// several times faster than FTS5 under modernc's translated C (the starter
+// base answers in about a tenth of the time); above it the memory would
+// not pay, and FTS5 scores the candidates. Both score the same BM25 over
+// the same weighted columns, so rankings agree closely.
+const memSections = 20000
+
+// BM25 parameters, as FTS5 uses them.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// termSet is a sorted set of stems: a section's words or its headings'.
+type termSet []string
+
+func newTermSet(ss []string) termSet {
+	t := slices.Clone(ss)
+	slices.Sort(t)
+	return slices.Compact(t)
+}
+
+func (t termSet) has(s string) bool {
+	_, ok := slices.BinarySearch(t, s)
+	return ok
+}
+
+// memSection is what the re-ranker needs of a section.
+type memSection struct {
+	id       int64
+	docID    string
+	ord      int
+	headings string
+	body     string
+	terms    termSet
+	heads    termSet
+	length   float32 // stems in every column, for BM25's length norm
+}
+
+// posting is one section's weighted frequency of a stem.
+type posting struct {
+	sec int32
+	tf  float32
+}
+
+// sectionIndex holds every section's stems and the posting lists.
+type sectionIndex struct {
+	secs   []memSection
+	post   map[string][]posting
+	avgLen float64
+	intern map[string]string // one copy of each stem string
+}
+
+// Column weights for bm25() and the in-memory scorer: title, tags,
+// headings, body.
+const (
+	colTitle    = 10.0
+	colTags     = 6.0
+	colHeadings = 3.0
+	colBody     = 1.0
+)
+
+var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
+
+func newSectionIndex() *sectionIndex {
+	return &sectionIndex{post: map[string][]posting{}, intern: map[string]string{}}
+}
+
+func (si *sectionIndex) internAll(ss []string) []string {
+	for i, s := range ss {
+		if v, ok := si.intern[s]; ok {
+			ss[i] = v
+		} else {
+			si.intern[s] = s
+		}
+	}
+	return ss
+}
+
+// add indexes one section. terms are the stems of its headings and body
+// (as stored in kb_chunks.terms, repeats kept); d gives title and tags.
+func (si *sectionIndex) add(id int64, docID string, ord int, headings, body string, terms []string, d *docMeta) {
+	terms = si.internAll(terms)
+	heads := si.internAll(stems(headings))
+	tf := map[string]float32{}
+	for _, s := range terms {
+		tf[s] += colBody
+	}
+	for _, s := range heads {
+		tf[s] += colHeadings - colBody // headings are in terms already
+	}
+	length := len(terms)
+	if d != nil {
+		for _, s := range d.titleStems {
+			tf[s] += colTitle
+		}
+		for _, s := range d.tagStems {
+			tf[s] += colTags
+		}
+		length += len(d.titleStems) + len(d.tagStems)
+	}
+	n := int32(len(si.secs))
+	si.secs = append(si.secs, memSection{id: id, docID: docID, ord: ord, headings: headings, body: body,
+		terms: newTermSet(terms), heads: newTermSet(heads), length: float32(length)})
+	for s, f := range tf {
+		s = si.internAll([]string{s})[0]
+		si.post[s] = append(si.post[s], posting{sec: n, tf: f})
+	}
+}
+
+func (si *sectionIndex) finish() {
+	var total float64
+	for _, s := range si.secs {
+		total += float64(s.length)
+	}
+	if len(si.secs) > 0 {
+		si.avgLen = total / float64(len(si.secs))
+	}
+	si.intern = nil
+}
+
+// search scores every section matching any of the alternatives (as
+// chosen by queryAlts, the same as the FTS5 query would hold) and returns
+// the best limit of them as candidates, bodies not loaded.
+func (si *sectionIndex) search(alts []alt, limit int) []candidate {
+	n := float64(len(si.secs))
+	scores := map[int32]float64{}
+	for _, a := range alts {
+		if len(a.stems) == 0 {
+			continue
+		}
+		hits := si.phrase(a.stems)
+		if len(hits) == 0 {
+			continue
+		}
+		// FTS5's idf, floored the same way for words in most sections.
+		idf := math.Log((n - float64(len(hits)) + 0.5) / (float64(len(hits)) + 0.5))
+		if idf <= 0 {
+			idf = 1e-6
+		}
+		for _, p := range hits {
+			norm := 1 - bm25B + bm25B*float64(si.secs[p.sec].length)/si.avgLen
+			tf := float64(p.tf)
+			scores[p.sec] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*norm)
+		}
+	}
+	type scored struct {
+		sec   int32
+		score float64
+	}
+	all := make([]scored, 0, len(scores))
+	for s, v := range scores {
+		all = append(all, scored{s, v})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].sec < all[j].sec
+	})
+	if len(all) > limit {
+		all = all[:limit]
+	}
+	out := make([]candidate, len(all))
+	for i, s := range all {
+		m := &si.secs[s.sec]
+		out[i] = candidate{chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
+			terms: m.terms, heads: m.heads, bm25: -s.score}
+	}
+	return out
+}
+
+// phrase returns the postings of the sections holding every stem, with
+// the rarest stem's frequency: a multi-word alternative ("pre election")
+// counts where all its words are, as FTS5's phrase would, near enough.
+func (si *sectionIndex) phrase(ss []string) []posting {
+	if len(ss) == 1 {
+		return si.post[ss[0]]
+	}
+	lists := make([][]posting, len(ss))
+	for i, s := range ss {
+		lists[i] = si.post[s]
+		if len(lists[i]) == 0 {
+			return nil
+		}
+	}
+	slices.SortFunc(lists, func(a, b []posting) int { return len(a) - len(b) })
+	var out []posting
+	for _, p := range lists[0] {
+		tf, ok := p.tf, true
+		for _, l := range lists[1:] {
+			// Postings are in section order: binary search.
+			j, found := slices.BinarySearchFunc(l, p.sec, func(q posting, sec int32) int { return int(q.sec - sec) })
+			if !found {
+				ok = false
+				break
+			}
+			tf = min(tf, l[j].tf)
+		}
+		if ok {
+			out = append(out, posting{p.sec, tf})
+		}
+	}
+	return out
+}
