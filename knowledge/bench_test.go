@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // benchWords is the synthetic corpus vocabulary: domain words plus filler,
@@ -100,8 +103,62 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 
 // BenchmarkAsk measures answering (retrieval, ranking, extract) without
 // recording; run: go test ./knowledge -run '^$' -bench Ask -benchtime 2000x
-func BenchmarkAsk1kChunks(b *testing.B)  { benchAsk(b, 1000) }
-func BenchmarkAsk10kChunks(b *testing.B) { benchAsk(b, 10000) }
+// Up to memSections sections are scored from memory; the 100k base goes
+// through FTS5.
+func BenchmarkAsk1kChunks(b *testing.B)   { benchAsk(b, 1000) }
+func BenchmarkAsk10kChunks(b *testing.B)  { benchAsk(b, 10000) }
+func BenchmarkAsk100kChunks(b *testing.B) { benchAsk(b, 100000) }
+
+// BenchmarkIngestChunks measures a full ingest of five-section documents
+// into a fresh database at three sizes: documents and sections per second,
+// and the database file's size afterwards. Run:
+//
+//	go test ./knowledge -run '^$' -bench IngestChunks -benchtime 1x
+func BenchmarkIngestChunks(b *testing.B) {
+	for _, chunks := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("%dk", chunks/1000), func(b *testing.B) {
+			ctx := context.Background()
+			dir := b.TempDir()
+			const per = 5
+			docs := chunks / per
+			synthCorpus(b, dir, docs, per, 4)
+			var total time.Duration
+			var size int64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				path := filepath.Join(b.TempDir(), "bothy.db")
+				db, err := store.Open(ctx, path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				base, err := Open(ctx, db, Options{NoStarter: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start := time.Now()
+				rep, err := base.Ingest(ctx, dir)
+				total += time.Since(start)
+				b.StopTimer()
+				if err != nil || rep.Added != docs {
+					b.Fatalf("ingest: %+v %v", rep, err)
+				}
+				if err := db.Close(); err != nil {
+					b.Fatal(err)
+				}
+				fi, err := os.Stat(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = fi.Size()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(docs*b.N)/total.Seconds(), "docs/s")
+			b.ReportMetric(float64(chunks*b.N)/total.Seconds(), "sections/s")
+			b.ReportMetric(float64(size)/(1<<20), "DB-MB")
+		})
+	}
+}
 
 // BenchmarkIngest1000Docs measures a full ingest of 1,000 three-section
 // documents into a fresh database, reported as documents per second.

@@ -345,7 +345,6 @@ type Hit struct {
 	Passage  string
 	Headings string
 	chunkID  int64
-	why      string
 	feats    features
 	// confidence is the calibrated probability that this document
 	// answers the question (0 for a document found only by vectors).
@@ -421,7 +420,6 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	type docAgg struct {
 		best      float64
 		f         features
-		why       string
 		bestIdx   int
 		covered   []float64 // per concept, best strength anywhere in the doc
 		meta      *docMeta
@@ -477,7 +475,6 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		if score > agg.best {
 			agg.best, agg.bestIdx = score, i
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
-			agg.why = fmt.Sprintf("cov %.2f title/tags %.2f headings %.2f bm25 %.2f", cov, tt, hd, bm)
 		}
 	}
 	for _, id := range order {
@@ -498,7 +495,6 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			Score:    agg.best + wDocCover*dc,
 			Coverage: f.Cov,
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
-			why:        fmt.Sprintf("%s doc-cov %.2f", agg.why, dc),
 			feats:      f,
 			confidence: confidence(f, r.q, false).p,
 		})
@@ -592,7 +588,9 @@ func (b *Base) Explain(ctx context.Context, question string) (string, error) {
 		if i == 8 {
 			break
 		}
-		fmt.Fprintf(&sb, "%d. %s score %.3f confidence %.2f: %s\n", i+1, h.ID, h.Score, h.confidence, h.why)
+		f := h.feats
+		fmt.Fprintf(&sb, "%d. %s score %.3f confidence %.2f: cov %.2f title/tags %.2f headings %.2f bm25 %.2f doc-cov %.2f\n",
+			i+1, h.ID, h.Score, h.confidence, f.Cov, f.TitleTags, f.Heads, f.BM25, f.DocCov)
 	}
 	return sb.String(), nil
 }

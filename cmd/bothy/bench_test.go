@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -54,6 +55,56 @@ func BenchmarkIdleRSS(b *testing.B) {
 		io.WriteString(stdin, "help\n")
 		bufio.NewReader(stdout).ReadString('\n')
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle
+		rss = readRSS(b, cmd.Process.Pid)
+		stdin.Close()
+		cmd.Wait()
+	}
+	b.ReportMetric(float64(rss)/1024, "RSS-MB")
+}
+
+// BenchmarkRSS10kChunks reports the resident memory of a bot whose
+// database holds 10,000 knowledge sections (2,000 generated documents of
+// five sections), after it has answered a question from them.
+func BenchmarkRSS10kChunks(b *testing.B) {
+	dir := b.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	words := strings.Fields("council residents posts guidance policy staff crisis weather election records consent video captions budget audience rumour rota meetup venue library schools flood abuse moderation")
+	for d := 0; d < 2000; d++ {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "---\nid: doc-%d\ntitle: %s %s\nkind: guidance\n---\n", d, words[d%len(words)], words[(d/7)%len(words)])
+		for s := 0; s < 5; s++ {
+			fmt.Fprintf(&sb, "\n## %s %d\n\n", words[(d+s)%len(words)], s)
+			for w := 0; w < 40; w++ {
+				sb.WriteString(words[(d*31+s*7+w*13)%len(words)] + " ")
+			}
+			fmt.Fprintf(&sb, "marker%d.\n", d*5+s)
+		}
+		if err := os.WriteFile(filepath.Join(kb, fmt.Sprintf("d%04d.md", d)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db := filepath.Join(dir, "bothy.db")
+	if out, err := exec.Command(bothyBin, "kb", "ingest", "--db", db, kb).CombinedOutput(); err != nil {
+		b.Fatalf("ingest: %v\n%s", err, out)
+	}
+	var rss int64
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(bothyBin, "--db", db)
+		cmd.Env = []string{"HOME=" + dir, "USER=bench"}
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		io.WriteString(stdin, "ask what about marker777 and flood rota\n")
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || line == "" {
+			b.Fatalf("no answer: %q %v", line, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 		rss = readRSS(b, cmd.Process.Pid)
 		stdin.Close()
 		cmd.Wait()

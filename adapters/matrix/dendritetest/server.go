@@ -29,9 +29,13 @@ type Server struct {
 	tb   testing.TB
 	bin  string
 	addr string
+	// life serialises Stop, Restart and crash restarts; mu guards fields.
+	life sync.Mutex
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
+	// crashes counts unexpected exits (see watch).
+	crashes int
 }
 
 // Start makes a fresh homeserver (SQLite, open registration, no
@@ -72,6 +76,9 @@ func Start(tb testing.TB) *Server {
 	s.URL = "http://" + s.addr
 	tb.Cleanup(func() {
 		s.Stop()
+		if n := s.Crashes(); n > 0 {
+			tb.Logf("dendritetest: the homeserver crashed %d time(s) and was restarted; see dendrite.log", n)
+		}
 		if tb.Failed() {
 			tb.Logf("dendrite.log (last lines):\n%s", s.LogTail(40))
 		}
@@ -91,9 +98,20 @@ func freeAddr(tb testing.TB) string {
 
 func (s *Server) startProcess() {
 	s.tb.Helper()
+	if err := s.start(); err != nil {
+		s.tb.Fatalf("dendritetest: %v", err)
+	}
+}
+
+// start launches dendrite and waits until it answers. A watcher restarts
+// it if it dies on its own: Dendrite on SQLite occasionally panics under
+// load ("cannot start a transaction within a transaction"), and a real
+// deployment's service manager would bring it back the same way; its
+// JetStream queue is on disk, so accepted events are not lost.
+func (s *Server) start() error {
 	logf, err := os.OpenFile(filepath.Join(s.Dir, "dendrite.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		s.tb.Fatal(err)
+		return err
 	}
 	cmd := exec.Command(filepath.Join(s.bin, "dendrite"),
 		"-config", "dendrite.yaml",
@@ -103,7 +121,7 @@ func (s *Server) startProcess() {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		s.tb.Fatalf("dendritetest: start dendrite: %v", err)
+		return fmt.Errorf("start dendrite: %w", err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
@@ -115,26 +133,62 @@ func (s *Server) startProcess() {
 	for {
 		select {
 		case <-done:
-			s.tb.Fatalf("dendritetest: dendrite exited during start:\n%s", s.LogTail(30))
+			return fmt.Errorf("dendrite exited during start:\n%s", s.LogTail(30))
 		default:
 		}
 		resp, err := http.Get(s.URL + "/_matrix/client/versions")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				go s.watch(cmd, done)
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			s.tb.Fatalf("dendritetest: dendrite did not answer within a minute:\n%s", s.LogTail(30))
+			return fmt.Errorf("dendrite did not answer within a minute:\n%s", s.LogTail(30))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
+// watch restarts the process if it exits without Stop being called.
+func (s *Server) watch(cmd *exec.Cmd, done chan struct{}) {
+	<-done
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.mu.Lock()
+	crashed := s.cmd == cmd
+	if crashed {
+		s.crashes++
+	}
+	s.mu.Unlock()
+	if !crashed {
+		return
+	}
+	if err := s.start(); err != nil {
+		s.mu.Lock()
+		s.cmd = nil
+		s.mu.Unlock()
+	}
+}
+
+// Crashes counts how often the homeserver died on its own and was
+// restarted; tests log it so a flaky homeserver is visible.
+func (s *Server) Crashes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.crashes
+}
+
 // Stop ends the homeserver process (SIGTERM, then SIGKILL after 15s).
 // Its data stays, so Restart brings the same server back.
 func (s *Server) Stop() {
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.stop()
+}
+
+func (s *Server) stop() {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.cmd = nil
@@ -155,7 +209,9 @@ func (s *Server) Stop() {
 // the same data.
 func (s *Server) Restart() {
 	s.tb.Helper()
-	s.Stop()
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.stop()
 	s.startProcess()
 }
 
