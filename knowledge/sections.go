@@ -76,13 +76,17 @@ func newSectionIndex() *sectionIndex {
 	return &sectionIndex{post: map[string][]posting{}, intern: map[string]string{}}
 }
 
+func (si *sectionIndex) internOne(s string) string {
+	if v, ok := si.intern[s]; ok {
+		return v
+	}
+	si.intern[s] = s
+	return s
+}
+
 func (si *sectionIndex) internAll(ss []string) []string {
 	for i, s := range ss {
-		if v, ok := si.intern[s]; ok {
-			ss[i] = v
-		} else {
-			si.intern[s] = s
-		}
+		ss[i] = si.internOne(s)
 	}
 	return ss
 }
@@ -113,7 +117,7 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 	si.secs = append(si.secs, memSection{id: id, docID: docID, ord: ord, headings: headings, body: body,
 		terms: newTermSet(terms), heads: newTermSet(heads), length: float32(length)})
 	for s, f := range tf {
-		s = si.internAll([]string{s})[0]
+		s = si.internOne(s)
 		si.post[s] = append(si.post[s], posting{sec: n, tf: f})
 	}
 }
