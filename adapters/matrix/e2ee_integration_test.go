@@ -4,43 +4,14 @@ package matrix_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 
-	"go.mau.fi/util/dbutil"
-	"maunium.net/go/mautrix/crypto/cryptohelper"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/store"
 )
-
-// withCrypto gives a person end-to-end encryption with goolm, its keys in
-// a SQLite file of its own (modernc driver, as the bot uses).
-func withCrypto(t *testing.T, p *dendritetest.Person) {
-	t.Helper()
-	raw, err := sql.Open("sqlite", store.DSN(filepath.Join(t.TempDir(), "person.db"), false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	t.Cleanup(func() { raw.Close() })
-	db, err := dbutil.NewWithDB(raw, "sqlite3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := cryptohelper.NewCryptoHelper(p.Client, []byte("person pickle key"), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := helper.Init(context.Background()); err != nil {
-		t.Fatalf("person crypto: %v", err)
-	}
-	p.Client.Crypto = helper
-}
 
 func decrypted(e *event.Event) bool { return e.Mautrix.EventSource&event.SourceDecrypted != 0 }
 
@@ -64,7 +35,7 @@ func TestEncryptedRoomAgainstDendrite(t *testing.T) {
 	c := &calls{n: map[string]int{}}
 	b := startBot(t, f, botConfig{dbPath: path, encryption: true, log: logs}, c)
 	member := f.Server.NewPerson(t, f.Member)
-	withCrypto(t, member)
+	member.EnableEncryption(t)
 	member.Start()
 	botID := f.Bot.ID
 
@@ -132,4 +103,4 @@ func TestEncryptedRoomAgainstDendrite(t *testing.T) {
 
 // maybeCrypto gives a person encryption in goolm builds, where the bot
 // opens encrypted direct chats.
-func maybeCrypto(t *testing.T, p *dendritetest.Person) { withCrypto(t, p) }
+func maybeCrypto(t *testing.T, p *dendritetest.Person) { p.EnableEncryption(t) }

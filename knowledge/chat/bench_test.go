@@ -3,49 +3,15 @@ package chat
 import (
 	"context"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge"
 )
-
-// benchAdapter feeds the bot from a channel and stamps each reply against
-// the time its question was handed over.
-type benchAdapter struct {
-	in   chan bot.Event
-	mu   sync.Mutex
-	sent map[string]time.Time
-	lat  []time.Duration
-	all  chan struct{}
-	want int
-}
-
-var _ bot.Adapter = (*benchAdapter)(nil)
-
-func (a *benchAdapter) Name() string { return "bench" }
-
-func (a *benchAdapter) Run(ctx context.Context, events chan<- bot.Event) error {
-	for ev := range a.in {
-		events <- ev
-	}
-	return nil
-}
-
-func (a *benchAdapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	now := time.Now()
-	a.mu.Lock()
-	a.lat = append(a.lat, now.Sub(a.sent[to.ReplyTo]))
-	if len(a.lat) == a.want {
-		close(a.all)
-	}
-	a.mu.Unlock()
-	return bot.MessageRef{Platform: "bench", ID: to.ReplyTo}, nil
-}
 
 // BenchmarkQuestionThroughput is the whole path a question takes: Bot.Run
 // fans it in, the router parses it, the ask handler retrieves from the
@@ -71,16 +37,12 @@ func BenchmarkQuestionThroughput(b *testing.B) {
 		b.Fatal(err)
 	}
 	bt := bot.New(bot.Options{})
-	ad := &benchAdapter{in: make(chan bot.Event, 1024), sent: make(map[string]time.Time, b.N), all: make(chan struct{}), want: b.N}
+	ad := bottest.NewFlood(b.N)
 	bt.AddAdapter(ad)
 	Register(bt, base)
 	// Warm the index snapshot so the first message does not pay for loading it.
 	if _, err := base.Ask(ctx, knowledge.Question{Text: "warm up"}); err != nil {
 		b.Fatal(err)
-	}
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = "m" + strconv.Itoa(i)
 	}
 	done := make(chan error, 1)
 	b.ReportAllocs()
@@ -88,16 +50,12 @@ func BenchmarkQuestionThroughput(b *testing.B) {
 	start := time.Now()
 	go func() { done <- bt.Run(ctx) }()
 	for i := 0; i < b.N; i++ {
-		ad.mu.Lock()
-		ad.sent[ids[i]] = time.Now()
-		ad.mu.Unlock()
-		ad.in <- bot.Message{Platform: "bench", ID: ids[i], UserID: "u" + strconv.Itoa(i%50), RoomID: "dm",
-			Text: "ask " + qs[i%len(qs)].Q, Direct: true}
+		ad.Push(i, "u"+strconv.Itoa(i%50), "ask "+qs[i%len(qs)].Q)
 	}
-	<-ad.all
+	ad.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	close(ad.in)
+	ad.End()
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}
@@ -109,8 +67,7 @@ func BenchmarkQuestionThroughput(b *testing.B) {
 	if recorded < b.N {
 		b.Fatalf("%d questions recorded, want %d", recorded, b.N)
 	}
-	sort.Slice(ad.lat, func(i, j int) bool { return ad.lat[i] < ad.lat[j] })
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(ad.lat[len(ad.lat)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(ad.lat[len(ad.lat)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(ad.Percentile(0.50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(ad.Percentile(0.99).Microseconds()), "p99-µs")
 }

@@ -1,0 +1,76 @@
+package bottest
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
+)
+
+// Flood is an adapter for throughput benchmarks: Push stamps each message
+// as it is handed to the bot, Send records the delay to its reply, and
+// Wait returns once every expected reply is out.
+type Flood struct {
+	in   chan bot.Event
+	mu   sync.Mutex
+	sent map[string]time.Time
+	lat  []time.Duration
+	all  chan struct{}
+	want int
+}
+
+var _ bot.Adapter = (*Flood)(nil)
+
+// NewFlood expects want replies.
+func NewFlood(want int) *Flood {
+	return &Flood{in: make(chan bot.Event, 1024), sent: make(map[string]time.Time, want), all: make(chan struct{}), want: want}
+}
+
+func (f *Flood) Name() string { return "bench" }
+
+func (f *Flood) Run(ctx context.Context, events chan<- bot.Event) error {
+	for ev := range f.in {
+		events <- ev
+	}
+	return nil
+}
+
+// Push hands the bot a direct message numbered i from user, stamped now.
+func (f *Flood) Push(i int, user, text string) {
+	id := "m" + strconv.Itoa(i)
+	f.mu.Lock()
+	f.sent[id] = time.Now()
+	f.mu.Unlock()
+	f.in <- bot.Message{Platform: "bench", ID: id, UserID: user, RoomID: "dm", Text: text, Direct: true}
+}
+
+func (f *Flood) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	now := time.Now()
+	f.mu.Lock()
+	f.lat = append(f.lat, now.Sub(f.sent[to.ReplyTo]))
+	if len(f.lat) == f.want {
+		close(f.all)
+	}
+	f.mu.Unlock()
+	return bot.MessageRef{Platform: "bench", ID: to.ReplyTo}, nil
+}
+
+// Wait blocks until every expected reply has been sent.
+func (f *Flood) Wait() { <-f.all }
+
+// End closes the input, so Bot.Run returns once the adapter is drained.
+func (f *Flood) End() { close(f.in) }
+
+// Percentile returns the reply delay below which a share p of replies fell.
+func (f *Flood) Percentile(p float64) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.lat) == 0 {
+		return 0
+	}
+	sort.Slice(f.lat, func(i, j int) bool { return f.lat[i] < f.lat[j] })
+	return f.lat[min(len(f.lat)-1, int(p*float64(len(f.lat))))]
+}
