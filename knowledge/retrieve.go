@@ -179,16 +179,7 @@ func (ix *index) weight(c concept) (w float64, unknown bool) {
 	return best, false
 }
 
-func (ix *index) altDocDF(a alt) int {
-	df := math.MaxInt
-	for _, s := range a.stems {
-		df = min(df, ix.docDF[s])
-	}
-	if df == math.MaxInt {
-		return 0
-	}
-	return df
-}
+func (ix *index) altDocDF(a alt) int { return rarest(a, ix.docDF) }
 
 // scale discounts everyday words and platform names.
 func scale(c concept) float64 {
@@ -202,10 +193,14 @@ func scale(c concept) float64 {
 	return f
 }
 
-func (ix *index) altDF(a alt) int {
+func (ix *index) altDF(a alt) int { return rarest(a, ix.df) }
+
+// rarest is the smallest count in counts of any of a's stems: a phrase is
+// found at most where its rarest word is.
+func rarest(a alt, counts map[string]int) int {
 	df := math.MaxInt
 	for _, s := range a.stems {
-		df = min(df, ix.df[s])
+		df = min(df, counts[s])
 	}
 	if df == math.MaxInt {
 		return 0
