@@ -114,13 +114,14 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "Bothy %s: a chat bot for communities of practice.\n\nUsage: bothy [COMMAND] [FLAGS]\n\nCommands:\n", version)
 	names := make([]string, 0, len(cliCommands))
+	width := 0
 	for n := range cliCommands {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		c := cliCommands[n]
-		fmt.Fprintf(w, "  %-12s %s\n", n, c.Summary)
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, cliCommands[n].Summary)
 	}
 	fmt.Fprintln(w, "\nWith no command, bothy runs the bot (bothy run). Every command takes --help.")
 }
