@@ -26,6 +26,8 @@ type index struct {
 	vecs  []vecEntry
 	// sections is nil above memSections sections: FTS5 finds candidates.
 	sections *sectionIndex
+	// vocab numbers every stem in the corpus from 1, for termSets.
+	vocab map[string]uint32
 }
 
 type docMeta struct {
@@ -71,7 +73,13 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		return nil, fmt.Errorf("knowledge: count sections: %w", err)
 	}
 	if count <= memSections {
-		ix.sections = newSectionIndex()
+		ix.sections = newSectionIndex(ix)
+	}
+	ix.vocab = map[string]uint32{}
+	for _, d := range ix.docs {
+		for s := range d.field {
+			ix.addStem(s)
+		}
 	}
 	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, body, terms FROM kb_chunks ORDER BY id")
 	if err != nil {
@@ -94,6 +102,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		words := strings.Fields(terms)
 		for _, t := range words {
 			seen[t] = true
+			ix.addStem(t)
 		}
 		if ix.sections != nil {
 			ix.sections.add(id, docID, ord, headings, body, words, ix.docs[docID])
@@ -154,6 +163,12 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		return nil, err
 	}
 	return ix, nil
+}
+
+func (ix *index) addStem(s string) {
+	if _, ok := ix.vocab[s]; !ok {
+		ix.vocab[s] = uint32(len(ix.vocab) + 1)
+	}
 }
 
 func (ix *index) addWord(w, s string) {

@@ -23,11 +23,20 @@ func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a An
 	for i, h := range a.Sources {
 		ids[i] = h.ID
 	}
-	res, err := b.insertQuestion.ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
+	// Questions are the busiest write: batched, so a burst shares commits.
+	var id int64
+	err := b.db.Batch(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, b.insertQuestion).ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("knowledge: record question: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -38,7 +47,11 @@ func (b *Base) SetAnswerMessage(ctx context.Context, questionID int64, platform,
 	if questionID == 0 || messageID == "" {
 		return nil
 	}
-	if _, err := b.setAnswerMessage.ExecContext(ctx, messageID, platform, questionID); err != nil {
+	err := b.db.Batch(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, b.setAnswerMessage).ExecContext(ctx, messageID, platform, questionID)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("knowledge: remember answer message: %w", err)
 	}
 	return nil

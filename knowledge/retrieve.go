@@ -43,6 +43,7 @@ type concept struct {
 type alt struct {
 	surface  string   // for the FTS5 query
 	stems    []string // all must appear in a passage
+	ids      []uint32 // the stems' vocabulary IDs (0: not in the knowledge base)
 	strength float64
 }
 
@@ -149,6 +150,17 @@ func (ix *index) analyse(question string) []concept {
 	if len(out) > maxConcepts {
 		sort.SliceStable(out, func(a, b int) bool { return out[a].weight > out[b].weight })
 		out = out[:maxConcepts]
+	}
+	// Alternatives may share stem slices with the synonym tables, so the
+	// IDs go in slices of their own.
+	for i := range out {
+		for j := range out[i].alts {
+			a := &out[i].alts[j]
+			a.ids = make([]uint32, len(a.stems))
+			for k, st := range a.stems {
+				a.ids[k] = ix.vocab[st]
+			}
+		}
 	}
 	return out
 }
@@ -321,8 +333,8 @@ func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candi
 		if err := rows.Scan(&c.chunkID, &c.docID, &c.ord, &c.headings, &c.body, &terms, &c.bm25); err != nil {
 			return nil, fmt.Errorf("knowledge: search: %w", err)
 		}
-		c.terms = newTermSet(strings.Fields(terms))
-		c.heads = newTermSet(stems(c.headings))
+		c.terms = ix.termSet(strings.Fields(terms))
+		c.heads = ix.termSet(stems(c.headings))
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -442,10 +454,10 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 					continue
 				}
 				allBody, allField, allHead := true, true, true
-				for _, s := range a.stems {
-					allBody = allBody && c.terms.has(s)
+				for k, s := range a.stems {
+					allBody = allBody && c.terms.has(a.ids[k])
 					allField = allField && d.field[s]
-					allHead = allHead && c.heads.has(s)
+					allHead = allHead && c.heads.has(a.ids[k])
 				}
 				if allBody || allField {
 					m = a.strength

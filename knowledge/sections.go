@@ -21,17 +21,29 @@ const (
 	bm25B  = 0.75
 )
 
-// termSet is a sorted set of stems: a section's words or its headings'.
-type termSet []string
+// termSet is a sorted set of stem IDs (see index.vocab): a section's
+// words or its headings'. IDs rather than strings halve the memory and
+// make the re-ranker's many membership tests integer compares.
+type termSet []uint32
 
-func newTermSet(ss []string) termSet {
-	t := slices.Clone(ss)
+// termSet maps stems to their IDs; stems outside the vocabulary are left
+// out, as no question alternative can ask for them.
+func (ix *index) termSet(ss []string) termSet {
+	t := make(termSet, 0, len(ss))
+	for _, s := range ss {
+		if id := ix.vocab[s]; id != 0 {
+			t = append(t, id)
+		}
+	}
 	slices.Sort(t)
 	return slices.Compact(t)
 }
 
-func (t termSet) has(s string) bool {
-	_, ok := slices.BinarySearch(t, s)
+func (t termSet) has(id uint32) bool {
+	if id == 0 {
+		return false
+	}
+	_, ok := slices.BinarySearch(t, id)
 	return ok
 }
 
@@ -55,6 +67,7 @@ type posting struct {
 
 // sectionIndex holds every section's stems and the posting lists.
 type sectionIndex struct {
+	ix     *index // for vocab
 	secs   []memSection
 	post   map[string][]posting
 	avgLen float64
@@ -72,8 +85,8 @@ const (
 
 var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
 
-func newSectionIndex() *sectionIndex {
-	return &sectionIndex{post: map[string][]posting{}, intern: map[string]string{}}
+func newSectionIndex(ix *index) *sectionIndex {
+	return &sectionIndex{ix: ix, post: map[string][]posting{}, intern: map[string]string{}}
 }
 
 func (si *sectionIndex) internOne(s string) string {
@@ -115,7 +128,7 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 	}
 	n := int32(len(si.secs))
 	si.secs = append(si.secs, memSection{id: id, docID: docID, ord: ord, headings: headings, body: body,
-		terms: newTermSet(terms), heads: newTermSet(heads), length: float32(length)})
+		terms: si.ix.termSet(terms), heads: si.ix.termSet(heads), length: float32(length)})
 	for s, f := range tf {
 		s = si.internOne(s)
 		si.post[s] = append(si.post[s], posting{sec: n, tf: f})

@@ -33,6 +33,7 @@ type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
 	Path  string
+	batch batcher
 }
 
 // ErrNotBothy is returned for a SQLite file that some other program made.
@@ -87,11 +88,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	db.Read = r
+	db.startBatch()
 	return db, nil
 }
 
 // Close closes readers, then the writer (which checkpoints the WAL).
 func (db *DB) Close() error {
+	db.closeBatch()
 	var errs []error
 	if db.Read != nil {
 		errs = append(errs, db.Read.Close())
