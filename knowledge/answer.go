@@ -116,23 +116,24 @@ func (b *Base) extract(ctx context.Context, r *ranking) string {
 	if passage == "" && top.chunkID > 0 {
 		_ = b.db.Read.QueryRowContext(ctx, "SELECT body FROM kb_chunks WHERE id = ?", top.chunkID).Scan(&passage)
 	}
-	units := splitUnits(passage)
+	var units []unit
+	if top.sec > 0 && r.ix.sections != nil {
+		units = r.ix.sections.unitsOf(top.sec - 1)
+	} else {
+		units = r.ix.splitPassage(passage)
+	}
 	type scored struct {
 		i     int
 		score float64
 	}
-	var ss []scored
+	ss := make([]scored, 0, len(units))
 	for i, u := range units {
-		have := map[string]bool{}
-		for _, s := range stems(u) {
-			have[s] = true
-		}
 		var sc float64
 		for _, c := range r.concepts {
 			for _, a := range c.alts {
-				all := len(a.stems) > 0
-				for _, s := range a.stems {
-					all = all && have[s]
+				all := len(a.ids) > 0
+				for _, id := range a.ids {
+					all = all && u.ids.has(id)
 				}
 				if all {
 					sc += c.weight * a.strength
@@ -146,11 +147,11 @@ func (b *Base) extract(ctx context.Context, r *ranking) string {
 	pick := map[int]bool{}
 	n := 0
 	for _, s := range ss {
-		if len(pick) > 0 && (s.score == 0 || n+utf8.RuneCountInString(units[s.i]) > maxExtractRunes) {
+		if len(pick) > 0 && (s.score == 0 || n+utf8.RuneCountInString(units[s.i].text) > maxExtractRunes) {
 			continue
 		}
 		pick[s.i] = true
-		n += utf8.RuneCountInString(units[s.i])
+		n += utf8.RuneCountInString(units[s.i].text)
 		if len(pick) == 3 {
 			break
 		}
@@ -158,7 +159,7 @@ func (b *Base) extract(ctx context.Context, r *ranking) string {
 	var out []string
 	for i, u := range units {
 		if pick[i] {
-			out = append(out, u)
+			out = append(out, u.text)
 		}
 	}
 	body := strings.Join(out, "\n")

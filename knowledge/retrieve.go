@@ -301,6 +301,7 @@ const (
 
 // candidate is one section BM25 found, with what the re-ranker needs.
 type candidate struct {
+	sec      int // index+1 in index.sections, 0 when FTS5 found it
 	chunkID  int64
 	docID    string
 	ord      int
@@ -352,6 +353,7 @@ type Hit struct {
 	Passage  string
 	Headings string
 	chunkID  int64
+	sec      int // as candidate.sec
 	feats    features
 	// confidence is the calibrated probability that this document
 	// answers the question (0 for a document found only by vectors).
@@ -361,6 +363,7 @@ type Hit struct {
 // ranking is the outcome of retrieval: documents best first and the
 // confidence that the first one answers the question.
 type ranking struct {
+	ix         *index
 	concepts   []concept
 	hits       []Hit
 	confidence float64
@@ -403,7 +406,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	if err != nil {
 		return nil, err
 	}
-	r := &ranking{concepts: ix.analyse(question)}
+	r := &ranking{ix: ix, concepts: ix.analyse(question)}
 	if len(r.concepts) == 0 || ix.n == 0 {
 		return r, nil
 	}
@@ -501,7 +504,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    agg.best + wDocCover*dc,
 			Coverage: f.Cov,
-			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID,
+			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID, sec: c.sec,
 			feats:      f,
 			confidence: confidence(f, r.q, false).p,
 		})

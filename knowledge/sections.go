@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync/atomic"
 )
 
 // memSections is the largest knowledge base whose sections are also held
@@ -57,6 +58,36 @@ type memSection struct {
 	terms    termSet
 	heads    termSet
 	length   float32 // stems in every column, for BM25's length norm
+	// units caches the body split into sentences with their stems, for
+	// extractive answers; filled the first time the section answers.
+	units atomic.Pointer[[]unit]
+}
+
+// unit is one sentence or list item of a passage.
+type unit struct {
+	text string
+	ids  termSet
+}
+
+// splitPassage cuts a passage into units with their stem IDs.
+func (ix *index) splitPassage(p string) []unit {
+	texts := splitUnits(p)
+	out := make([]unit, len(texts))
+	for i, t := range texts {
+		out[i] = unit{text: t, ids: ix.termSet(stems(t))}
+	}
+	return out
+}
+
+// unitsOf returns section i's units, splitting it on first use.
+func (si *sectionIndex) unitsOf(i int) []unit {
+	m := &si.secs[i]
+	if u := m.units.Load(); u != nil {
+		return *u
+	}
+	u := si.ix.splitPassage(m.body)
+	m.units.Store(&u)
+	return u
 }
 
 // posting is one section's weighted frequency of a stem.
@@ -137,8 +168,8 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 
 func (si *sectionIndex) finish() {
 	var total float64
-	for _, s := range si.secs {
-		total += float64(s.length)
+	for i := range si.secs {
+		total += float64(si.secs[i].length)
 	}
 	if len(si.secs) > 0 {
 		si.avgLen = total / float64(len(si.secs))
@@ -191,7 +222,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 	out := make([]candidate, len(all))
 	for i, s := range all {
 		m := &si.secs[s.sec]
-		out[i] = candidate{chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
+		out[i] = candidate{sec: int(s.sec) + 1, chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
 			terms: m.terms, heads: m.heads, bm25: -s.score}
 	}
 	return out
