@@ -102,7 +102,6 @@ type sectionIndex struct {
 	secs   []memSection
 	post   map[string][]posting
 	avgLen float64
-	intern map[string]string // one copy of each stem string
 }
 
 // Column weights for bm25() and the in-memory scorer: title, tags,
@@ -117,29 +116,13 @@ const (
 var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
 
 func newSectionIndex(ix *index) *sectionIndex {
-	return &sectionIndex{ix: ix, post: map[string][]posting{}, intern: map[string]string{}}
-}
-
-func (si *sectionIndex) internOne(s string) string {
-	if v, ok := si.intern[s]; ok {
-		return v
-	}
-	si.intern[s] = s
-	return s
-}
-
-func (si *sectionIndex) internAll(ss []string) []string {
-	for i, s := range ss {
-		ss[i] = si.internOne(s)
-	}
-	return ss
+	return &sectionIndex{ix: ix, post: map[string][]posting{}}
 }
 
 // add indexes one section. terms are the stems of its headings and body
 // (as stored in kb_chunks.terms, repeats kept); d gives title and tags.
 func (si *sectionIndex) add(id int64, docID string, ord int, headings, body string, terms []string, d *docMeta) {
-	terms = si.internAll(terms)
-	heads := si.internAll(stems(headings))
+	heads := stems(headings)
 	tf := map[string]float32{}
 	for _, s := range terms {
 		tf[s] += colBody
@@ -161,7 +144,6 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 	si.secs = append(si.secs, memSection{id: id, docID: docID, ord: ord, headings: headings, body: body,
 		terms: si.ix.termSet(terms), heads: si.ix.termSet(heads), length: float32(length)})
 	for s, f := range tf {
-		s = si.internOne(s)
 		si.post[s] = append(si.post[s], posting{sec: n, tf: f})
 	}
 }
@@ -174,12 +156,11 @@ func (si *sectionIndex) finish() {
 	if len(si.secs) > 0 {
 		si.avgLen = total / float64(len(si.secs))
 	}
-	si.intern = nil
 }
 
 // search scores every section matching any of the alternatives (as
 // chosen by queryAlts, the same as the FTS5 query would hold) and returns
-// the best limit of them as candidates, bodies not loaded.
+// the best limit of them as candidates.
 func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 	n := float64(len(si.secs))
 	scores := map[int32]float64{}

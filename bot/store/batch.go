@@ -107,21 +107,20 @@ func (db *DB) batchLoop() {
 		}
 	drain:
 		for len(batch) < maxBatch {
+			if wait == nil {
+				select {
+				case r := <-b.reqs:
+					batch = append(batch, r)
+				default:
+					break drain
+				}
+				continue
+			}
 			select {
 			case r := <-b.reqs:
 				batch = append(batch, r)
 			case <-wait:
 				break drain
-			default:
-				if wait == nil {
-					break drain
-				}
-				select {
-				case r := <-b.reqs:
-					batch = append(batch, r)
-				case <-wait:
-					break drain
-				}
 			}
 		}
 		last = len(batch)

@@ -92,7 +92,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes readers, then the writer (which checkpoints the WAL).
+// Close finishes the queued batched writes, then closes readers, then the
+// writer (which checkpoints the WAL).
 func (db *DB) Close() error {
 	db.closeBatch()
 	var errs []error
