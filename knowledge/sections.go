@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 )
 
@@ -102,6 +103,7 @@ type sectionIndex struct {
 	secs   []memSection
 	post   map[string][]posting
 	avgLen float64
+	accs   sync.Pool // *accumulator
 }
 
 // Column weights for bm25() and the in-memory scorer: title, tags,
@@ -116,7 +118,7 @@ const (
 var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
 
 func newSectionIndex(ix *index) *sectionIndex {
-	return &sectionIndex{ix: ix, post: map[string][]posting{}}
+	return &sectionIndex{ix: ix, post: map[string][]posting{}, accs: sync.Pool{New: func() any { return &accumulator{} }}}
 }
 
 // add indexes one section. terms are the stems of its headings and body
@@ -163,7 +165,14 @@ func (si *sectionIndex) finish() {
 // the best limit of them as candidates.
 func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 	n := float64(len(si.secs))
-	scores := map[int32]float64{}
+	// A dense accumulator, reused across questions: cheaper than a map
+	// when many sections match, and only the touched entries are reset.
+	acc := si.accs.Get().(*accumulator)
+	defer si.accs.Put(acc)
+	if len(acc.score) < len(si.secs) {
+		acc.score = make([]float64, len(si.secs))
+	}
+	acc.touched = acc.touched[:0]
 	for _, a := range alts {
 		if len(a.stems) == 0 {
 			continue
@@ -180,33 +189,39 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 		for _, p := range hits {
 			norm := 1 - bm25B + bm25B*float64(si.secs[p.sec].length)/si.avgLen
 			tf := float64(p.tf)
-			scores[p.sec] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*norm)
+			if acc.score[p.sec] == 0 {
+				acc.touched = append(acc.touched, p.sec)
+			}
+			acc.score[p.sec] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*norm)
 		}
 	}
-	type scored struct {
-		sec   int32
-		score float64
-	}
-	all := make([]scored, 0, len(scores))
-	for s, v := range scores {
-		all = append(all, scored{s, v})
-	}
+	all := acc.touched
 	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score > all[j].score
+		if x, y := acc.score[all[i]], acc.score[all[j]]; x != y {
+			return x > y
 		}
-		return all[i].sec < all[j].sec
+		return all[i] < all[j]
 	})
-	if len(all) > limit {
-		all = all[:limit]
+	top := all
+	if len(top) > limit {
+		top = top[:limit]
 	}
-	out := make([]candidate, len(all))
-	for i, s := range all {
-		m := &si.secs[s.sec]
-		out[i] = candidate{sec: int(s.sec) + 1, chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
-			terms: m.terms, heads: m.heads, bm25: -s.score}
+	out := make([]candidate, len(top))
+	for i, sec := range top {
+		m := &si.secs[sec]
+		out[i] = candidate{sec: int(sec) + 1, chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
+			terms: m.terms, heads: m.heads, bm25: -acc.score[sec]}
+	}
+	for _, sec := range all {
+		acc.score[sec] = 0
 	}
 	return out
+}
+
+// accumulator holds per-section scores for one search.
+type accumulator struct {
+	score   []float64
+	touched []int32
 }
 
 // phrase returns the postings of the sections holding every stem, with
