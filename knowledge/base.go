@@ -86,7 +86,7 @@ type Base struct {
 // genCheckEvery bounds how stale the index may be after another process
 // (bothy kb ingest) changes the knowledge base. This process's own ingests
 // refresh at once.
-const genCheckEvery = time.Second
+var genCheckEvery = time.Second
 
 var started = time.Now()
 
