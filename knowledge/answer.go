@@ -170,6 +170,9 @@ func (b *Base) extract(ctx context.Context, r *ranking) string {
 	if top.Headings != "" {
 		where += " › " + top.Headings
 	}
+	if len(top.More) > 0 {
+		body += "\nAlso in this document: " + strings.Join(top.More, " · ")
+	}
 	return fmt.Sprintf("From **%s**:\n%s", where, body)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -352,9 +353,12 @@ type Hit struct {
 	// Passage is the best section of the document for this question.
 	Passage  string
 	Headings string
-	chunkID  int64
-	sec      int // as candidate.sec
-	feats    features
+	// More names other sections of the document that match the question
+	// nearly as well (their own headings), best first.
+	More    []string
+	chunkID int64
+	sec     int // as candidate.sec
+	feats   features
 	// confidence is the calibrated probability that this document
 	// answers the question (0 for a document found only by vectors).
 	confidence float64
@@ -369,6 +373,36 @@ type ranking struct {
 	confidence float64
 	best       *candidate
 	q          qfeatures
+}
+
+// scoredSection is one candidate section's ranking score.
+type scoredSection struct {
+	score float64
+	idx   int // in the candidates
+}
+
+// moreSections picks up to two other headed sections of a document that
+// score at least 75% of its best one: a lead paragraph often wins on the
+// question's words while the advice sits in a section below it.
+func moreSections(cands []candidate, matched []scoredSection, best int, bestScore float64) []string {
+	sort.SliceStable(matched, func(i, j int) bool { return matched[i].score > matched[j].score })
+	var out []string
+	for _, m := range matched {
+		if len(out) == 2 || m.score < 0.75*bestScore {
+			break
+		}
+		h := cands[m.idx].headings
+		if m.idx == best || h == "" || h == cands[best].headings {
+			continue
+		}
+		if i := strings.LastIndex(h, " > "); i >= 0 {
+			h = h[i+3:]
+		}
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Ranking weights. Coverage dominates; title and tag matches, heading
@@ -434,6 +468,9 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		covered   []float64 // per concept, best strength anywhere in the doc
 		meta      *docMeta
 		firstSeen int
+		// matched lists every candidate section of the doc with its score,
+		// for pointing at the doc's other relevant sections.
+		matched []scoredSection
 	}
 	docs := map[string]*docAgg{}
 	var order []string
@@ -482,6 +519,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			bm = c.bm25 / minBM
 		}
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
+		agg.matched = append(agg.matched, scoredSection{score: score, idx: i})
 		if score > agg.best {
 			agg.best, agg.bestIdx = score, i
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
@@ -505,6 +543,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			Score:    agg.best + wDocCover*dc,
 			Coverage: f.Cov,
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID, sec: c.sec,
+			More:       moreSections(cands, agg.matched, agg.bestIdx, agg.best),
 			feats:      f,
 			confidence: confidence(f, r.q, false).p,
 		})
