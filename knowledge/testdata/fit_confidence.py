@@ -118,26 +118,28 @@ def evalconf(wc, wr, feats, thr=0.5):
         print("   %-10s answered %.3f abstain %.3f"%(s,a/ni,ab/no if no else 1))
 if len(sys.argv)>2 and sys.argv[2]=="conf":
     wr=json.loads(sys.argv[3]) if len(sys.argv)>3 else cur
-    for feats in [["Cov","DocCov","TitleTags","Unknown","Org","Personal","Missed"],["Cov","DocCov","TitleTags","Unknown","Org","Personal","Missed","Matched"],["Cov","DocCov","TitleTags","Rare"],["Cov","DocCov","TitleTags","Rare","TopMiss","Unknown"],["Cov","DocCov","TitleTags","Rare","TopMiss","Unknown","Margin"],["Cov","DocCov","CovD","TitleTags","Rare","TopMiss","Unknown","Margin","Exact","N"]]:
+    for feats in [["Cov","DocCov","TitleTags","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Heads","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Unknown","Org","Personal","Margin"],["Cov","DocCov","TitleTags","Unknown","Margin","N"]]:
         X,Y,_=conf_rows(wr,TRAIN,feats)
         wc=fitlr(X,Y)
         print(feats, ["%.2f"%v for v in wc]); evalconf(wc,wr,feats)
+def fitbal(X,Y,l2=0.01,it=3000,lr=0.5):
+    """Logistic regression with balanced class weights and light L2."""
+    d=len(X[0]); w=[0.0]*(d+1)
+    data=[(x,y) for x,y in zip(X,Y) if x is not None]
+    npos=sum(y for _,y in data); nneg=len(data)-npos
+    for _ in range(it):
+        g=[0.0]*(d+1)
+        for x,y in data:
+            cw = len(data)/(2*npos) if y else len(data)/(2*nneg)
+            p=sig(w[0]+sum(a*b for a,b in zip(w[1:],x)))
+            e=(p-y)*cw; g[0]+=e
+            for i in range(d): g[i+1]+=e*x[i]
+        for i in range(d+1): w[i]-=lr*(g[i]/len(data)+(l2*w[i] if i else 0))
+    return w
+
 if len(sys.argv)>2 and sys.argv[2]=="lrbal":
     wr=json.loads(sys.argv[3]) if len(sys.argv)>3 else cur
-    def fitbal(X,Y,l2=0.01,it=3000,lr=0.5):
-        d=len(X[0]); w=[0.0]*(d+1)
-        data=[(x,y) for x,y in zip(X,Y) if x is not None]
-        npos=sum(y for _,y in data); nneg=len(data)-npos
-        for _ in range(it):
-            g=[0.0]*(d+1)
-            for x,y in data:
-                cw = len(data)/(2*npos) if y else len(data)/(2*nneg)
-                p=sig(w[0]+sum(a*b for a,b in zip(w[1:],x)))
-                e=(p-y)*cw; g[0]+=e
-                for i in range(d): g[i+1]+=e*x[i]
-            for i in range(d+1): w[i]-=lr*(g[i]/len(data)+(l2*w[i] if i else 0))
-        return w
-    for feats in [["Cov","DocCov","TitleTags","Unknown","Org","Personal","Missed"],["Cov","DocCov","TitleTags","Unknown","Org","Personal","Missed","Matched"],["Cov","DocCov","TitleTags","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Rare","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Rare","TopMiss","Unknown","Margin","Org","Personal"]]:
+    for feats in [["Cov","DocCov","TitleTags","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Heads","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Unknown","Org","Personal","Margin"]]:
         X,Y,_=conf_rows(wr,TRAIN,feats)
         wc=fitbal(X,Y)
         print(feats, ["%.2f"%v for v in wc]); evalconf(wc,wr,feats)
@@ -150,19 +152,6 @@ if len(sys.argv)>2 and sys.argv[2]=="final":
     # python3 fit_confidence.py FEATURES.jsonl final
     wr={"Cov":1,"TitleTags":0.3,"Heads":0.1,"BM25":0.3,"DocCov":0.15}
     feats=["Cov","DocCov","TitleTags","Unknown","Org","Personal"]
-    def fitbal(X,Y,l2=0.01,it=1500,lr=0.5):
-        d=len(X[0]); w=[0.0]*(d+1)
-        data=[(x,y) for x,y in zip(X,Y) if x is not None]
-        npos=sum(y for _,y in data); nneg=len(data)-npos
-        for _ in range(it):
-            g=[0.0]*(d+1)
-            for x,y in data:
-                cw = len(data)/(2*npos) if y else len(data)/(2*nneg)
-                p=sig(w[0]+sum(a*b for a,b in zip(w[1:],x)))
-                e=(p-y)*cw; g[0]+=e
-                for i in range(d): g[i+1]+=e*x[i]
-            for i in range(d+1): w[i]-=lr*(g[i]/len(data)+(l2*w[i] if i else 0))
-        return w
     def rates(wc,thr,s):
         X,Y,_=conf_rows(wr,[s],feats)
         a=ab=ni=no=0
@@ -177,13 +166,13 @@ if len(sys.argv)>2 and sys.argv[2]=="final":
     print("leave one knowledge base out (answered/abstained):")
     mean={t:[] for t in thrs}
     for held in groups:
-        X,Y,_=conf_rows(wr,set(SETS)-set(held),feats); wc=fitbal(X,Y)
+        X,Y,_=conf_rows(wr,set(SETS)-set(held),feats); wc=fitbal(X,Y,it=1500)
         for t in thrs:
             r=[rates(wc,t,s) for s in held]
             mean[t]+=[sum(x)/2 for x in r]
             print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*x) for s,x in zip(held,r)))
     for t in thrs: print("  thr %.2f mean balanced %.3f"%(t,sum(mean[t])/len(mean[t])))
-    X,Y,_=conf_rows(wr,set(SETS),feats); wc=fitbal(X,Y)
+    X,Y,_=conf_rows(wr,set(SETS),feats); wc=fitbal(X,Y,it=1500)
     print("fitted on all sets:", dict(zip(["bias"]+feats,["%.2f"%v for v in wc])))
     for t in thrs:
         print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*rates(wc,t,s)) for s in SETS))
