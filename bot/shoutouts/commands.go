@@ -99,11 +99,15 @@ func (s *Service) cmdGive(ctx context.Context, req *bot.Request) error {
 		}
 		people = append(people, u)
 	}
-	res, err := s.Give(ctx, GiveRequest{
+	g := GiveRequest{
 		Platform: req.Msg.Platform, RoomID: req.Msg.RoomID, MessageID: req.Msg.ID,
 		Giver:      bot.User{ID: req.Msg.UserID, Name: req.Msg.UserName},
 		Recipients: people, Reason: p.Reason, Category: p.Category,
-	})
+	}
+	if !req.Msg.Direct {
+		g.MentionIn = req.Target()
+	}
+	res, err := s.Give(ctx, g)
 	var re *RefusedError
 	if errors.As(err, &re) {
 		return req.Reply(ctx, bot.Reply{Text: re.Msg})
@@ -115,7 +119,11 @@ func (s *Service) cmdGive(ctx context.Context, req *bot.Request) error {
 	if err := req.Reply(ctx, bot.Reply{Text: giveText(res)}); err != nil {
 		return err
 	}
-	s.notify(ctx, s.sender(req), req.Target(), req.Msg.Direct, res.Recorded)
+	ids := make([]int64, len(res.Recorded))
+	for i, sh := range res.Recorded {
+		ids[i] = sh.ID
+	}
+	s.deliverNotices(ctx, s.sender(req), ids)
 	return nil
 }
 

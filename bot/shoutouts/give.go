@@ -26,6 +26,10 @@ type GiveRequest struct {
 	Recipients []bot.User
 	Reason     string
 	Category   string
+	// MentionIn is where recipients who cannot get a direct message are
+	// mentioned instead; an empty RoomID means nowhere (a shout-out given
+	// in a private chat with the bot).
+	MentionIn bot.Target
 }
 
 // Refusal says why one recipient's shout-out was not recorded.
@@ -145,6 +149,11 @@ func (s *Service) Give(ctx context.Context, g GiveRequest) (GiveResult, error) {
 		if err != nil {
 			return GiveResult{}, fmt.Errorf("shoutouts: give: save: %w", err)
 		}
+		// The notice is owed from the same commit, so no crash can record
+		// a shout-out and forget to tell its recipient.
+		if err := insertNotice(ctx, tx, sh.ID, g.MentionIn.RoomID, g.MentionIn.ThreadID); err != nil {
+			return GiveResult{}, fmt.Errorf("shoutouts: give: owe notice: %w", err)
+		}
 		res.Recorded = append(res.Recorded, sh)
 	}
 	if err := tx.Commit(); err != nil {
@@ -160,37 +169,99 @@ func nameOr(u bot.User) string {
 	return u.ID
 }
 
-// notify tells each recipient about their shout-out: a direct message where
-// the platform can, otherwise a mention in the room it was given in.
-// Members who opted out are not told.
-func (s *Service) notify(ctx context.Context, snd Sender, fallback bot.Target, direct bool, recorded []Shoutout) {
-	for _, sh := range recorded {
-		off, err := s.OptedOut(ctx, sh.Platform, sh.RecipientID)
-		if err != nil {
-			s.log.Warn("notification preference unreadable; not notifying", "err", err)
-			continue
-		}
-		if off {
-			continue
-		}
-		text := fmt.Sprintf("🎉 You received a shout-out from %s: \"%s\"%s (#%d). To stop these notices, say: shoutout notifications off",
-			sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
-		_, ok, err := snd.SendDirect(ctx, sh.Platform, sh.RecipientID, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-dm", sh.ID)})
-		if ok && err == nil {
-			continue
-		}
-		if err != nil {
-			s.log.Warn("direct notification failed; mentioning in the room instead", "shoutout", sh.ID, "err", err)
-		}
-		if direct || fallback.RoomID == "" {
-			continue // the room is the giver's private chat with the bot
-		}
-		text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
-			mention(sh.Platform, sh.RecipientID, sh.RecipientName), sh.GiverName, sh.Reason, categorySuffix(sh.Category), sh.ID)
-		if _, err := snd.Send(ctx, sh.Platform, fallback, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", sh.ID)}); err != nil {
-			s.log.Warn("mention notification failed", "shoutout", sh.ID, "err", err)
+// maxNoticeAttempts bounds retries of a notice that keeps failing; with
+// NoticeRetryEvery that is about ten minutes of a platform being away.
+const maxNoticeAttempts = 10
+
+// NoticeRetryEvery is how often RunNotices looks for notices still owed.
+const NoticeRetryEvery = time.Minute
+
+// RunNotices delivers the notices a crash or a platform outage left owed:
+// at once (so a restart makes good what the last run could not) and then
+// every NoticeRetryEvery until ctx ends. It is a bot service.
+func (s *Service) RunNotices(ctx context.Context) error {
+	t := time.NewTicker(NoticeRetryEvery)
+	defer t.Stop()
+	for {
+		s.deliverNotices(ctx, s.send, nil)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
 		}
 	}
+}
+
+// deliverNotices tells recipients about their shout-outs: a direct message
+// where the platform can, otherwise a mention where the shout-out was
+// given. ids limits it to those shout-outs; nil delivers every notice
+// still owed (see RunNotices). A notice is deleted once sent, or
+// when the member opted out or the shout-out was retracted.
+func (s *Service) deliverNotices(ctx context.Context, snd Sender, ids []int64) {
+	if snd == nil {
+		return
+	}
+	s.noticeMu.Lock()
+	defer s.noticeMu.Unlock()
+	owed, err := owedNotices(ctx, s.db.Write, ids)
+	if err != nil {
+		s.log.Warn("shout-out notices unreadable", "err", err)
+		return
+	}
+	for _, n := range owed {
+		log := s.log.With("shoutout", n.ID)
+		off, err := s.OptedOut(ctx, n.Platform, n.RecipientID)
+		if err != nil {
+			log.Warn("notification preference unreadable; will try later", "err", err)
+			continue
+		}
+		if off || n.retracted || n.attempts >= maxNoticeAttempts {
+			if n.attempts >= maxNoticeAttempts {
+				log.Error("giving up on a shout-out notice", "attempts", n.attempts)
+			}
+			if err := deleteNotice(ctx, s.db.Write, n.ID); err != nil {
+				log.Warn("could not clear a notice", "err", err)
+			}
+			continue
+		}
+		if n.started {
+			log.Info("re-sending an interrupted shout-out notice with its original key")
+		}
+		if err := markNoticeStarted(ctx, s.db.Write, n.ID); err != nil {
+			log.Warn("could not record a notice attempt", "err", err)
+			continue
+		}
+		if s.tell(ctx, snd, n) {
+			if err := deleteNotice(ctx, s.db.Write, n.ID); err != nil {
+				log.Warn("could not clear a sent notice", "err", err)
+			}
+		}
+	}
+}
+
+// tell sends one notice and reports whether the recipient was reached
+// (or cannot be reached at all, which no retry would change).
+func (s *Service) tell(ctx context.Context, snd Sender, n owedNotice) bool {
+	text := fmt.Sprintf("🎉 You received a shout-out from %s: \"%s\"%s (#%d). To stop these notices, say: shoutout notifications off",
+		n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
+	_, ok, err := snd.SendDirect(ctx, n.Platform, n.RecipientID, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-dm", n.ID)})
+	if ok && err == nil {
+		return true
+	}
+	if err != nil {
+		s.log.Warn("direct notification failed; mentioning in the room instead", "shoutout", n.ID, "err", err)
+	}
+	if n.fallbackRoom == "" {
+		return err == nil // given in a private chat: there is no room to mention them in
+	}
+	text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
+		mention(n.Platform, n.RecipientID, n.RecipientName), n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
+	to := bot.Target{RoomID: n.fallbackRoom, ThreadID: n.fallbackThread}
+	if _, err := snd.Send(ctx, n.Platform, to, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", n.ID)}); err != nil {
+		s.log.Warn("mention notification failed; will try later", "shoutout", n.ID, "err", err)
+		return false
+	}
+	return true
 }
 
 // mention writes a user mention the way each platform recognises one.

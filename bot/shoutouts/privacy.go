@@ -123,6 +123,8 @@ func (s *Service) EraseUser(ctx context.Context, userID string) (int64, error) {
 	names = append(names, more...)
 	var total int64
 	for _, step := range []func() (int64, error){
+		// Notices owed to them go first, while shout-outs still carry their ID.
+		func() (int64, error) { return eraseNotices(ctx, tx, userID) },
 		func() (int64, error) { return eraseShoutouts(ctx, tx, userID, pseudo, privacy.ErasedName, names) },
 		func() (int64, error) {
 			return eraseNominations(ctx, tx, userID, pseudo, privacy.ErasedName, names)

@@ -76,6 +76,8 @@ type Service struct {
 	digest   DigestOptions
 	log      *slog.Logger
 	digestMu sync.Mutex
+	// noticeMu keeps two deliveries of the same owed notice apart.
+	noticeMu sync.Mutex
 	skipped  string // period whose late skip was logged
 	// digestSince is when this database first checked for a digest (zero
 	// until read): periods due before then predate the install.

@@ -89,6 +89,7 @@ func setupShoutouts(ctx context.Context, app *App) error {
 	}
 	svc.Register(app.Bot)
 	app.Bot.AddService("shoutouts-digest", svc.RunDigest)
+	app.Bot.AddService("shoutouts-notices", svc.RunNotices)
 	app.Provide("shoutouts", svc)
 	return nil
 }
