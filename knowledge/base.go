@@ -88,7 +88,8 @@ type Base struct {
 // refresh at once.
 var genCheckEvery = time.Second
 
-var started = time.Now()
+// monoEpoch anchors Base.checked: time.Since on it is monotonic.
+var monoEpoch = time.Now()
 
 // Open prepares the knowledge base in db: it ingests the configured
 // folders, or loads the embedded starter when no folder is configured and
@@ -184,7 +185,7 @@ func (b *Base) generation(ctx context.Context) (string, error) {
 // refresh rebuilds the in-memory statistics when the generation moved (or
 // always when force is set).
 func (b *Base) refresh(ctx context.Context, force bool) error {
-	now := int64(time.Since(started))
+	now := int64(time.Since(monoEpoch))
 	if !force && b.hasIndex() && now-b.checked.Load() < int64(genCheckEvery) {
 		return nil
 	}
