@@ -52,8 +52,11 @@ type Options struct {
 	Dirs []string
 	// MinConfidence is the answer/abstain threshold (0 = default).
 	MinConfidence float64
-	Logger        *slog.Logger
-	Clock         bot.Clock
+	// Progress, when set, hears how far a long ingest has got: every 500
+	// documents, how many are done of how many.
+	Progress func(done, total int)
+	Logger   *slog.Logger
+	Clock    bot.Clock
 	// Writer, when set, writes answers with an LLM; errors and timeouts
 	// fall back to the extractive answer.
 	Writer        Writer

@@ -117,6 +117,9 @@ func readMarkdown(fsys fs.FS, display func(string) string) ([]sourceFile, error)
 
 // sync makes the documents of one origin in the database equal to files.
 // Ingesting folders also removes the starter documents.
+// progressEvery is how many documents pass between Progress calls.
+const progressEvery = 500
+
 func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (IngestReport, error) {
 	b.ingestMu.Lock()
 	defer b.ingestMu.Unlock()
@@ -163,7 +166,10 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 	}
 	defer ins.close()
 	now := b.clock.Now()
-	for _, d := range docs {
+	for i, d := range docs {
+		if b.opts.Progress != nil && i > 0 && i%progressEvery == 0 {
+			b.opts.Progress(i, len(docs))
+		}
 		old, exists := stored[d.ID]
 		switch {
 		case exists && old.hash == d.Hash && old.origin == origin && old.path == d.Path:

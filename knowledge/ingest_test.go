@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +181,22 @@ func TestWatchReindexesOnChange(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the new file was not indexed by the watcher")
+}
+
+func TestIngestReportsProgress(t *testing.T) {
+	var calls [][2]int
+	b := openBase(t, Options{NoStarter: true, Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := 0; i < 1001; i++ {
+		files[fmt.Sprintf("d%04d.md", i)] = fmt.Sprintf("# Note %d\n\nA short note number %d.\n", i, i)
+	}
+	writeFiles(t, dir, files)
+	if _, err := b.Ingest(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]int{{500, 1001}, {1000, 1001}}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Fatalf("progress calls %v, want %v", calls, want)
+	}
 }

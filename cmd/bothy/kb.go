@@ -57,7 +57,10 @@ func runKBIngest(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, NoStarter: true, MinConfidence: app.Config.Knowledge.MinConfidence})
+	progress := func(done, total int) {
+		fmt.Fprintf(env.Stderr, "kb ingest: %d of %d documents indexed…\n", done, total)
+	}
+	base, err := knowledge.Open(ctx, app.DB, knowledge.Options{Logger: app.Log, NoStarter: true, MinConfidence: app.Config.Knowledge.MinConfidence, Progress: progress})
 	if err != nil {
 		return err
 	}
