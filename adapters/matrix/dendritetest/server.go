@@ -3,17 +3,21 @@ package dendritetest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite" // to create Dendrite's database files in WAL mode
 )
 
 // ServerName is the homeserver's name: users are @name:localhost.
@@ -72,6 +76,9 @@ func Start(tb testing.TB) *Server {
 	if err := os.WriteFile(filepath.Join(dir, "dendrite.yaml"), cfg, 0o644); err != nil {
 		tb.Fatal(err)
 	}
+	if err := walDatabases(cfg); err != nil {
+		tb.Fatalf("dendritetest: %v", err)
+	}
 	s := &Server{tb: tb, bin: bin, Dir: dir, addr: freeAddr(tb)}
 	s.URL = "http://" + s.addr
 	tb.Cleanup(func() {
@@ -85,6 +92,33 @@ func Start(tb testing.TB) *Server {
 	})
 	s.startProcess()
 	return s
+}
+
+// sqliteFile matches the SQLite databases in a generated config.
+var sqliteFile = regexp.MustCompile(`connection_string: file:(\S+)`)
+
+// walDatabases creates Dendrite's SQLite files in WAL mode before it first
+// opens them. Dendrite keeps only the path of a connection string, so its
+// databases would otherwise use a rollback journal, where a reader can make
+// a writer's commit fail; Dendrite then reuses the connection with the
+// transaction still open and panics ("cannot start a transaction within a
+// transaction", matrix-org/dendrite#1348). WAL mode is stored in the file,
+// so setting it once is enough.
+func walDatabases(cfg []byte) error {
+	for _, m := range sqliteFile.FindAllSubmatch(cfg, -1) {
+		path := string(m[1])
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
+		var mode string
+		err = db.QueryRow("PRAGMA journal_mode=WAL").Scan(&mode)
+		db.Close()
+		if err != nil || mode != "wal" {
+			return fmt.Errorf("WAL mode for %s: %q %v", path, mode, err)
+		}
+	}
+	return nil
 }
 
 func freeAddr(tb testing.TB) string {
