@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -463,5 +466,72 @@ func TestSessionIsReused(t *testing.T) {
 	a, _ := New(Options{Homeserver: srv2.URL, User: "bothy", Password: "wrong", DB: openDB(t)})
 	if err := a.login(context.Background()); !errors.Is(err, errAuth) {
 		t.Errorf("wrong password: err = %v, want errAuth", err)
+	}
+}
+
+// TestInterruptedSendIsNotRepeated: the homeserver stores the event but
+// the connection breaks before the reply, and it has forgotten the
+// transaction by the retry (as Dendrite does across a restart). The bot
+// finds its event among the room's latest and does not post it again.
+func TestInterruptedSendIsNotRepeated(t *testing.T) {
+	var mu sync.Mutex
+	var stored string // the content the homeserver kept
+	hs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/"):
+			body, _ := io.ReadAll(r.Body)
+			if stored != "" {
+				t.Errorf("sent again after the interrupted send: %s", body)
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.WriteString(w, `{"event_id":"$second"}`)
+				return
+			}
+			stored = string(body)
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // stored, but the reply never comes
+			}
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages"):
+			w.Header().Set("Content-Type", "application/json")
+			chunk := "[]"
+			if stored != "" {
+				chunk = `[{"type":"m.room.message","event_id":"$first","sender":"` + string(botID) + `","room_id":"!room:example.org","origin_server_ts":1,"content":` + stored + `}]`
+			}
+			_, _ = io.WriteString(w, `{"start":"s","end":"e","chunk":`+chunk+`}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"errcode":"M_NOT_FOUND"}`)
+		}
+	})
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{})
+	ref, err := a.Send(context.Background(), bot.Target{RoomID: "!room:example.org", ReplyTo: "$q"}, bot.Reply{Text: "the answer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.ID != "$first" {
+		t.Fatalf("ref = %+v, want the event that arrived the first time", ref)
+	}
+	if !strings.Contains(stored, txnField) {
+		t.Errorf("content has no %s: %s", txnField, stored)
+	}
+}
+
+// TestRefusedConnectionIsNotAmbiguous: a send that could not connect
+// cannot have arrived, so it is simply retried.
+func TestRefusedConnectionIsNotAmbiguous(t *testing.T) {
+	refused := mautrix.HTTPError{WrappedError: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	if mayHaveArrived(refused) {
+		t.Error("a refused connection was treated as maybe delivered")
+	}
+	broken := mautrix.HTTPError{WrappedError: io.ErrUnexpectedEOF}
+	if !mayHaveArrived(broken) {
+		t.Error("a connection broken mid-request was treated as surely not delivered")
+	}
+	if mayHaveArrived(mautrix.HTTPError{Response: &http.Response{StatusCode: http.StatusInternalServerError}}) {
+		t.Error("a 500 reply was treated as maybe delivered")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"maunium.net/go/mautrix"
@@ -96,26 +97,80 @@ func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) e
 	return err
 }
 
+// txnField carries the transaction ID inside a message's content, so a
+// re-send can find an earlier copy even on a homeserver that forgot the
+// transaction (Dendrite keeps its transaction cache in memory, so a
+// restart while a send is in flight would otherwise post it twice).
+const txnField = "chat.bothy.txn"
+
 // send posts one event, retrying with the same transaction ID so the
-// homeserver stores it once however many attempts it takes.
+// homeserver stores it once however many attempts it takes. After an
+// attempt whose fate is unknown (the connection broke mid-request), the
+// next attempt first looks for the event among the room's latest.
 func (a *Adapter) send(ctx context.Context, room id.RoomID, typ event.Type, content any, txn string) (id.EventID, error) {
 	if a.crypto == nil && typ != event.EventReaction {
 		if enc, err := a.cli.StateStore.IsEncrypted(ctx, room); err == nil && enc {
 			return "", fmt.Errorf("matrix: room %s is encrypted and %w", room, errNoCrypto)
 		}
 	}
+	if typ == event.EventMessage {
+		content = &event.Content{Raw: map[string]any{txnField: txn}, Parsed: content}
+	}
 	var evID id.EventID
+	maybeSent := false
 	err := a.withRetry(ctx, func(ctx context.Context) error {
+		if maybeSent {
+			if found, ok := a.findSent(ctx, room, txn); ok {
+				a.log.Info("an interrupted send had arrived; not sending it again", "room", room, "event", found)
+				evID = found
+				return nil
+			}
+		}
 		resp, err := a.cli.SendMessageEvent(ctx, room, typ, content, mautrix.ReqSendEvent{TransactionID: txn})
 		if err == nil {
 			evID = resp.EventID
+			return nil
 		}
+		maybeSent = maybeSent || mayHaveArrived(err)
 		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("matrix: send to %s: %w", room, err)
 	}
 	return evID, nil
+}
+
+// findSent looks for the bot's own event with transaction txn among the
+// room's latest events: by the homeserver's unsigned transaction_id where
+// it gives one, or by txnField in the content.
+func (a *Adapter) findSent(ctx context.Context, room id.RoomID, txn string) (id.EventID, bool) {
+	resp, err := a.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, nil, 50)
+	if err != nil {
+		return "", false
+	}
+	for _, ev := range resp.Chunk {
+		if ev.Sender != a.cli.UserID {
+			continue
+		}
+		if ev.Unsigned.TransactionID == txn || ev.Content.Raw[txnField] == txn {
+			return ev.ID, true
+		}
+	}
+	return "", false
+}
+
+// mayHaveArrived tells a failure after which the homeserver may still
+// have stored the event (the connection broke, or a gateway timed out)
+// from one where it surely did not (refused connection, an error reply).
+func mayHaveArrived(err error) bool {
+	var he mautrix.HTTPError
+	if !errors.As(err, &he) {
+		return false
+	}
+	if he.Response != nil {
+		return he.Response.StatusCode == http.StatusBadGateway || he.Response.StatusCode == http.StatusGatewayTimeout
+	}
+	return he.WrappedError != nil && !errors.Is(he.WrappedError, syscall.ECONNREFUSED)
 }
 
 // withRetry runs fn until it succeeds, fails for good, or SendRetryFor has
