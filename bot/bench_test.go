@@ -34,9 +34,7 @@ func BenchmarkCoreThroughput(b *testing.B) {
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(ad.Percentile(0.50).Microseconds()), "p50-µs")
-	b.ReportMetric(float64(ad.Percentile(0.99).Microseconds()), "p99-µs")
+	ad.Report(b, elapsed)
 }
 
 // BenchmarkParse measures the chat grammar alone.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -73,4 +74,12 @@ func (f *Flood) Percentile(p float64) time.Duration {
 	}
 	sort.Slice(f.lat, func(i, j int) bool { return f.lat[i] < f.lat[j] })
 	return f.lat[min(len(f.lat)-1, int(p*float64(len(f.lat))))]
+}
+
+// Report adds messages per second over elapsed and the p50/p99 reply
+// delays to a benchmark's figures.
+func (f *Flood) Report(b *testing.B, elapsed time.Duration) {
+	b.ReportMetric(float64(f.want)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(f.Percentile(0.50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(f.Percentile(0.99).Microseconds()), "p99-µs")
 }

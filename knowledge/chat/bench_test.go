@@ -67,7 +67,5 @@ func BenchmarkQuestionThroughput(b *testing.B) {
 	if recorded < b.N {
 		b.Fatalf("%d questions recorded, want %d", recorded, b.N)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(ad.Percentile(0.50).Microseconds()), "p50-µs")
-	b.ReportMetric(float64(ad.Percentile(0.99).Microseconds()), "p99-µs")
+	ad.Report(b, elapsed)
 }

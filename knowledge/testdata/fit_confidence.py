@@ -107,15 +107,18 @@ def fitlr(X,Y,l2=0.01,it=4000,lr=0.5):
             for i in range(d): g[i+1]+=e*x[i]
         for i in range(d+1): w[i]-=lr*(g[i]/len(data)+(l2*w[i] if i else 0))
     return w
+def rates(wc, wr, feats, thr, s):
+    """Answered (in scope) and abstained (out of scope) rates on set s."""
+    X,Y,_=conf_rows(wr,[s],feats)
+    a=ab=ni=no=0
+    for x,y in zip(X,Y):
+        p=0 if x is None else sig(wc[0]+sum(c*v for c,v in zip(wc[1:],x)))
+        if y: ni+=1; a+= p>=thr
+        else: no+=1; ab+= p<thr
+    return (a/ni, ab/no if no else 1)
 def evalconf(wc, wr, feats, thr=0.5):
     for s in SETS:
-        X,Y,_=conf_rows(wr,[s],feats)
-        a=ab=ni=no=0
-        for x,y in zip(X,Y):
-            p=0 if x is None else sig(wc[0]+sum(c*v for c,v in zip(wc[1:],x)))
-            if y: ni+=1; a+= p>=thr
-            else: no+=1; ab+= p<thr
-        print("   %-10s answered %.3f abstain %.3f"%(s,a/ni,ab/no if no else 1))
+        print("   %-10s answered %.3f abstain %.3f"%((s,)+rates(wc,wr,feats,thr,s)))
 if len(sys.argv)>2 and sys.argv[2]=="conf":
     wr=json.loads(sys.argv[3]) if len(sys.argv)>3 else cur
     for feats in [["Cov","DocCov","TitleTags","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Heads","Unknown","Org","Personal"],["Cov","DocCov","TitleTags","Unknown","Org","Personal","Margin"],["Cov","DocCov","TitleTags","Unknown","Margin","N"]]:
@@ -152,14 +155,6 @@ if len(sys.argv)>2 and sys.argv[2]=="final":
     # python3 fit_confidence.py FEATURES.jsonl final
     wr={"Cov":1,"TitleTags":0.3,"Heads":0.1,"BM25":0.3,"DocCov":0.15}
     feats=["Cov","DocCov","TitleTags","Unknown","Org","Personal"]
-    def rates(wc,thr,s):
-        X,Y,_=conf_rows(wr,[s],feats)
-        a=ab=ni=no=0
-        for x,y in zip(X,Y):
-            p=0 if x is None else sig(wc[0]+sum(c*v for c,v in zip(wc[1:],x)))
-            if y: ni+=1; a+= p>=thr
-            else: no+=1; ab+= p<thr
-        return (a/ni, ab/no if no else 1)
     # starter and holdout share one knowledge base, so they leave together
     groups=[["starter","holdout"],["evalkb"],["shared"],["generalise"]]
     thrs=[0.4,0.45,0.5]
@@ -168,11 +163,11 @@ if len(sys.argv)>2 and sys.argv[2]=="final":
     for held in groups:
         X,Y,_=conf_rows(wr,set(SETS)-set(held),feats); wc=fitbal(X,Y,it=1500)
         for t in thrs:
-            r=[rates(wc,t,s) for s in held]
+            r=[rates(wc,wr,feats,t,s) for s in held]
             mean[t]+=[sum(x)/2 for x in r]
             print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*x) for s,x in zip(held,r)))
     for t in thrs: print("  thr %.2f mean balanced %.3f"%(t,sum(mean[t])/len(mean[t])))
     X,Y,_=conf_rows(wr,set(SETS),feats); wc=fitbal(X,Y,it=1500)
     print("fitted on all sets:", dict(zip(["bias"]+feats,["%.2f"%v for v in wc])))
     for t in thrs:
-        print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*rates(wc,t,s)) for s in SETS))
+        print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*rates(wc,wr,feats,t,s)) for s in SETS))
