@@ -140,11 +140,13 @@ func (r *Registry) HelpText(topic string, organiser bool) (string, error) {
 		var b strings.Builder
 		b.WriteString("Commands (prefix with ! in a room, or mention me):\n")
 		for _, c := range r.Commands() {
-			line := "  " + c.Name
+			// No column padding: chat clients use proportional fonts, and
+			// long usages would push a padded column out of line anyway.
+			b.WriteString("  " + c.Name)
 			if c.Usage != "" {
-				line += " " + c.Usage
+				b.WriteString(" " + c.Usage)
 			}
-			fmt.Fprintf(&b, "%-38s %s", line, c.Summary)
+			b.WriteString(" — " + c.Summary)
 			if c.Role == RoleOrganiser {
 				b.WriteString(" (organisers)")
 			}
@@ -181,11 +183,11 @@ func (r *Registry) HelpText(topic string, organiser bool) (string, error) {
 		b.WriteString("For organisers only.\n")
 	}
 	for _, s := range c.Subcommands {
-		line := "  " + path + " " + s.Name
+		b.WriteString("  " + path + " " + s.Name)
 		if s.Usage != "" {
-			line += " " + s.Usage
+			b.WriteString(" " + s.Usage)
 		}
-		fmt.Fprintf(&b, "%-44s %s", line, s.Summary)
+		b.WriteString(" — " + s.Summary)
 		if s.Role == RoleOrganiser && c.Role != RoleOrganiser {
 			b.WriteString(" (organisers)")
 		}

@@ -103,7 +103,7 @@ func TestHelpText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ask QUESTION", "meetup SUBCOMMAND", "ask the knowledge base"} {
+	for _, want := range []string{"ask QUESTION — ask the knowledge base", "meetup SUBCOMMAND — meetups"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("help list lacks %q:\n%s", want, all)
 		}

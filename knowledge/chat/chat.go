@@ -41,7 +41,8 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 	})
 	b.Register(&bot.Command{
 		Name:    "kb",
-		Summary: "look after the knowledge base",
+		Usage:   "reload|gaps|answer ...",
+		Summary: "look after the knowledge base (organisers)",
 		Help:    "Organisers can reload the folders, list questions the knowledge base could not answer, and answer them.",
 		Run:     h.help,
 		Subcommands: []*bot.Command{
