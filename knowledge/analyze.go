@@ -97,9 +97,16 @@ func stems(s string) []string {
 	toks := tokenize(s)
 	out := make([]string, 0, len(toks))
 	for _, t := range toks {
-		if !isStop(t) {
-			out = append(out, t.stem)
+		if isStop(t) {
+			continue
 		}
+		// "IT" in a document is the department, as in a question: both
+		// sides must index it under the same stem.
+		if to := abbreviations[t.word]; t.upper && to != "" {
+			out = append(out, stem(to))
+			continue
+		}
+		out = append(out, t.stem)
 	}
 	return out
 }

@@ -114,6 +114,11 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
 		opts.EmbedModel = "default"
 	}
 	b := &Base{db: db, opts: opts, log: opts.Logger.With("component", "knowledge"), clock: opts.Clock}
+	// Before any ingest: unchanged files are skipped by hash, so their
+	// sections would otherwise keep terms from an older analysis.
+	if err := b.upgradeTerms(ctx); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(opts.Dirs) > 0:
 		rep, err := b.Ingest(ctx, opts.Dirs...)

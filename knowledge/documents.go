@@ -96,7 +96,7 @@ func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, no
 	s.addWords(ctx, d.Title+" "+tags)
 	for i, c := range d.Chunks {
 		heads := strings.Join(c.Headings, " > ")
-		terms := strings.Join(stems(heads+"\n"+c.Body), " ")
+		terms := sectionTerms(heads, c.Body)
 		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads, c.Body, terms)
 		if err != nil {
 			return fmt.Errorf("knowledge: save %s section %d: %w", d.ID, i, err)
@@ -151,4 +151,84 @@ func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]Document
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// sectionTerms is what kb_chunks.terms holds for a section: the content
+// stems of its headings and body, which the in-memory index loads instead
+// of re-stemming the corpus on every refresh.
+func sectionTerms(headings, body string) string {
+	return strings.Join(stems(headings+"\n"+body), " ")
+}
+
+// termsVersion names the analysis behind stored terms. Bump it whenever
+// stems() changes what it produces, so databases indexed before the change
+// are re-stemmed on open rather than silently mismatching new questions.
+const termsVersion = "2" // 2: capitalised abbreviations stem as their expansion ("IT" -> ict)
+
+// upgradeTerms re-derives every section's stored terms when they were made
+// by an older analysis. Files are not re-read: headings and body are in
+// the database already.
+func (b *Base) upgradeTerms(ctx context.Context) error {
+	v, _, err := b.db.GetKV(ctx, kvNamespace, "terms_version")
+	if err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	if v == termsVersion {
+		return nil
+	}
+	b.ingestMu.Lock()
+	defer b.ingestMu.Unlock()
+	tx, err := b.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT id, headings, body FROM kb_chunks")
+	if err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	type sec struct {
+		id    int64
+		terms string
+	}
+	var secs []sec
+	for rows.Next() {
+		var id int64
+		var heads, body string
+		if err := rows.Scan(&id, &heads, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("knowledge: upgrade terms: %w", err)
+		}
+		secs = append(secs, sec{id, sectionTerms(heads, body)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	upd, err := tx.PrepareContext(ctx, "UPDATE kb_chunks SET terms = ? WHERE id = ?")
+	if err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	defer upd.Close()
+	for _, s := range secs {
+		if _, err := upd.ExecContext(ctx, s.terms, s.id); err != nil {
+			return fmt.Errorf("knowledge: upgrade terms: %w", err)
+		}
+	}
+	// Other processes reload their index when the generation moves.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'generation', '1')
+		ON CONFLICT(namespace, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, kvNamespace); err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'terms_version', ?)
+		ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value`, kvNamespace, termsVersion); err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("knowledge: upgrade terms: %w", err)
+	}
+	if len(secs) > 0 {
+		b.log.Info("re-stemmed the knowledge base for a newer analysis", "sections", len(secs), "version", termsVersion)
+	}
+	return nil
 }

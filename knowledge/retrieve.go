@@ -471,6 +471,12 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		// matched lists every candidate section of the doc with its score,
 		// for pointing at the doc's other relevant sections.
 		matched []scoredSection
+		// passIdx is the section quoted in the answer: the one whose own
+		// text covers the question best. The ranking score counts title
+		// and tag matches in every section alike, so on its own it would
+		// pick whichever section echoes the title, usually the lead.
+		passIdx  int
+		passBest float64
 	}
 	docs := map[string]*docAgg{}
 	var order []string
@@ -480,17 +486,17 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		if d == nil {
 			continue
 		}
-		var cov, tt, hd float64
+		var cov, own, tt, hd float64
 		agg := docs[c.docID]
 		if agg == nil {
-			agg = &docAgg{bestIdx: -1, covered: make([]float64, len(r.concepts)), meta: d, firstSeen: i}
+			agg = &docAgg{bestIdx: -1, passIdx: -1, covered: make([]float64, len(r.concepts)), meta: d, firstSeen: i}
 			docs[c.docID] = agg
 			order = append(order, c.docID)
 		}
 		for ci, con := range r.concepts {
-			m, inField, inHead := 0.0, false, false
+			m, mOwn, inField, inHead := 0.0, 0.0, false, false
 			for _, a := range con.alts {
-				if a.strength <= m {
+				if a.strength <= m && a.strength <= mOwn {
 					continue
 				}
 				allBody, allField, allHead := true, true, true
@@ -499,12 +505,16 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 					allField = allField && d.field[s]
 					allHead = allHead && c.heads.has(a.ids[k])
 				}
-				if allBody || allField {
+				if (allBody || allField) && a.strength > m {
 					m = a.strength
 					inField, inHead = allField, allHead
 				}
+				if allBody && a.strength > mOwn {
+					mOwn = a.strength
+				}
 			}
 			cov += con.weight * m
+			own += con.weight * mOwn
 			if inField && m >= matchSynonym {
 				tt += con.weight * m
 			}
@@ -513,13 +523,16 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			}
 			agg.covered[ci] = math.Max(agg.covered[ci], m)
 		}
-		cov, tt, hd = cov/total, tt/total, hd/total
+		cov, own, tt, hd = cov/total, own/total, tt/total, hd/total
 		bm := 0.0
 		if minBM < 0 {
 			bm = c.bm25 / minBM
 		}
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
 		agg.matched = append(agg.matched, scoredSection{score: score, idx: i})
+		if pass := own + wHeadings*hd + wBM25*bm; pass > agg.passBest || agg.passIdx < 0 {
+			agg.passBest, agg.passIdx = pass, i
+		}
 		if score > agg.best {
 			agg.best, agg.bestIdx = score, i
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
@@ -537,13 +550,13 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		}
 		dc /= total
 		f.DocCov = dc
-		c := cands[agg.bestIdx]
+		c := cands[agg.passIdx]
 		r.hits = append(r.hits, Hit{
 			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    agg.best + wDocCover*dc,
 			Coverage: f.Cov,
 			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID, sec: c.sec,
-			More:       moreSections(cands, agg.matched, agg.bestIdx, agg.best),
+			More:       moreSections(cands, agg.matched, agg.passIdx, agg.best),
 			feats:      f,
 			confidence: confidence(f, r.q, false).p,
 		})

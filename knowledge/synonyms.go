@@ -163,8 +163,15 @@ func buildSynonyms(groups []string) *synIndex {
 			}
 			var all, content, words []string
 			for _, t := range toks {
-				all = append(all, t.stem)
+				// The surface words stay as written (FTS5 sees the text's own
+				// "it"), but for our matching "it" in a phrase is the
+				// department ("it team"), not a stop word to drop: dropped, the
+				// phrase would match every "team".
 				words = append(words, t.word)
+				if to := abbreviations[t.word]; to != "" && stopWords[t.word] && len(toks) > 1 {
+					t = token{word: to, stem: stem(to)}
+				}
+				all = append(all, t.stem)
 				if !stopWords[t.word] {
 					content = append(content, t.stem)
 				}

@@ -1,0 +1,101 @@
+package knowledge
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The answer quotes the section whose own text answers the question, not
+// the lead paragraph that merely repeats the document's title words.
+func TestAnswerQuotesTheSectionThatAnswers(t *testing.T) {
+	b := openBase(t, Options{})
+	tests := []struct{ q, doc, heading, text string }{
+		{"can the council account retweet a councillor during purdah?", "pre-election-period", "What should the council account avoid?", "Retweeting"},
+		{"IT have blocked Twitter, what do I do?", "it-blocked-social-media", "What should I do first when the block appears?", "service desk"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.q, func(t *testing.T) {
+			a, err := b.Ask(context.Background(), Question{Text: tc.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.Confident || a.Sources[0].ID != tc.doc {
+				t.Fatalf("answered from %+v (confident %v), want %s", a.Sources, a.Confident, tc.doc)
+			}
+			if a.Sources[0].Headings != tc.heading || !strings.Contains(a.Text, tc.text) {
+				t.Errorf("quoted section %q:\n%s\nwant section %q containing %q", a.Sources[0].Headings, a.Text, tc.heading, tc.text)
+			}
+		})
+	}
+}
+
+// "IT" in capitals is the department in documents and questions alike,
+// and the synonym phrase "it team" needs the department, not any "team".
+func TestCapitalisedAbbreviationsMatchOnBothSides(t *testing.T) {
+	if got := strings.Join(stems("Ask IT about the X account"), " "); got != "ask ict twitter account" {
+		t.Errorf("stems = %q", got)
+	}
+	for _, alts := range synonyms.groups {
+		for _, a := range alts {
+			if a.surface == "it team" && strings.Join(a.stems, " ") != "ict team" {
+				t.Errorf("\"it team\" matches on %v, want [ict team]", a.stems)
+			}
+		}
+	}
+	b := openBase(t, Options{NoStarter: true})
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ask-it.md":   doc("ask-it", "Getting a site unblocked", "guidance", "access", "# Getting a site unblocked\n\nRaise a ticket with IT and explain why the site matters.\n"),
+		"comms-tm.md": doc("comms-tm", "Comms team rota", "guidance", "rota", "# Comms team rota\n\nThe team shares evenings and weekends.\n"),
+	})
+	if _, err := b.Ingest(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.Ask(context.Background(), Question{Text: "who do I ask in IT to unblock a site"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Sources) == 0 || a.Sources[0].ID != "ask-it" {
+		t.Errorf("sources %+v, want ask-it first", a.Sources)
+	}
+}
+
+// A database indexed by an older analysis is re-stemmed on open, even
+// though its files are unchanged and ingest would skip them.
+func TestOpenRestemsAnOlderIndex(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	b, err := Open(ctx, db, Options{NoStarter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Ingest(ctx, filepath.Join("testdata", "evalkb")); err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	if err := db.Read.QueryRowContext(ctx, "SELECT terms FROM kb_chunks ORDER BY id LIMIT 1").Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.ExecContext(ctx, "UPDATE kb_chunks SET terms = 'stale'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetKV(ctx, kvNamespace, "terms_version", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, db, Options{NoStarter: true}); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	var stale int
+	if err := db.Read.QueryRowContext(ctx, "SELECT terms, (SELECT count(*) FROM kb_chunks WHERE terms = 'stale') FROM kb_chunks ORDER BY id LIMIT 1").Scan(&got, &stale); err != nil {
+		t.Fatal(err)
+	}
+	if got != want || stale != 0 {
+		t.Errorf("after reopening: first section's terms %q (want %q), %d sections still stale", got, want, stale)
+	}
+	if v, _, _ := db.GetKV(ctx, kvNamespace, "terms_version"); v != termsVersion {
+		t.Errorf("terms_version = %q, want %q", v, termsVersion)
+	}
+}
