@@ -136,6 +136,8 @@ ve very via was wasn we were weren what whats when where whether which while who
 won wont would wouldn yes yet you your yours yourself yourselves d y
 tip tips advice best way ways want wants know anybody hi hello hey guys folks quick question questions
 help wondering wonder think thoughts idea ideas suggestions suggest recommend recommended someone's
+isnt arent wasnt werent dont doesnt didnt cant couldnt shouldnt wouldnt havent hasnt hadnt im ive youre
+theyre weve thats theres hows whos whats itll youll someones
 `) {
 		m[w] = true
 	}
@@ -148,4 +150,38 @@ var abbreviations = map[string]string{
 	"it": "ict", // "IT have blocked Twitter"
 	"us": "",
 	"x":  "twitter",
+}
+
+// shorthand is how people abbreviate in chat; documents spell the words
+// out. Each is replaced by its full form before a question is analysed.
+var shorthand = map[string]string{
+	"ppl": "people", "tmrw": "tomorrow", "tmw": "tomorrow", "2moro": "tomorrow", "tonite": "tonight",
+	"txt": "text", "info": "information", "msg": "message", "msgs": "messages",
+	"vid": "video", "vids": "videos", "govt": "government", "dept": "department", "depts": "departments",
+	"mgr": "manager", "mgrs": "managers", "socials": "social media",
+	"pls": "please", "plz": "please", "thx": "thanks", "u": "you", "ur": "your", "b4": "before",
+	"exec": "executive", "execs": "executives", "approx": "approximately", "appt": "appointment", "yr": "year", "yrs": "years", "wk": "week", "wks": "weeks",
+}
+
+// expandShorthand replaces chat shorthand with its full words, keeping the
+// rest of the tokens as they are.
+func expandShorthand(toks []token) []token {
+	var out []token
+	for i, t := range toks {
+		full, ok := shorthand[t.word]
+		if !ok {
+			if out != nil {
+				out = append(out, t)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]token, 0, len(toks)+2), toks[:i]...)
+		}
+		out = append(out, tokenize(full)...)
+	}
+	if out == nil {
+		return toks
+	}
+	return out
 }

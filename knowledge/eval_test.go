@@ -78,7 +78,7 @@ func TestEvalSharedSample(t *testing.T) {
 func TestEvalOwnSet(t *testing.T) {
 	b := evalKB(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "eval_questions.jsonl"),
-		EvalResult{Recall1: 0.95, Recall3: 0.98, MRR: 0.97, Answered: 0.89, Abstained: 0.88})
+		EvalResult{Recall1: 0.94, Recall3: 0.98, MRR: 0.96, Answered: 0.82, Abstained: 0.94})
 }
 
 // TestEvalStarter checks the embedded starter knowledge base against its
@@ -97,7 +97,7 @@ func TestEvalStarter(t *testing.T) {
 func TestEvalStarterHoldout(t *testing.T) {
 	b := openBase(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "starter_questions_holdout.jsonl"),
-		EvalResult{Recall1: 0.93, Recall3: 0.96, MRR: 0.95, Answered: 0.89, Abstained: 0.69})
+		EvalResult{Recall1: 0.96, Recall3: 0.96, MRR: 0.97, Answered: 0.93, Abstained: 0.5})
 }
 
 // TestEvalGeneralise runs an independent set written before the scoring
@@ -113,4 +113,31 @@ func TestEvalGeneralise(t *testing.T) {
 	}
 	runEval(t, b, filepath.Join("testdata", "generalise", "questions.jsonl"),
 		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.85, Abstained: 1})
+}
+
+// TestEvalFreshBases runs three sets written last, each with its own
+// knowledge base of short guidance notes (recruitment, vaccination, brand,
+// school closures, translation, hacked accounts, BSL and more) and
+// questions in chat style: typos, shorthand, first person, near misses.
+// They were written without sight of the ranking code and measured before
+// the confidence model was refitted on them; the unseen-base figures in
+// the README come from leaving each one out. Floors are the measured
+// figures, so a regression fails.
+func TestEvalFreshBases(t *testing.T) {
+	for _, tc := range []struct {
+		set  string
+		want EvalResult
+	}{
+		{"fresh_a", EvalResult{Recall1: 0.91, Recall3: 0.95, MRR: 0.93, Answered: 0.8, Abstained: 0.84}},
+		{"fresh_b", EvalResult{Recall1: 0.98, Recall3: 1, MRR: 0.99, Answered: 0.88, Abstained: 0.85}},
+		{"fresh_c", EvalResult{Recall1: 0.87, Recall3: 0.98, MRR: 0.92, Answered: 0.85, Abstained: 0.68}},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			b := openBase(t, Options{NoStarter: true})
+			if _, err := b.Ingest(context.Background(), filepath.Join("testdata", tc.set, "kb")); err != nil {
+				t.Fatal(err)
+			}
+			runEval(t, b, filepath.Join("testdata", tc.set, "questions.jsonl"), tc.want)
+		})
+	}
 }

@@ -34,6 +34,9 @@ func TestDumpFeatures(t *testing.T) {
 		{"evalkb", "testdata/evalkb", "testdata/eval_questions.jsonl"},
 		{"shared", filepath.Join(shared, "kb"), filepath.Join(shared, "questions.jsonl")},
 		{"generalise", "testdata/generalise/kb", "testdata/generalise/questions.jsonl"},
+		{"fresh_a", "testdata/fresh_a/kb", "testdata/fresh_a/questions.jsonl"},
+		{"fresh_b", "testdata/fresh_b/kb", "testdata/fresh_b/questions.jsonl"},
+		{"fresh_c", "testdata/fresh_c/kb", "testdata/fresh_c/questions.jsonl"},
 	}
 	ctx := context.Background()
 	rows, withHits := map[string]int{}, map[string]int{}

@@ -31,6 +31,28 @@ step stop stuff sure take taken takes taking talk tell tend term terms thanks th
 thought three time times today told tomorrow took top total tried true try trying turn turned turning two type
 understand unless unsure usual usually  week weeks well went whole wide wish within without word words
 work worked working works worried worry worth wrong year years yesterday 
+` +
+		// Chat and everyday life: time of day, amounts, feelings, emphasis,
+		// and people in general. A small knowledge base rarely uses them, so
+		// without this they would count as unknown topic words and sink the
+		// coverage of a question that is plainly in scope.
+		`
+tonight tonite morning mornings afternoon afternoons earlier early lately ages forever sometime soon
+monday tuesday wednesday thursday friday saturday sunday mondays fridays fortnight hourly daily
+january february march april may june july august september october november december
+load loads tons heaps plenty bunch couple dozen hundreds thousands millions extra amount bits piece pieces
+half single double loads
+angry anger annoyed annoying happy unhappy sad keen excited nervous afraid confused confusing
+frustrated frustrating furious delighted pleased disappointed embarrassed embarrassing awkward
+struggling struggle struggled mad cross fed
+honestly literally totally absolutely seriously genuinely obviously apparently suddenly finally
+whatever somehow yeah yep nope alright cheers lol btw fyi imo tbh asap vs
+everybody folk lady man men woman women bloke mum dad friend friends face faces
+reckon hope hoping hoped figure figured sorted cope coping bother bothered mention mentioned pick picked
+stand sit wait waiting waited arrive stuck forgot forget remember realise realised realize noticed spot spotted
+massive awful terrible horrible brilliant amazing awesome fantastic lovely weird strange odd silly stupid
+crazy slow tricky difficult tough obvious basic okay decent actual entire typical various
+situation option options chance luck world thing things stuff
 `) {
 		m[w] = true
 	}
