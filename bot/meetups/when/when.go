@@ -399,6 +399,18 @@ func (f found) resolve(text string, now time.Time, loc *time.Location) (time.Tim
 		if diff == 0 {
 			diff = 7
 		}
+		// "next Wednesday" said on a Tuesday: some mean tomorrow, some the
+		// Wednesday of next week. Once the day has passed this week (weeks
+		// run Monday to Sunday), the coming one is the only reading.
+		if f.weekdayNext && diff < 7 && (int(now.Weekday())+6)%7+diff <= 6 {
+			soon, later := today.AddDate(0, 0, diff), today.AddDate(0, 0, diff+7)
+			clock := "18:00"
+			if f.timeGiven {
+				clock = fmt.Sprintf("%02d:%02d", f.hour, f.minute)
+			}
+			return time.Time{}, askf("Do you mean this %s (%s) or the one after (%s)? Please give the date, like \"%s %s\".",
+				f.weekday, soon.Format("2 January"), later.Format("2 January"), later.Format("2 January"), clock)
+		}
 		dt := today.AddDate(0, 0, diff)
 		y, mo, d = dt.Date()
 	case f.relative:

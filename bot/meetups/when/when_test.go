@@ -33,6 +33,7 @@ func TestParse(t *testing.T) {
 		{"2026-12-01 18:30", "2026-12-01 18:30 GMT", ""},
 		{"20/06 19:30", "2026-06-20 19:30 BST", ""},
 		{"Friday 6pm", "2026-06-12 18:00 BST", ""},
+		{"next Monday 18:30", "2026-06-15 18:30 BST", ""}, // Monday has passed this week: only one reading
 		{"tonight 8pm", "2026-06-10 20:00 BST", ""},
 		{"noon tomorrow", "2026-06-11 12:00 BST", ""},
 		{"12am tomorrow", "2026-06-11 00:00 BST", ""},
@@ -41,6 +42,7 @@ func TestParse(t *testing.T) {
 		{"20 June", "", "What time"},
 		{"tonight", "", "What time tonight"},
 		{"Wednesday 6pm", "", "Today is Wednesday"},
+		{"next Friday 6pm", "", `this Friday (12 June) or the one after (19 June)? Please give the date, like "19 June 18:00"`},
 		{"6:30 on Friday", "", "morning or the evening"},
 		{"friday at 6", "", "morning or the evening"},
 		{"06/07 18:00", "", "could be 6 July or 7 June"},
