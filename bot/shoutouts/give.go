@@ -205,7 +205,9 @@ func (s *Service) deliverNotices(ctx context.Context, snd Sender, ids []int64) {
 	defer s.noticeMu.Unlock()
 	owed, err := owedNotices(ctx, s.db.Write, ids)
 	if err != nil {
-		s.log.Warn("shout-out notices unreadable", "err", err)
+		if ctx.Err() == nil { // shutting down is not worth a warning: the notices wait for the next start
+			s.log.Warn("shout-out notices unreadable", "err", err)
+		}
 		return
 	}
 	for _, n := range owed {
