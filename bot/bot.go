@@ -389,10 +389,12 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 	// Descend into subcommands ("meetup add ..."); a subcommand needs at
 	// least the role of its parent.
 	role := cmd.Role
+	var unmatched string // a word where a subcommand was expected
 	for len(cmd.Subcommands) > 0 {
 		word, rest := splitWord(req.Args)
 		sub := cmd.sub(word)
 		if sub == nil {
+			unmatched = word
 			break
 		}
 		role = max(role, sub.Role)
@@ -401,6 +403,9 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 	req.Command = cmd
 	if cmd.Run == nil {
 		text, _ := b.reg.HelpText(req.Name, false)
+		if unmatched != "" {
+			text = unknownSubText(cmd, req.Name, unmatched) + "\n" + text
+		}
 		b.reply(ctx, req, text)
 		return
 	}
@@ -437,6 +442,22 @@ func (b *Bot) unknownText(name string) string {
 		s += " Did you mean " + strings.Join(sug, ", ") + "?"
 	}
 	return s + " Type help for the list."
+}
+
+// unknownSubText says that parent has no subcommand word, suggesting the
+// nearest one.
+func unknownSubText(parent *Command, path, word string) string {
+	s := fmt.Sprintf("There is no %q.", path+" "+word)
+	best, bestD := "", 3
+	for _, c := range parent.Subcommands {
+		if d := editDistance(strings.ToLower(word), c.Name); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	if best != "" {
+		s += fmt.Sprintf(" Did you mean %q?", path+" "+best)
+	}
+	return s
 }
 
 func (b *Bot) refusal(cmd string) string {

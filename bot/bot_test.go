@@ -62,6 +62,7 @@ func TestDispatch(t *testing.T) {
 		{"organiser refused", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", "meetup add social") }, "only organisers can use \"meetup add\""},
 		{"organiser allowed", func(ad *bottest.Adapter) bot.Message { return ad.Message("olive", "meetup add social") }, "added:social"},
 		{"parent without run shows help", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", "meetup") }, "meetup add"},
+		{"unknown subcommand is named", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", "meetup lsit") }, `There is no "meetup lsit". Did you mean "meetup list"?`},
 		{"usage error text", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", "!ask bad") }, "Please ask a real question."},
 		{"handler error is apologised for", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", "!ask boom") }, "Sorry, something went wrong"},
 		{"huge message refused", func(ad *bottest.Adapter) bot.Message { return ad.Message("mo", strings.Repeat("purdah ", 20000)) }, "too long"},

@@ -44,7 +44,6 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 		Usage:   "reload|gaps|answer ...",
 		Summary: "look after the knowledge base (organisers)",
 		Help:    "Organisers can reload the folders, list questions the knowledge base could not answer, and answer them.",
-		Run:     h.help,
 		Subcommands: []*bot.Command{
 			{Name: "reload", Summary: "re-read the knowledge folders now", Role: bot.RoleOrganiser, Run: h.reload},
 			{Name: "gaps", Usage: "[N]", Summary: "list recent questions the knowledge base could not answer", Role: bot.RoleOrganiser, Run: h.gaps},
@@ -58,11 +57,6 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 }
 
 type handlers struct{ base *knowledge.Base }
-
-func (h *handlers) help(ctx context.Context, req *bot.Request) error {
-	text, _ := req.Bot.Registry().HelpText("kb", req.IsOrganiser(ctx))
-	return req.Reply(ctx, bot.Reply{Text: text})
-}
 
 func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
 	q := strings.TrimSpace(req.Args)
