@@ -37,6 +37,15 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// bumpGeneration moves the knowledge base's generation on: every process
+// with the database open (a running bot beside bothy kb ingest) reloads
+// its in-memory index when it sees the change.
+func bumpGeneration(ctx context.Context, q queryer) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'generation', '1')
+		ON CONFLICT(namespace, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, kvNamespace)
+	return err
+}
+
 func deleteDoc(ctx context.Context, tx *sql.Tx, id string) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE doc_id = ?)", id); err != nil {
 		return fmt.Errorf("knowledge: unindex %s: %w", id, err)
@@ -215,9 +224,7 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 			return fmt.Errorf("knowledge: upgrade terms: %w", err)
 		}
 	}
-	// Other processes reload their index when the generation moves.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'generation', '1')
-		ON CONFLICT(namespace, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, kvNamespace); err != nil {
+	if err := bumpGeneration(ctx, tx); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'terms_version', ?)

@@ -210,8 +210,7 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 		}
 	}
 	if rep.Changed() {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'generation', '1')
-			ON CONFLICT(namespace, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, kvNamespace); err != nil {
+		if err := bumpGeneration(ctx, tx); err != nil {
 			return rep, fmt.Errorf("knowledge: ingest: %w", err)
 		}
 	}

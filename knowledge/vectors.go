@@ -120,8 +120,7 @@ func (b *Base) embedMissing(ctx context.Context) {
 		}
 	}
 	if len(ids) > 0 {
-		// Other processes reload their index when the generation moves.
-		if _, err := b.db.Write.ExecContext(ctx, `UPDATE kv SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE namespace = ? AND key = 'generation'`, kvNamespace); err != nil {
+		if err := bumpGeneration(ctx, b.db.Write); err != nil {
 			b.log.Warn("bumping generation", "err", err)
 		}
 	}
