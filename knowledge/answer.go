@@ -32,6 +32,10 @@ type Answer struct {
 	// Sources are the documents, best first, one per document. When
 	// abstaining they are the nearest documents, if any are close.
 	Sources []Hit
+	// Ranked is the retrieval ranking, best first, up to five documents,
+	// whether or not the bot answered: what bothy ask --json reports, so
+	// scripts can score the ranking the way bothy kb eval does.
+	Ranked []Hit
 	// QuestionID is the recorded question (0 when not recorded).
 	QuestionID int64
 	// ByLLM says the text was written by the Writer.
@@ -53,9 +57,9 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	a := Answer{Confidence: r.confidence, Confident: len(r.hits) > 0 && r.confidence >= b.opts.MinConfidence}
+	a := Answer{Confidence: r.confidence, Confident: len(r.hits) > 0 && r.confidence >= b.opts.MinConfidence, Ranked: relevant(r.hits)}
 	if a.Confident {
-		a.Sources = relevant(r.hits)
+		a.Sources = a.Ranked
 		a.Text = b.extract(ctx, r)
 		if b.opts.Writer != nil {
 			if t, ok := b.write(ctx, text, a.Sources, q.OnDelta); ok {

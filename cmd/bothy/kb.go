@@ -127,7 +127,7 @@ func runAsk(ctx context.Context, env *Env, args []string) error {
 	}
 	if *asJSON {
 		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}}
-		for _, h := range ans.Sources {
+		for _, h := range ans.Ranked {
 			out.Sources = append(out.Sources, askJSONSource{ID: h.ID, Title: h.Title, Kind: h.Kind, Score: roundScore(h.Score)})
 		}
 		enc := json.NewEncoder(env.Stdout)

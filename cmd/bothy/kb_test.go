@@ -74,6 +74,12 @@ func TestKBIngestAskAndEval(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"confident":false`) || !strings.Contains(out, `"sources":[]`) {
 		t.Fatalf("abstain json (exit %d) = %s", code, out)
 	}
+	// Abstaining still reports the ranking, so scripts can score it as
+	// bothy kb eval does; the answer text offers only close documents.
+	code, out, _ = run(t, "ask", "--db", db, "--json", "what is the snow budget for the christmas lights festival")
+	if code != 0 || !strings.Contains(out, `"confident":false`) || !strings.Contains(out, `"sources":[{"id":"grit"`) || strings.Contains(out, "nearest documents") {
+		t.Fatalf("abstain with a weak match (exit %d) = %s", code, out)
+	}
 	// The id defaults to the path without extension.
 	if _, out, _ := run(t, "ask", "--db", db, "--json", "gritting routes snow"); !strings.Contains(out, `"id":"grit"`) {
 		t.Fatalf("default id: %s", out)
