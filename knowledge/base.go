@@ -24,7 +24,7 @@ const kvNamespace = "knowledge"
 // sets with one knowledge base left out at a time (see confModel): below
 // it, a best passage covers too little of the question's rarer words to
 // be trusted.
-const DefaultMinConfidence = 0.47
+const DefaultMinConfidence = 0.45
 
 // Source is one numbered passage handed to a Writer (mirrors llm.Source).
 type Source struct {
