@@ -115,14 +115,14 @@ func TestEvalGeneralise(t *testing.T) {
 		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.85, Abstained: 1})
 }
 
-// TestEvalFreshBases runs three sets written last, each with its own
+// TestEvalFreshBases runs four sets written last, each with its own
 // knowledge base of short guidance notes (recruitment, vaccination, brand,
 // school closures, translation, hacked accounts, BSL and more) and
 // questions in chat style: typos, shorthand, first person, near misses.
-// They were written without sight of the ranking code and measured before
-// the confidence model was refitted on them; the unseen-base figures in
-// the README come from leaving each one out. Floors are the measured
-// figures, so a regression fails.
+// They were written without sight of the ranking code. The first three
+// were measured before anything changed for them, then shaped synonyms
+// and the confidence fit; fresh_d came after all that and stays untouched.
+// Floors are the measured figures, so a regression fails.
 func TestEvalFreshBases(t *testing.T) {
 	for _, tc := range []struct {
 		set  string
@@ -131,6 +131,9 @@ func TestEvalFreshBases(t *testing.T) {
 		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.83, Abstained: 0.84}},
 		{"fresh_b", EvalResult{Recall1: 0.98, Recall3: 1, MRR: 0.99, Answered: 0.9, Abstained: 0.85}},
 		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.89, Abstained: 0.72}},
+		// fresh_d was written after every other change and has never been
+		// fitted or tuned on: the honest figure for an unseen base.
+		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.7, Abstained: 0.8}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: true})
