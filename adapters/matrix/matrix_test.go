@@ -472,51 +472,76 @@ func TestSessionIsReused(t *testing.T) {
 // TestInterruptedSendIsNotRepeated: the homeserver stores the event but
 // the connection breaks before the reply, and it has forgotten the
 // transaction by the retry (as Dendrite does across a restart). The bot
-// finds its event among the room's latest and does not post it again.
+// finds its event among the room's latest and does not post it again,
+// also when the event only shows up after a moment (Dendrite stores a
+// queued event when it replays its queue) or the history cannot be read
+// at first (the homeserver is still starting).
 func TestInterruptedSendIsNotRepeated(t *testing.T) {
-	var mu sync.Mutex
-	var stored string // the content the homeserver kept
-	hs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/"):
-			body, _ := io.ReadAll(r.Body)
-			if stored != "" {
-				t.Errorf("sent again after the interrupted send: %s", body)
-				w.WriteHeader(http.StatusOK)
-				_, _ = io.WriteString(w, `{"event_id":"$second"}`)
-				return
-			}
-			stored = string(body)
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				conn.Close() // stored, but the reply never comes
-			}
-		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages"):
-			w.Header().Set("Content-Type", "application/json")
-			chunk := "[]"
-			if stored != "" {
-				chunk = `[{"type":"m.room.message","event_id":"$first","sender":"` + string(botID) + `","room_id":"!room:example.org","origin_server_ts":1,"content":` + stored + `}]`
-			}
-			_, _ = io.WriteString(w, `{"start":"s","end":"e","chunk":`+chunk+`}`)
-		default:
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"errcode":"M_NOT_FOUND"}`)
-		}
-	})
-	srv := httptest.NewServer(hs)
-	defer srv.Close()
-	a := readyAdapter(t, srv, Options{})
-	ref, err := a.Send(context.Background(), bot.Target{RoomID: "!room:example.org", ReplyTo: "$q"}, bot.Reply{Text: "the answer"})
-	if err != nil {
-		t.Fatal(err)
+	defer func(gap time.Duration) { findSentGap = gap }(findSentGap)
+	findSentGap = 10 * time.Millisecond
+	tests := []struct {
+		name string
+		// hiddenFor is how many reads of the history miss the event;
+		// failFor is how many fail outright before that.
+		hiddenFor, failFor int
+	}{
+		{"visible at once", 0, 0},
+		{"visible after a moment", findSentTries - 1, 0},
+		{"history unreadable at first", 1, 2},
 	}
-	if ref.ID != "$first" {
-		t.Fatalf("ref = %+v, want the event that arrived the first time", ref)
-	}
-	if !strings.Contains(stored, txnField) {
-		t.Errorf("content has no %s: %s", txnField, stored)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var stored string // the content the homeserver kept
+			reads := 0
+			hs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/"):
+					body, _ := io.ReadAll(r.Body)
+					if stored != "" {
+						t.Errorf("sent again after the interrupted send: %s", body)
+						w.WriteHeader(http.StatusOK)
+						_, _ = io.WriteString(w, `{"event_id":"$second"}`)
+						return
+					}
+					stored = string(body)
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						conn.Close() // stored, but the reply never comes
+					}
+				case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages"):
+					reads++
+					if reads <= tc.failFor {
+						w.WriteHeader(http.StatusBadGateway)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					chunk := "[]"
+					if stored != "" && reads > tc.failFor+tc.hiddenFor {
+						chunk = `[{"type":"m.room.message","event_id":"$first","sender":"` + string(botID) + `","room_id":"!room:example.org","origin_server_ts":1,"content":` + stored + `}]`
+					}
+					_, _ = io.WriteString(w, `{"start":"s","end":"e","chunk":`+chunk+`}`)
+				default:
+					w.WriteHeader(http.StatusNotFound)
+					_, _ = io.WriteString(w, `{"errcode":"M_NOT_FOUND"}`)
+				}
+			})
+			srv := httptest.NewServer(hs)
+			defer srv.Close()
+			a := readyAdapter(t, srv, Options{})
+			ref, err := a.Send(context.Background(), bot.Target{RoomID: "!room:example.org", ReplyTo: "$q"}, bot.Reply{Text: "the answer"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref.ID != "$first" {
+				t.Fatalf("ref = %+v, want the event that arrived the first time", ref)
+			}
+			if !strings.Contains(stored, txnField) {
+				t.Errorf("content has no %s: %s", txnField, stored)
+			}
+		})
 	}
 }
 

@@ -120,7 +120,11 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, typ event.Type, cont
 	maybeSent := false
 	err := a.withRetry(ctx, func(ctx context.Context) error {
 		if maybeSent {
-			if found, ok := a.findSent(ctx, room, txn); ok {
+			found, err := a.findSent(ctx, room, txn)
+			if err != nil {
+				return err // cannot look yet (still restarting): try again later rather than send blind
+			}
+			if found != "" {
 				a.log.Info("an interrupted send had arrived; not sending it again", "room", room, "event", found)
 				evID = found
 				return nil
@@ -142,22 +146,41 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, typ event.Type, cont
 
 // findSent looks for the bot's own event with transaction txn among the
 // room's latest events: by the homeserver's unsigned transaction_id where
-// it gives one, or by txnField in the content.
-func (a *Adapter) findSent(ctx context.Context, room id.RoomID, txn string) (id.EventID, bool) {
-	resp, err := a.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, nil, 50)
-	if err != nil {
-		return "", false
-	}
-	for _, ev := range resp.Chunk {
-		if ev.Sender != a.cli.UserID {
-			continue
+// it gives one, or by txnField in the content. It returns "" when the
+// event is not there, and an error when the room could not be read.
+//
+// An event accepted just before a restart can take a moment to appear:
+// Dendrite acknowledges a send once it is queued and stores it when the
+// queue is replayed after the restart. So an absent event is looked for
+// a few more times (findSentTries, findSentGap apart) before the caller
+// sends it again.
+func (a *Adapter) findSent(ctx context.Context, room id.RoomID, txn string) (id.EventID, error) {
+	for try := 0; ; try++ {
+		resp, err := a.cli.Messages(ctx, room, "", "", mautrix.DirectionBackward, nil, 50)
+		if err != nil {
+			return "", err
 		}
-		if ev.Unsigned.TransactionID == txn || ev.Content.Raw[txnField] == txn {
-			return ev.ID, true
+		for _, ev := range resp.Chunk {
+			if ev.Sender != a.cli.UserID {
+				continue
+			}
+			if ev.Unsigned.TransactionID == txn || ev.Content.Raw[txnField] == txn {
+				return ev.ID, nil
+			}
+		}
+		if try+1 >= findSentTries || !sleep(ctx, findSentGap) {
+			return "", nil
 		}
 	}
-	return "", false
 }
+
+// findSentTries and findSentGap bound how long findSent waits for an
+// interrupted send to surface: about two seconds, and only after a send
+// whose fate is unknown.
+var (
+	findSentTries = 5
+	findSentGap   = 500 * time.Millisecond
+)
 
 // mayHaveArrived tells a failure after which the homeserver may still
 // have stored the event (the connection broke, or a gateway timed out)
