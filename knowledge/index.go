@@ -237,16 +237,16 @@ func plausibleSlip(typed, word string) bool {
 	if len(t) != len(w) {
 		return true // a letter left out or doubled
 	}
-	var diff []int
+	at, n := 0, 0
 	for i := range t {
 		if t[i] != w[i] {
-			diff = append(diff, i)
+			at, n = i, n+1
 		}
 	}
-	if len(diff) != 1 {
+	if n != 1 {
 		return true // two neighbours swapped
 	}
-	return keyNeighbours(t[diff[0]], w[diff[0]])
+	return keyNeighbours(t[at], w[at])
 }
 
 // qwertyRows are the letter rows of a UK keyboard, for keyNeighbours.
