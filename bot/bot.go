@@ -32,7 +32,10 @@ type Options struct {
 	// Organisers are stable user IDs (any platform) allowed to run
 	// organiser commands.
 	Organisers []string
-	// Workers bounds how many events are handled at once (default 16).
+	// Workers bounds how many events are handled at once (default 64).
+	// Handlers mostly wait on the store, whose writer commits the writes
+	// of waiting handlers together, so more workers than cores means
+	// fewer commits per message.
 	Workers int
 	// ShutdownTimeout bounds how long in-flight handlers may run after the
 	// bot is told to stop (default 10s).
@@ -75,7 +78,7 @@ func New(opts Options) *Bot {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 16
+		opts.Workers = 64
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
@@ -275,16 +278,24 @@ func (b *Bot) Run(ctx context.Context) error {
 	// taken can finish and reply; it is cancelled at the shutdown deadline.
 	handlerCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
-	sem := make(chan struct{}, b.workers)
+	// A fixed pool of workers rather than a goroutine per event: a worker
+	// keeps the stack that answering a question grew, where a fresh
+	// goroutine would grow it again for every message.
+	work := make(chan Event)
 	var inflight sync.WaitGroup
-	for ev := range events {
-		sem <- struct{}{}
+	for range b.workers {
 		inflight.Add(1)
-		go func(ev Event) {
-			defer func() { <-sem; inflight.Done() }()
-			b.Handle(handlerCtx, ev)
-		}(ev)
+		go func() {
+			defer inflight.Done()
+			for ev := range work {
+				b.Handle(handlerCtx, ev)
+			}
+		}()
 	}
+	for ev := range events {
+		work <- ev
+	}
+	close(work)
 	// Every adapter has stopped delivering (ctx cancelled or input ended).
 	done := make(chan struct{})
 	go func() { inflight.Wait(); close(done) }()

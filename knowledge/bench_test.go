@@ -200,3 +200,27 @@ func TestSyntheticCorpusIsAnswerable(t *testing.T) {
 		t.Fatalf("sections = %d, want 100", n)
 	}
 }
+
+// BenchmarkAskStarter answers the starter eval questions from the starter
+// knowledge base, as the chat throughput benchmark does, without the bot
+// or the question log: the CPU cost of one answer. Run:
+//
+//	go test ./knowledge -run '^$' -bench AskStarter -benchtime 5000x
+func BenchmarkAskStarter(b *testing.B) {
+	ctx := context.Background()
+	base := openBase(b, Options{})
+	qs, err := ReadEvalFile(filepath.Join("testdata", "starter_questions.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := base.Ask(ctx, Question{Text: "warm up"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := base.Ask(ctx, Question{Text: qs[i%len(qs)].Q}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

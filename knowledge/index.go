@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -36,6 +37,8 @@ type docMeta struct {
 	// field holds the stems of the title and tags, which count as context
 	// for every section and earn a boost when matched.
 	field map[string]bool
+	// fieldIDs is field as vocabulary IDs, for the re-ranker.
+	fieldIDs termSet
 	// titleStems and tagStems keep repeats, for BM25 term frequencies.
 	titleStems, tagStems []string
 }
@@ -80,6 +83,12 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		for s := range d.field {
 			ix.addStem(s)
 		}
+	}
+	for _, d := range ix.docs {
+		for s := range d.field {
+			d.fieldIDs = append(d.fieldIDs, ix.vocab[s])
+		}
+		slices.Sort(d.fieldIDs)
 	}
 	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, body, terms FROM kb_chunks ORDER BY id")
 	if err != nil {

@@ -36,6 +36,7 @@ type concept struct {
 	word     string // as the question wrote it
 	alts     []alt
 	weight   float64
+	mask     bits // every alternative's stems, for skipping sections with none
 	generic  bool
 	platform bool // a platform name: context more often than topic
 	unknown  bool // no way of saying it occurs in the corpus
@@ -45,6 +46,7 @@ type alt struct {
 	surface  string   // for the FTS5 query
 	stems    []string // all must appear in a passage
 	ids      []uint32 // the stems' vocabulary IDs (0: not in the knowledge base)
+	mask     bits     // the stems' places in questionStems
 	strength float64
 }
 
@@ -88,7 +90,7 @@ func (ix *index) analyse(question string) []concept {
 	for i := 0; i < len(toks); {
 		// Longest synonym phrase starting here.
 		matched := 0
-		for l := min(synonyms.maxLen, len(toks)-i); l >= 1; l-- {
+		for l := min(synonyms.longest[toks[i].stem], len(toks)-i); l >= 1; l-- {
 			key := joinStems(toks[i : i+l])
 			groups := synonyms.byKey[key]
 			if len(groups) == 0 || (l == 1 && isStop(toks[i])) {
@@ -153,17 +155,95 @@ func (ix *index) analyse(question string) []concept {
 		out = out[:maxConcepts]
 	}
 	// Alternatives may share stem slices with the synonym tables, so the
-	// IDs go in slices of their own.
+	// IDs go in slices of their own, cut from one array for the question.
+	n := 0
+	for i := range out {
+		for j := range out[i].alts {
+			n += len(out[i].alts[j].stems)
+		}
+	}
+	ids := make([]uint32, n)
 	for i := range out {
 		for j := range out[i].alts {
 			a := &out[i].alts[j]
-			a.ids = make([]uint32, len(a.stems))
+			k := len(a.stems)
+			a.ids, ids = ids[:k:k], ids[k:]
 			for k, st := range a.stems {
 				a.ids[k] = ix.vocab[st]
 			}
 		}
 	}
 	return out
+}
+
+// questionStems lists the distinct stem IDs of every alternative, sorted,
+// and gives each alternative (and concept) a bit set of its stems' places
+// in that list: the re-ranker then looks each stem up once per section,
+// and tests an alternative with a few word operations.
+func questionStems(cs []concept) (uniq []uint32, words int) {
+	for _, c := range cs {
+		for _, a := range c.alts {
+			uniq = append(uniq, a.ids...)
+		}
+	}
+	slices.Sort(uniq)
+	uniq = slices.Compact(uniq)
+	words = (len(uniq) + 63) / 64
+	n := 0
+	for _, c := range cs {
+		n += 1 + len(c.alts)
+	}
+	backing := make(bits, n*words)
+	next := func() bits {
+		b := backing[:words:words]
+		backing = backing[words:]
+		return b
+	}
+	for i := range cs {
+		c := &cs[i]
+		c.mask = next()
+		for j := range c.alts {
+			a := &c.alts[j]
+			a.mask = next()
+			for _, id := range a.ids {
+				p, _ := slices.BinarySearch(uniq, id)
+				a.mask.set(p)
+			}
+			c.mask.or(a.mask)
+		}
+	}
+	return uniq, words
+}
+
+// bits is a small bit set.
+type bits []uint64
+
+func (b bits) set(i int) { b[i/64] |= 1 << (i % 64) }
+
+func (b bits) or(o bits) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+
+// within reports whether every bit of b is in o.
+func (b bits) within(o bits) bool {
+	for i, w := range b {
+		if w&^o[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// meets reports whether b shares a bit with o or p.
+func (b bits) meets(o, p bits) bool {
+	for i, w := range b {
+		if w&(o[i]|p[i]) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func isNonLatin(w string) bool {
@@ -222,6 +302,9 @@ func rarest(a alt, counts map[string]int) int {
 }
 
 func joinStems(ts []token) string {
+	if len(ts) == 1 {
+		return ts[0].stem
+	}
 	var b strings.Builder
 	for i, t := range ts {
 		if i > 0 {
@@ -233,6 +316,9 @@ func joinStems(ts []token) string {
 }
 
 func joinWords(ts []token) string {
+	if len(ts) == 1 {
+		return ts[0].word
+	}
 	var b strings.Builder
 	for i, t := range ts {
 		if i > 0 {
@@ -262,22 +348,30 @@ func (ix *index) matchQuery(cs []concept) string {
 // the posting budget on large indexes.
 func (ix *index) queryAlts(cs []concept) []alt {
 	type term struct {
-		a  alt
+		a  *alt
 		df int
 	}
-	var terms []term
-	seen := map[string]bool{}
+	n := 0
 	for _, c := range cs {
-		for _, a := range c.alts {
-			if seen[a.surface] {
-				continue
+		n += len(c.alts)
+	}
+	terms := make([]term, 0, n)
+	for i := range cs {
+	next:
+		for j := range cs[i].alts {
+			a := &cs[i].alts[j]
+			// Questions have a few dozen alternatives at most: a scan is
+			// cheaper than a set.
+			for _, t := range terms {
+				if t.a.surface == a.surface {
+					continue next
+				}
 			}
-			seen[a.surface] = true
-			terms = append(terms, term{a, ix.altDF(a)})
+			terms = append(terms, term{a, ix.altDF(*a)})
 		}
 	}
-	sort.SliceStable(terms, func(i, j int) bool { return terms[i].df < terms[j].df })
-	var out []alt
+	slices.SortStableFunc(terms, func(a, b term) int { return a.df - b.df })
+	out := make([]alt, 0, len(terms))
 	postings := 0
 	for _, t := range terms {
 		if t.df == 0 && len(out) > 0 {
@@ -287,7 +381,7 @@ func (ix *index) queryAlts(cs []concept) []alt {
 			break
 		}
 		postings += t.df
-		out = append(out, t.a)
+		out = append(out, *t.a)
 	}
 	return out
 }
@@ -301,16 +395,12 @@ const (
 )
 
 // candidate is one section BM25 found, with what the re-ranker needs.
+// The in-memory index hands out its own sections; FTS5's rows are made
+// into sections of the same shape.
 type candidate struct {
-	sec      int // index+1 in index.sections, 0 when FTS5 found it
-	chunkID  int64
-	docID    string
-	ord      int
-	headings string
-	body     string
-	terms    termSet // stems of headings and body
-	heads    termSet // stems of headings
-	bm25     float64 // FTS5 rank: negative, lower is better
+	*memSection
+	sec  int     // index+1 in index.sections, 0 when FTS5 found it
+	bm25 float64 // FTS5 rank: negative, lower is better
 }
 
 func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candidate, error) {
@@ -330,13 +420,15 @@ func (b *Base) candidates(ctx context.Context, ix *index, cs []concept) ([]candi
 	defer rows.Close()
 	var out []candidate
 	for rows.Next() {
-		var c candidate
+		m := &memSection{}
+		c := candidate{memSection: m}
 		var terms string
-		if err := rows.Scan(&c.chunkID, &c.docID, &c.ord, &c.headings, &c.body, &terms, &c.bm25); err != nil {
+		if err := rows.Scan(&m.id, &m.docID, &m.ord, &m.headings, &m.body, &terms, &c.bm25); err != nil {
 			return nil, fmt.Errorf("knowledge: search: %w", err)
 		}
-		c.terms = ix.termSet(strings.Fields(terms))
-		c.heads = ix.termSet(stems(c.headings))
+		m.doc = ix.docs[m.docID]
+		m.terms = ix.termSet(strings.Fields(terms))
+		m.heads = ix.termSet(stems(m.headings))
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -371,32 +463,25 @@ type ranking struct {
 	concepts   []concept
 	hits       []Hit
 	confidence float64
-	best       *candidate
 	q          qfeatures
-}
-
-// scoredSection is one candidate section's ranking score.
-type scoredSection struct {
-	score float64
-	idx   int // in the candidates
 }
 
 // moreSections picks up to two other headed sections of a document that
 // score at least 75% of its best one: a lead paragraph often wins on the
-// question's words while the advice sits in a section below it.
-func moreSections(cands []candidate, matched []scoredSection, best int, bestScore float64) []string {
-	sort.SliceStable(matched, func(i, j int) bool { return matched[i].score > matched[j].score })
+// question's words while the advice sits in a section below it. run holds
+// the document's candidates (indexes into cands), best scoring first.
+func moreSections(cands []candidate, scores []float64, run []int32, best int, bestScore float64) []string {
 	var out []string
-	for _, m := range matched {
-		if len(out) == 2 || m.score < 0.75*bestScore {
+	for _, i := range run {
+		if len(out) == 2 || scores[i] < 0.75*bestScore {
 			break
 		}
-		h := cands[m.idx].headings
-		if m.idx == best || h == "" || h == cands[best].headings {
+		h := cands[i].headings
+		if int(i) == best || h == "" || h == cands[best].headings {
 			continue
 		}
-		if i := strings.LastIndex(h, " > "); i >= 0 {
-			h = h[i+3:]
+		if j := strings.LastIndex(h, " > "); j >= 0 {
+			h = h[j+3:]
 		}
 		if !slices.Contains(out, h) {
 			out = append(out, h)
@@ -461,16 +546,19 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	for _, c := range cands {
 		minBM = math.Min(minBM, c.bm25)
 	}
+	// Which of the question's stems each section, and each document's
+	// title and tags, hold: one lookup per stem, then every alternative
+	// is a few array reads.
+	uniq, words := questionStems(r.concepts)
+	inBody, inHead := make(bits, words), make(bits, words)
 	type docAgg struct {
-		best      float64
-		f         features
-		bestIdx   int
-		covered   []float64 // per concept, best strength anywhere in the doc
-		meta      *docMeta
-		firstSeen int
-		// matched lists every candidate section of the doc with its score,
-		// for pointing at the doc's other relevant sections.
-		matched []scoredSection
+		meta    *docMeta
+		inField bits
+		best    float64
+		f       features
+		bestIdx int
+		// covered is per concept, the best strength anywhere in the doc.
+		covered []float64
 		// passIdx is the section quoted in the answer: the one whose own
 		// text covers the question best. The ranking score counts title
 		// and tag matches in every section alike, so on its own it would
@@ -478,36 +566,61 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		passIdx  int
 		passBest float64
 	}
-	docs := map[string]*docAgg{}
-	var order []string
+	aggs := make([]docAgg, 0, 16)
+	candDoc := make([]int32, len(cands)) // -1: the section's document has gone
+	scores := make([]float64, len(cands))
+	nc := len(r.concepts)
 	for i := range cands {
 		c := &cands[i]
-		d := ix.docs[c.docID]
+		d := c.doc
+		candDoc[i] = -1
 		if d == nil {
 			continue
 		}
-		var cov, own, tt, hd float64
-		agg := docs[c.docID]
-		if agg == nil {
-			agg = &docAgg{bestIdx: -1, passIdx: -1, covered: make([]float64, len(r.concepts)), meta: d, firstSeen: i}
-			docs[c.docID] = agg
-			order = append(order, c.docID)
+		di := -1
+		for j := range aggs {
+			if aggs[j].meta == d {
+				di = j
+				break
+			}
 		}
-		for ci, con := range r.concepts {
-			m, mOwn, inField, inHead := 0.0, 0.0, false, false
+		if di < 0 {
+			di = len(aggs)
+			field := make(bits, words)
+			for k, id := range uniq {
+				if d.fieldIDs.has(id) {
+					field.set(k)
+				}
+			}
+			aggs = append(aggs, docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: make([]float64, nc)})
+		}
+		candDoc[i] = int32(di)
+		agg := &aggs[di]
+		clear(inBody)
+		clear(inHead)
+		for k, id := range uniq {
+			if c.terms.has(id) {
+				inBody.set(k)
+				if c.heads.has(id) { // headings are part of terms
+					inHead.set(k)
+				}
+			}
+		}
+		var cov, own, tt, hd float64
+		for ci := range r.concepts {
+			con := &r.concepts[ci]
+			if !con.mask.meets(inBody, agg.inField) {
+				continue // none of its words here: it adds nothing
+			}
+			m, mOwn, mField, mHead := 0.0, 0.0, false, false
 			for _, a := range con.alts {
 				if a.strength <= m && a.strength <= mOwn {
 					continue
 				}
-				allBody, allField, allHead := true, true, true
-				for k, s := range a.stems {
-					allBody = allBody && c.terms.has(a.ids[k])
-					allField = allField && d.field[s]
-					allHead = allHead && c.heads.has(a.ids[k])
-				}
+				allBody, allField := a.mask.within(inBody), a.mask.within(agg.inField)
 				if (allBody || allField) && a.strength > m {
 					m = a.strength
-					inField, inHead = allField, allHead
+					mField, mHead = allField, a.mask.within(inHead)
 				}
 				if allBody && a.strength > mOwn {
 					mOwn = a.strength
@@ -515,10 +628,10 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			}
 			cov += con.weight * m
 			own += con.weight * mOwn
-			if inField && m >= matchSynonym {
+			if mField && m >= matchSynonym {
 				tt += con.weight * m
 			}
-			if inHead {
+			if mHead {
 				hd += con.weight * m
 			}
 			agg.covered[ci] = math.Max(agg.covered[ci], m)
@@ -529,7 +642,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			bm = c.bm25 / minBM
 		}
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
-		agg.matched = append(agg.matched, scoredSection{score: score, idx: i})
+		scores[i] = score
 		if pass := own + wHeadings*hd + wBM25*bm; pass > agg.passBest || agg.passIdx < 0 {
 			agg.passBest, agg.passIdx = pass, i
 		}
@@ -538,8 +651,31 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
 		}
 	}
-	for _, id := range order {
-		agg := docs[id]
+	// Each document's candidates, best first, for moreSections.
+	byDoc := make([]int32, 0, len(cands))
+	for i, di := range candDoc {
+		if di >= 0 {
+			byDoc = append(byDoc, int32(i))
+		}
+	}
+	slices.SortStableFunc(byDoc, func(a, b int32) int {
+		if da, db := candDoc[a], candDoc[b]; da != db {
+			return int(da - db)
+		}
+		return cmpDesc(scores[a], scores[b])
+	})
+	r.hits = make([]Hit, 0, len(aggs))
+	for di := range aggs {
+		agg := &aggs[di]
+		run := byDoc
+		for len(run) > 0 && candDoc[run[0]] != int32(di) {
+			run = run[1:]
+		}
+		end := 0
+		for end < len(run) && candDoc[run[end]] == int32(di) {
+			end++
+		}
+		run, byDoc = run[:end], run[end:]
 		if agg.bestIdx < 0 {
 			continue
 		}
@@ -552,16 +688,16 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		f.DocCov = dc
 		c := cands[agg.passIdx]
 		r.hits = append(r.hits, Hit{
-			ID: id, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
+			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    agg.best + wDocCover*dc,
 			Coverage: f.Cov,
-			Passage:  c.body, Headings: c.headings, chunkID: c.chunkID, sec: c.sec,
-			More:       moreSections(cands, agg.matched, agg.passIdx, agg.best),
+			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
+			More:       moreSections(cands, scores, run, agg.passIdx, agg.best),
 			feats:      f,
 			confidence: confidence(f, r.q, false).p,
 		})
 	}
-	sort.SliceStable(r.hits, func(i, j int) bool { return r.hits[i].Score > r.hits[j].Score })
+	slices.SortStableFunc(r.hits, func(a, b Hit) int { return cmpDesc(a.Score, b.Score) })
 	if b.opts.Embedder != nil && len(ix.vecs) > 0 {
 		r.hits = b.fuse(ctx, ix, question, r.hits)
 	}
@@ -571,6 +707,17 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		r.confidence = r.hits[0].confidence
 	}
 	return r, nil
+}
+
+// cmpDesc orders larger numbers first.
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
 }
 
 // The confidence model: a logistic regression over a few features of the

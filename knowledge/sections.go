@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -53,6 +52,7 @@ func (t termSet) has(id uint32) bool {
 type memSection struct {
 	id       int64
 	docID    string
+	doc      *docMeta // nil for a section whose document has gone
 	ord      int
 	headings string
 	body     string
@@ -143,7 +143,7 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 		length += len(d.titleStems) + len(d.tagStems)
 	}
 	n := int32(len(si.secs))
-	si.secs = append(si.secs, memSection{id: id, docID: docID, ord: ord, headings: headings, body: body,
+	si.secs = append(si.secs, memSection{id: id, docID: docID, doc: d, ord: ord, headings: headings, body: body,
 		terms: si.ix.termSet(terms), heads: si.ix.termSet(heads), length: float32(length)})
 	for s, f := range tf {
 		si.post[s] = append(si.post[s], posting{sec: n, tf: f})
@@ -196,11 +196,14 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 		}
 	}
 	all := acc.touched
-	sort.Slice(all, func(i, j int) bool {
-		if x, y := acc.score[all[i]], acc.score[all[j]]; x != y {
-			return x > y
+	slices.SortFunc(all, func(a, b int32) int {
+		if x, y := acc.score[a], acc.score[b]; x != y {
+			if x > y {
+				return -1
+			}
+			return 1
 		}
-		return all[i] < all[j]
+		return int(a - b)
 	})
 	top := all
 	if len(top) > limit {
@@ -208,9 +211,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 	}
 	out := make([]candidate, len(top))
 	for i, sec := range top {
-		m := &si.secs[sec]
-		out[i] = candidate{sec: int(sec) + 1, chunkID: m.id, docID: m.docID, ord: m.ord, headings: m.headings, body: m.body,
-			terms: m.terms, heads: m.heads, bm25: -acc.score[sec]}
+		out[i] = candidate{memSection: &si.secs[sec], sec: int(sec) + 1, bm25: -acc.score[sec]}
 	}
 	for _, sec := range all {
 		acc.score[sec] = 0

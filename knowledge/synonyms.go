@@ -134,8 +134,10 @@ type synIndex struct {
 	byKey map[string][]int
 	// groups holds each group's alternatives.
 	groups [][]synAlt
-	// maxLen is the longest phrase, in words.
-	maxLen int
+	// longest is, for each stem that starts a phrase, the longest such
+	// phrase in words: most question words start none, and need no
+	// phrase lookups at all.
+	longest map[string]int
 }
 
 var synonyms = buildSynonyms(synonymGroups)
@@ -177,7 +179,7 @@ func synonymVocabulary() map[string]string {
 }
 
 func buildSynonyms(groups []string) *synIndex {
-	ix := &synIndex{byKey: map[string][]int{}}
+	ix := &synIndex{byKey: map[string][]int{}, longest: map[string]int{}}
 	for gi, g := range groups {
 		var alts []synAlt
 		for _, phrase := range strings.Split(g, "|") {
@@ -204,7 +206,7 @@ func buildSynonyms(groups []string) *synIndex {
 			if !containsInt(ix.byKey[key], gi) {
 				ix.byKey[key] = append(ix.byKey[key], gi)
 			}
-			ix.maxLen = max(ix.maxLen, len(all))
+			ix.longest[all[0]] = max(ix.longest[all[0]], len(all))
 			if len(content) == 0 {
 				continue
 			}
