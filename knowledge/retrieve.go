@@ -215,10 +215,61 @@ func questionStems(cs []concept) (uniq []uint32, words int) {
 	return uniq, words
 }
 
+// sectionStems returns, for each candidate, which of the question's stems
+// its own text (headings and body) holds: words bit-set words per
+// candidate. A stem found in few sections is looked up through its
+// posting list, one pass for all the candidates; a common one in each
+// candidate's term set. Postings also count the document's title and
+// tags, so where field (the candidate's title and tag stems; nil for a
+// candidate with no document) has the stem, the term set decides.
+func sectionStems(ix *index, cands []candidate, uniq []uint32, words int, field func(i int) bits) bits {
+	out := make(bits, len(cands)*words)
+	var viaPostings []bool
+	if si := ix.sections; si != nil && len(cands) > 0 {
+		// Binary search costs about log2 of a section's terms per
+		// candidate; a posting list costs its length.
+		budget := len(cands) * 6
+		var slot []int32 // section -> candidate index+1
+		for k, id := range uniq {
+			post := si.byID(id)
+			if id == 0 || len(post) > budget {
+				continue
+			}
+			if slot == nil {
+				viaPostings = make([]bool, len(uniq))
+				slot = si.candidateSlots(cands)
+				defer si.releaseSlots(slot, cands)
+			}
+			viaPostings[k] = true
+			for _, p := range post {
+				ci := int(slot[p.sec]) - 1
+				if ci < 0 {
+					continue
+				}
+				if f := field(ci); f != nil && f.has(k) && !cands[ci].terms.has(id) {
+					continue // in the title or tags only
+				}
+				out[ci*words+k/64] |= 1 << (k % 64)
+			}
+		}
+	}
+	for i := range cands {
+		row := out[i*words : (i+1)*words]
+		for k, id := range uniq {
+			if (viaPostings == nil || !viaPostings[k]) && cands[i].terms.has(id) {
+				row.set(k)
+			}
+		}
+	}
+	return out
+}
+
 // bits is a small bit set.
 type bits []uint64
 
 func (b bits) set(i int) { b[i/64] |= 1 << (i % 64) }
+
+func (b bits) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 
 func (b bits) or(o bits) {
 	for i := range b {
@@ -550,7 +601,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	// title and tags, hold: one lookup per stem, then every alternative
 	// is a few array reads.
 	uniq, words := questionStems(r.concepts)
-	inBody, inHead := make(bits, words), make(bits, words)
+	inHead := make(bits, words)
 	type docAgg struct {
 		meta    *docMeta
 		inField bits
@@ -566,44 +617,54 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		passIdx  int
 		passBest float64
 	}
-	aggs := make([]docAgg, 0, 16)
+	// Group the candidates by document first, so the per-document state
+	// is allocated once.
 	candDoc := make([]int32, len(cands)) // -1: the section's document has gone
-	scores := make([]float64, len(cands))
-	nc := len(r.concepts)
+	var docMetas []*docMeta
 	for i := range cands {
-		c := &cands[i]
-		d := c.doc
 		candDoc[i] = -1
+		d := cands[i].doc
 		if d == nil {
 			continue
 		}
-		di := -1
-		for j := range aggs {
-			if aggs[j].meta == d {
-				di = j
-				break
-			}
-		}
+		di := slices.Index(docMetas, d)
 		if di < 0 {
-			di = len(aggs)
-			field := make(bits, words)
-			for k, id := range uniq {
-				if d.fieldIDs.has(id) {
-					field.set(k)
-				}
-			}
-			aggs = append(aggs, docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: make([]float64, nc)})
+			di = len(docMetas)
+			docMetas = append(docMetas, d)
 		}
 		candDoc[i] = int32(di)
-		agg := &aggs[di]
-		clear(inBody)
+	}
+	nc := len(r.concepts)
+	aggs := make([]docAgg, len(docMetas))
+	covered := make([]float64, len(docMetas)*nc)
+	fields := make(bits, len(docMetas)*words)
+	for di, d := range docMetas {
+		field := fields[di*words : (di+1)*words : (di+1)*words]
+		for k, id := range uniq {
+			if d.fieldIDs.has(id) {
+				field.set(k)
+			}
+		}
+		aggs[di] = docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: covered[di*nc : (di+1)*nc : (di+1)*nc]}
+	}
+	bodies := sectionStems(ix, cands, uniq, words, func(i int) bits {
+		if candDoc[i] < 0 {
+			return nil
+		}
+		return aggs[candDoc[i]].inField
+	})
+	scores := make([]float64, len(cands))
+	for i := range cands {
+		c := &cands[i]
+		if candDoc[i] < 0 {
+			continue
+		}
+		agg := &aggs[candDoc[i]]
+		inBody := bodies[i*words : (i+1)*words : (i+1)*words]
 		clear(inHead)
 		for k, id := range uniq {
-			if c.terms.has(id) {
-				inBody.set(k)
-				if c.heads.has(id) { // headings are part of terms
-					inHead.set(k)
-				}
+			if inBody.has(k) && c.heads.has(id) { // headings are part of terms
+				inHead.set(k)
 			}
 		}
 		var cov, own, tt, hd float64

@@ -102,6 +102,7 @@ type sectionIndex struct {
 	ix     *index // for vocab
 	secs   []memSection
 	post   map[string][]posting
+	byIDs  [][]posting // post by vocabulary ID
 	avgLen float64
 	accs   sync.Pool // *accumulator
 }
@@ -158,6 +159,50 @@ func (si *sectionIndex) finish() {
 	if len(si.secs) > 0 {
 		si.avgLen = total / float64(len(si.secs))
 	}
+	si.byIDs = make([][]posting, len(si.ix.vocab)+1)
+	for s, l := range si.post {
+		si.byIDs[si.ix.vocab[s]] = l
+	}
+}
+
+// byID is the posting list of a stem by its vocabulary ID.
+func (si *sectionIndex) byID(id uint32) []posting {
+	if int(id) >= len(si.byIDs) {
+		return nil
+	}
+	return si.byIDs[id]
+}
+
+// candidateSlots maps each section to its place among cands (+1; 0 for
+// a section that is not a candidate), in a reused array; give it back
+// with releaseSlots.
+func (si *sectionIndex) candidateSlots(cands []candidate) []int32 {
+	acc := si.accs.Get().(*accumulator)
+	if len(acc.slot) < len(si.secs) {
+		acc.slot = make([]int32, len(si.secs))
+	}
+	for i, c := range cands {
+		if c.sec > 0 {
+			acc.slot[c.sec-1] = int32(i + 1)
+		}
+	}
+	slot := acc.slot
+	acc.slot = nil
+	si.accs.Put(acc)
+	return slot
+}
+
+func (si *sectionIndex) releaseSlots(slot []int32, cands []candidate) {
+	for _, c := range cands {
+		if c.sec > 0 {
+			slot[c.sec-1] = 0
+		}
+	}
+	acc := si.accs.Get().(*accumulator)
+	if len(acc.slot) < len(slot) {
+		acc.slot = slot
+	}
+	si.accs.Put(acc)
 }
 
 // search scores every section matching any of the alternatives (as
@@ -223,6 +268,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 type accumulator struct {
 	score   []float64
 	touched []int32
+	slot    []int32 // for candidateSlots
 }
 
 // phrase returns the postings of the sections holding every stem, with

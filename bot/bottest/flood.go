@@ -21,6 +21,9 @@ type Flood struct {
 	lat  []time.Duration
 	all  chan struct{}
 	want int
+	// The clocks: wall and CPU time at Start and at the end of Wait.
+	t0, t1     time.Time
+	cpu0, cpu1 time.Duration
 }
 
 var _ bot.Adapter = (*Flood)(nil)
@@ -59,8 +62,15 @@ func (f *Flood) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Messa
 	return bot.MessageRef{Platform: "bench", ID: to.ReplyTo}, nil
 }
 
-// Wait blocks until every expected reply has been sent.
-func (f *Flood) Wait() { <-f.all }
+// Start starts the clocks that Report reads.
+func (f *Flood) Start() { f.t0, f.cpu0 = time.Now(), CPUTime() }
+
+// Wait blocks until every expected reply has been sent, and stops the
+// clocks.
+func (f *Flood) Wait() {
+	<-f.all
+	f.t1, f.cpu1 = time.Now(), CPUTime()
+}
 
 // End closes the input, so Bot.Run returns once the adapter is drained.
 func (f *Flood) End() { close(f.in) }
@@ -76,10 +86,16 @@ func (f *Flood) Percentile(p float64) time.Duration {
 	return f.lat[min(len(f.lat)-1, int(p*float64(len(f.lat))))]
 }
 
-// Report adds messages per second over elapsed and the p50/p99 reply
-// delays to a benchmark's figures.
-func (f *Flood) Report(b *testing.B, elapsed time.Duration) {
+// Report adds to a benchmark's figures messages per second from Start to
+// the end of Wait, the CPU time per message over the same span (all
+// threads: the steadier figure on a shared machine, where neighbours
+// stretch wall time but not work) and the p50/p99 reply delays.
+func (f *Flood) Report(b *testing.B) {
+	elapsed := f.t1.Sub(f.t0)
 	b.ReportMetric(float64(f.want)/elapsed.Seconds(), "msgs/s")
+	if cpu := f.cpu1 - f.cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(f.want), "cpu-µs/msg")
+	}
 	b.ReportMetric(float64(f.Percentile(0.50).Microseconds()), "p50-µs")
 	b.ReportMetric(float64(f.Percentile(0.99).Microseconds()), "p99-µs")
 }
