@@ -24,7 +24,7 @@ const maxQuestionRunes = 2000
 // tokenize splits text into words: runs of letters and digits. Apostrophes
 // end a word ("don't" -> don, t), which the stop list then drops.
 func tokenize(s string) []token {
-	var out []token
+	out := make([]token, 0, len(s)/6+1)
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
@@ -36,7 +36,7 @@ func tokenize(s string) []token {
 			return // a URL fragment or a base64 blob, not a word
 		}
 		w := strings.ToLower(raw)
-		out = append(out, token{word: w, stem: stem(w), upper: len(raw) > 1 && raw == strings.ToUpper(raw) && raw != w || raw == "X"})
+		out = append(out, token{word: w, stem: stem(w), upper: len(raw) > 1 && raw != w && !hasLower(raw) || raw == "X"})
 	}
 	for i, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -49,6 +49,16 @@ func tokenize(s string) []token {
 	}
 	flush(len(s))
 	return out
+}
+
+// hasLower reports whether w has a lower-case letter.
+func hasLower(w string) bool {
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
 }
 
 var stemCache = struct {
@@ -66,9 +76,7 @@ func stem(w string) string {
 		return s
 	}
 	s = w
-	if !isASCIIWord(w) || len(w) <= 2 {
-		s = w
-	} else {
+	if isASCIIWord(w) && len(w) > 2 {
 		env := snowball.NewEnv(w)
 		english.Stem(env)
 		s = env.Current()

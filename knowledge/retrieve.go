@@ -50,12 +50,18 @@ type alt struct {
 	strength float64
 }
 
-// analyse turns a question into weighted concepts.
-func (ix *index) analyse(question string) []concept {
+// questionTokens cuts a question to maxQuestionRunes and tokenizes it.
+func questionTokens(question string) []token {
 	if utf8.RuneCountInString(question) > maxQuestionRunes {
 		question = string([]rune(question)[:maxQuestionRunes])
 	}
-	toks := expandShorthand(tokenize(question))
+	return tokenize(question)
+}
+
+// analyse turns a question's tokens (which it may rewrite) into weighted
+// concepts.
+func (ix *index) analyse(toks []token) []concept {
+	toks = expandShorthand(toks)
 	// Capitalised abbreviations that look like stop words ("IT", "X").
 	for i, t := range toks {
 		if t.upper {
@@ -174,127 +180,6 @@ func (ix *index) analyse(question string) []concept {
 		}
 	}
 	return out
-}
-
-// questionStems lists the distinct stem IDs of every alternative, sorted,
-// and gives each alternative (and concept) a bit set of its stems' places
-// in that list: the re-ranker then looks each stem up once per section,
-// and tests an alternative with a few word operations.
-func questionStems(cs []concept) (uniq []uint32, words int) {
-	for _, c := range cs {
-		for _, a := range c.alts {
-			uniq = append(uniq, a.ids...)
-		}
-	}
-	slices.Sort(uniq)
-	uniq = slices.Compact(uniq)
-	words = (len(uniq) + 63) / 64
-	n := 0
-	for _, c := range cs {
-		n += 1 + len(c.alts)
-	}
-	backing := make(bits, n*words)
-	next := func() bits {
-		b := backing[:words:words]
-		backing = backing[words:]
-		return b
-	}
-	for i := range cs {
-		c := &cs[i]
-		c.mask = next()
-		for j := range c.alts {
-			a := &c.alts[j]
-			a.mask = next()
-			for _, id := range a.ids {
-				p, _ := slices.BinarySearch(uniq, id)
-				a.mask.set(p)
-			}
-			c.mask.or(a.mask)
-		}
-	}
-	return uniq, words
-}
-
-// sectionStems returns, for each candidate, which of the question's stems
-// its own text (headings and body) holds: words bit-set words per
-// candidate. A stem found in few sections is looked up through its
-// posting list, one pass for all the candidates; a common one in each
-// candidate's term set. Postings also count the document's title and
-// tags, so where field (the candidate's title and tag stems; nil for a
-// candidate with no document) has the stem, the term set decides.
-func sectionStems(ix *index, cands []candidate, uniq []uint32, words int, field func(i int) bits) bits {
-	out := make(bits, len(cands)*words)
-	var viaPostings []bool
-	if si := ix.sections; si != nil && len(cands) > 0 {
-		// Binary search costs about log2 of a section's terms per
-		// candidate; a posting list costs its length.
-		budget := len(cands) * 6
-		var slot []int32 // section -> candidate index+1
-		for k, id := range uniq {
-			post := si.byID(id)
-			if id == 0 || len(post) > budget {
-				continue
-			}
-			if slot == nil {
-				viaPostings = make([]bool, len(uniq))
-				slot = si.candidateSlots(cands)
-				defer si.releaseSlots(slot, cands)
-			}
-			viaPostings[k] = true
-			for _, p := range post {
-				ci := int(slot[p.sec]) - 1
-				if ci < 0 {
-					continue
-				}
-				if f := field(ci); f != nil && f.has(k) && !cands[ci].terms.has(id) {
-					continue // in the title or tags only
-				}
-				out[ci*words+k/64] |= 1 << (k % 64)
-			}
-		}
-	}
-	for i := range cands {
-		row := out[i*words : (i+1)*words]
-		for k, id := range uniq {
-			if (viaPostings == nil || !viaPostings[k]) && cands[i].terms.has(id) {
-				row.set(k)
-			}
-		}
-	}
-	return out
-}
-
-// bits is a small bit set.
-type bits []uint64
-
-func (b bits) set(i int) { b[i/64] |= 1 << (i % 64) }
-
-func (b bits) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-
-func (b bits) or(o bits) {
-	for i := range b {
-		b[i] |= o[i]
-	}
-}
-
-// within reports whether every bit of b is in o.
-func (b bits) within(o bits) bool {
-	for i, w := range b {
-		if w&^o[i] != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// meets reports whether b shares a bit with o or p.
-func (b bits) meets(o, p bits) bool {
-	for i, w := range b {
-		if w&(o[i]|p[i]) != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func isNonLatin(w string) bool {
@@ -517,30 +402,6 @@ type ranking struct {
 	q          qfeatures
 }
 
-// moreSections picks up to two other headed sections of a document that
-// score at least 75% of its best one: a lead paragraph often wins on the
-// question's words while the advice sits in a section below it. run holds
-// the document's candidates (indexes into cands), best scoring first.
-func moreSections(cands []candidate, scores []float64, run []int32, best int, bestScore float64) []string {
-	var out []string
-	for _, i := range run {
-		if len(out) == 2 || scores[i] < 0.75*bestScore {
-			break
-		}
-		h := cands[i].headings
-		if int(i) == best || h == "" || h == cands[best].headings {
-			continue
-		}
-		if j := strings.LastIndex(h, " > "); j >= 0 {
-			h = h[j+3:]
-		}
-		if !slices.Contains(out, h) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
 // Ranking weights. Coverage dominates; title and tag matches, heading
 // matches and raw BM25 break ties between passages that cover as much.
 const (
@@ -576,7 +437,9 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 	if err != nil {
 		return nil, err
 	}
-	r := &ranking{ix: ix, concepts: ix.analyse(question)}
+	toks := questionTokens(question)
+	org, personal := voice(toks)
+	r := &ranking{ix: ix, concepts: ix.analyse(toks)}
 	if len(r.concepts) == 0 || ix.n == 0 {
 		return r, nil
 	}
@@ -592,173 +455,8 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		}
 	}
 	r.q.Unknown = unknown / total
-	r.q.Org, r.q.Personal = voice(question)
-	minBM := 0.0
-	for _, c := range cands {
-		minBM = math.Min(minBM, c.bm25)
-	}
-	// Which of the question's stems each section, and each document's
-	// title and tags, hold: one lookup per stem, then every alternative
-	// is a few array reads.
-	uniq, words := questionStems(r.concepts)
-	inHead := make(bits, words)
-	type docAgg struct {
-		meta    *docMeta
-		inField bits
-		best    float64
-		f       features
-		bestIdx int
-		// covered is per concept, the best strength anywhere in the doc.
-		covered []float64
-		// passIdx is the section quoted in the answer: the one whose own
-		// text covers the question best. The ranking score counts title
-		// and tag matches in every section alike, so on its own it would
-		// pick whichever section echoes the title, usually the lead.
-		passIdx  int
-		passBest float64
-	}
-	// Group the candidates by document first, so the per-document state
-	// is allocated once.
-	candDoc := make([]int32, len(cands)) // -1: the section's document has gone
-	var docMetas []*docMeta
-	for i := range cands {
-		candDoc[i] = -1
-		d := cands[i].doc
-		if d == nil {
-			continue
-		}
-		di := slices.Index(docMetas, d)
-		if di < 0 {
-			di = len(docMetas)
-			docMetas = append(docMetas, d)
-		}
-		candDoc[i] = int32(di)
-	}
-	nc := len(r.concepts)
-	aggs := make([]docAgg, len(docMetas))
-	covered := make([]float64, len(docMetas)*nc)
-	fields := make(bits, len(docMetas)*words)
-	for di, d := range docMetas {
-		field := fields[di*words : (di+1)*words : (di+1)*words]
-		for k, id := range uniq {
-			if d.fieldIDs.has(id) {
-				field.set(k)
-			}
-		}
-		aggs[di] = docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: covered[di*nc : (di+1)*nc : (di+1)*nc]}
-	}
-	bodies := sectionStems(ix, cands, uniq, words, func(i int) bits {
-		if candDoc[i] < 0 {
-			return nil
-		}
-		return aggs[candDoc[i]].inField
-	})
-	scores := make([]float64, len(cands))
-	for i := range cands {
-		c := &cands[i]
-		if candDoc[i] < 0 {
-			continue
-		}
-		agg := &aggs[candDoc[i]]
-		inBody := bodies[i*words : (i+1)*words : (i+1)*words]
-		clear(inHead)
-		for k, id := range uniq {
-			if inBody.has(k) && c.heads.has(id) { // headings are part of terms
-				inHead.set(k)
-			}
-		}
-		var cov, own, tt, hd float64
-		for ci := range r.concepts {
-			con := &r.concepts[ci]
-			if !con.mask.meets(inBody, agg.inField) {
-				continue // none of its words here: it adds nothing
-			}
-			m, mOwn, mField, mHead := 0.0, 0.0, false, false
-			for _, a := range con.alts {
-				if a.strength <= m && a.strength <= mOwn {
-					continue
-				}
-				allBody, allField := a.mask.within(inBody), a.mask.within(agg.inField)
-				if (allBody || allField) && a.strength > m {
-					m = a.strength
-					mField, mHead = allField, a.mask.within(inHead)
-				}
-				if allBody && a.strength > mOwn {
-					mOwn = a.strength
-				}
-			}
-			cov += con.weight * m
-			own += con.weight * mOwn
-			if mField && m >= matchSynonym {
-				tt += con.weight * m
-			}
-			if mHead {
-				hd += con.weight * m
-			}
-			agg.covered[ci] = math.Max(agg.covered[ci], m)
-		}
-		cov, own, tt, hd = cov/total, own/total, tt/total, hd/total
-		bm := 0.0
-		if minBM < 0 {
-			bm = c.bm25 / minBM
-		}
-		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
-		scores[i] = score
-		if pass := own + wHeadings*hd + wBM25*bm; pass > agg.passBest || agg.passIdx < 0 {
-			agg.passBest, agg.passIdx = pass, i
-		}
-		if score > agg.best {
-			agg.best, agg.bestIdx = score, i
-			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
-		}
-	}
-	// Each document's candidates, best first, for moreSections.
-	byDoc := make([]int32, 0, len(cands))
-	for i, di := range candDoc {
-		if di >= 0 {
-			byDoc = append(byDoc, int32(i))
-		}
-	}
-	slices.SortStableFunc(byDoc, func(a, b int32) int {
-		if da, db := candDoc[a], candDoc[b]; da != db {
-			return int(da - db)
-		}
-		return cmpDesc(scores[a], scores[b])
-	})
-	r.hits = make([]Hit, 0, len(aggs))
-	for di := range aggs {
-		agg := &aggs[di]
-		run := byDoc
-		for len(run) > 0 && candDoc[run[0]] != int32(di) {
-			run = run[1:]
-		}
-		end := 0
-		for end < len(run) && candDoc[run[end]] == int32(di) {
-			end++
-		}
-		run, byDoc = run[:end], run[end:]
-		if agg.bestIdx < 0 {
-			continue
-		}
-		var dc float64
-		f := agg.f
-		for ci, con := range r.concepts {
-			dc += con.weight * agg.covered[ci]
-		}
-		dc /= total
-		f.DocCov = dc
-		c := cands[agg.passIdx]
-		r.hits = append(r.hits, Hit{
-			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
-			Score:    agg.best + wDocCover*dc,
-			Coverage: f.Cov,
-			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
-			More:       moreSections(cands, scores, run, agg.passIdx, agg.best),
-			feats:      f,
-			confidence: confidence(f, r.q, false).p,
-		})
-	}
-	slices.SortStableFunc(r.hits, func(a, b Hit) int { return cmpDesc(a.Score, b.Score) })
+	r.q.Org, r.q.Personal = org, personal
+	r.rerank(ix, cands, total)
 	if b.opts.Embedder != nil && len(ix.vecs) > 0 {
 		r.hits = b.fuse(ctx, ix, question, r.hits)
 	}
@@ -870,9 +568,9 @@ func (b *Base) Explain(ctx context.Context, question string) (string, error) {
 
 // voice tells whether a question speaks for an organisation or only for
 // the asker (see qfeatures).
-func voice(question string) (org, personal float64) {
+func voice(toks []token) (org, personal float64) {
 	var we, i bool
-	for _, t := range tokenize(question) {
+	for _, t := range toks {
 		switch t.word {
 		case "we", "our", "ours", "ourselves":
 			we = true

@@ -1,0 +1,385 @@
+package knowledge
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// The re-ranker scores every candidate section on how much of the
+// question it covers (each concept by its best alternative), in its own
+// text, its headings and its document's title and tags, and keeps each
+// document's best section.
+
+// docAgg is what the re-ranker gathers about one document.
+type docAgg struct {
+	meta    *docMeta
+	inField bits // the question's stems in the title and tags
+	best    float64
+	f       features
+	bestIdx int
+	// covered is per concept, the best strength anywhere in the doc.
+	covered []float64
+	// passIdx is the section quoted in the answer: the one whose own
+	// text covers the question best. The ranking score counts title and
+	// tag matches in every section alike, so on its own it would pick
+	// whichever section echoes the title, usually the lead.
+	passIdx  int
+	passBest float64
+}
+
+// rerankScratch holds one question's working arrays, reused through a
+// pool: a question at full speed would otherwise allocate a dozen.
+type rerankScratch struct {
+	candDoc  []int32 // document of each candidate, -1 when it has gone
+	docMetas []*docMeta
+	aggs     []docAgg
+	covered  []float64
+	fields   bits
+	bodies   bits
+	inHead   bits
+	scores   []float64
+	byDoc    []int32
+	runs     [][]int32
+	order    []int32
+	final    []float64
+}
+
+var rerankPool = sync.Pool{New: func() any { return new(rerankScratch) }}
+
+// sized returns s with length n and every element zero, reusing its
+// array when it is big enough.
+func sized[S ~[]E, E any](s S, n int) S {
+	if cap(s) < n {
+		return make(S, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// rerank fills r.hits from the candidates, best document first. total is
+// the question's summed concept weight.
+func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
+	sc := rerankPool.Get().(*rerankScratch)
+	defer func() {
+		// Drop the pointers into this index, so a pooled scratch does not
+		// keep an old snapshot alive.
+		clear(sc.docMetas[:cap(sc.docMetas)])
+		clear(sc.aggs[:cap(sc.aggs)])
+		clear(sc.runs[:cap(sc.runs)])
+		rerankPool.Put(sc)
+	}()
+	minBM := 0.0
+	for _, c := range cands {
+		minBM = math.Min(minBM, c.bm25)
+	}
+	// Which of the question's stems each section, and each document's
+	// title and tags, hold: one lookup per stem, then every alternative
+	// is a few word operations.
+	uniq, words := questionStems(r.concepts)
+	inHead := sized(sc.inHead, words)
+	sc.inHead = inHead
+	// Group the candidates by document first, so the per-document state
+	// is sized once.
+	candDoc := sized(sc.candDoc, len(cands))
+	sc.candDoc = candDoc
+	docMetas := sc.docMetas[:0]
+	for i := range cands {
+		candDoc[i] = -1
+		d := cands[i].doc
+		if d == nil {
+			continue
+		}
+		di := slices.Index(docMetas, d)
+		if di < 0 {
+			di = len(docMetas)
+			docMetas = append(docMetas, d)
+		}
+		candDoc[i] = int32(di)
+	}
+	sc.docMetas = docMetas
+	nc := len(r.concepts)
+	aggs := sized(sc.aggs, len(docMetas))
+	covered := sized(sc.covered, len(docMetas)*nc)
+	fields := sized(sc.fields, len(docMetas)*words)
+	sc.aggs, sc.covered, sc.fields = aggs, covered, fields
+	for di, d := range docMetas {
+		field := fields[di*words : (di+1)*words : (di+1)*words]
+		for k, id := range uniq {
+			if d.fieldIDs.has(id) {
+				field.set(k)
+			}
+		}
+		aggs[di] = docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: covered[di*nc : (di+1)*nc : (di+1)*nc]}
+	}
+	bodies := sized(sc.bodies, len(cands)*words)
+	sc.bodies = bodies
+	sectionStems(ix, cands, uniq, words, func(i int) bits {
+		if candDoc[i] < 0 {
+			return nil
+		}
+		return aggs[candDoc[i]].inField
+	}, bodies)
+	scores := sized(sc.scores, len(cands))
+	sc.scores = scores
+	for i := range cands {
+		c := &cands[i]
+		if candDoc[i] < 0 {
+			continue
+		}
+		agg := &aggs[candDoc[i]]
+		inBody := bodies[i*words : (i+1)*words : (i+1)*words]
+		clear(inHead)
+		for k, id := range uniq {
+			if inBody.has(k) && c.heads.has(id) { // headings are part of terms
+				inHead.set(k)
+			}
+		}
+		var cov, own, tt, hd float64
+		for ci := range r.concepts {
+			con := &r.concepts[ci]
+			if !con.mask.meets(inBody, agg.inField) {
+				continue // none of its words here: it adds nothing
+			}
+			m, mOwn, mField, mHead := 0.0, 0.0, false, false
+			for _, a := range con.alts {
+				if a.strength <= m && a.strength <= mOwn {
+					continue
+				}
+				allBody, allField := a.mask.within(inBody), a.mask.within(agg.inField)
+				if (allBody || allField) && a.strength > m {
+					m = a.strength
+					mField, mHead = allField, a.mask.within(inHead)
+				}
+				if allBody && a.strength > mOwn {
+					mOwn = a.strength
+				}
+			}
+			cov += con.weight * m
+			own += con.weight * mOwn
+			if mField && m >= matchSynonym {
+				tt += con.weight * m
+			}
+			if mHead {
+				hd += con.weight * m
+			}
+			agg.covered[ci] = math.Max(agg.covered[ci], m)
+		}
+		cov, own, tt, hd = cov/total, own/total, tt/total, hd/total
+		bm := 0.0
+		if minBM < 0 {
+			bm = c.bm25 / minBM
+		}
+		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
+		scores[i] = score
+		if pass := own + wHeadings*hd + wBM25*bm; pass > agg.passBest || agg.passIdx < 0 {
+			agg.passBest, agg.passIdx = pass, i
+		}
+		if score > agg.best {
+			agg.best, agg.bestIdx = score, i
+			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
+		}
+	}
+	// Each document's candidates, best first, for moreSections: sorted by
+	// document, each document's candidates are one run.
+	byDoc := sc.byDoc[:0]
+	for i, di := range candDoc {
+		if di >= 0 {
+			byDoc = append(byDoc, int32(i))
+		}
+	}
+	sc.byDoc = byDoc
+	slices.SortStableFunc(byDoc, func(a, b int32) int {
+		if da, db := candDoc[a], candDoc[b]; da != db {
+			return int(da - db)
+		}
+		return cmpDesc(scores[a], scores[b])
+	})
+	runs := sized(sc.runs, len(aggs))
+	sc.runs = runs
+	for len(byDoc) > 0 {
+		di, end := candDoc[byDoc[0]], 1
+		for end < len(byDoc) && candDoc[byDoc[end]] == di {
+			end++
+		}
+		runs[di], byDoc = byDoc[:end], byDoc[end:]
+	}
+	// Documents best first: indexes are sorted, not whole hits.
+	order := sc.order[:0]
+	final := sized(sc.final, len(aggs))
+	sc.final = final
+	for di := range aggs {
+		agg := &aggs[di]
+		if agg.bestIdx < 0 {
+			continue
+		}
+		var dc float64
+		for ci, con := range r.concepts {
+			dc += con.weight * agg.covered[ci]
+		}
+		agg.f.DocCov = dc / total
+		final[di] = agg.best + wDocCover*agg.f.DocCov
+		order = append(order, int32(di))
+	}
+	sc.order = order
+	slices.SortStableFunc(order, func(a, b int32) int { return cmpDesc(final[a], final[b]) })
+	r.hits = make([]Hit, len(order))
+	for i, di := range order {
+		agg := &aggs[di]
+		c := cands[agg.passIdx]
+		r.hits[i] = Hit{
+			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
+			Score:    final[di],
+			Coverage: agg.f.Cov,
+			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
+			More:       moreSections(cands, scores, runs[di], agg.passIdx, agg.best),
+			feats:      agg.f,
+			confidence: confidence(agg.f, r.q, false).p,
+		}
+	}
+}
+
+// questionStems lists the distinct stem IDs of every alternative, sorted,
+// and gives each alternative (and concept) a bit set of its stems' places
+// in that list: the re-ranker then looks each stem up once per section,
+// and tests an alternative with a few word operations.
+func questionStems(cs []concept) (uniq []uint32, words int) {
+	for _, c := range cs {
+		for _, a := range c.alts {
+			uniq = append(uniq, a.ids...)
+		}
+	}
+	slices.Sort(uniq)
+	uniq = slices.Compact(uniq)
+	words = (len(uniq) + 63) / 64
+	n := 0
+	for _, c := range cs {
+		n += 1 + len(c.alts)
+	}
+	backing := make(bits, n*words)
+	next := func() bits {
+		b := backing[:words:words]
+		backing = backing[words:]
+		return b
+	}
+	for i := range cs {
+		c := &cs[i]
+		c.mask = next()
+		for j := range c.alts {
+			a := &c.alts[j]
+			a.mask = next()
+			for _, id := range a.ids {
+				p, _ := slices.BinarySearch(uniq, id)
+				a.mask.set(p)
+			}
+			c.mask.or(a.mask)
+		}
+	}
+	return uniq, words
+}
+
+// sectionStems fills out, for each candidate, with which of the
+// question's stems its own text (headings and body) holds: words bit-set
+// words per candidate. A stem found in few sections is looked up through its
+// posting list, one pass for all the candidates; a common one in each
+// candidate's term set. Postings also count the document's title and
+// tags, so where field (the candidate's title and tag stems; nil for a
+// candidate with no document) has the stem, the term set decides.
+func sectionStems(ix *index, cands []candidate, uniq []uint32, words int, field func(i int) bits, out bits) {
+	var viaPostings []bool
+	if si := ix.sections; si != nil && len(cands) > 0 {
+		// Binary search costs about log2 of a section's terms per
+		// candidate; a posting list costs its length.
+		budget := len(cands) * 6
+		var slot []int32 // section -> candidate index+1
+		for k, id := range uniq {
+			post := si.byID(id)
+			if id == 0 || len(post) > budget {
+				continue
+			}
+			if slot == nil {
+				viaPostings = make([]bool, len(uniq))
+				slot = si.candidateSlots(cands)
+				defer si.releaseSlots(slot, cands)
+			}
+			viaPostings[k] = true
+			for _, p := range post {
+				ci := int(slot[p.sec]) - 1
+				if ci < 0 {
+					continue
+				}
+				if f := field(ci); f != nil && f.has(k) && !cands[ci].terms.has(id) {
+					continue // in the title or tags only
+				}
+				out[ci*words+k/64] |= 1 << (k % 64)
+			}
+		}
+	}
+	for i := range cands {
+		row := out[i*words : (i+1)*words]
+		for k, id := range uniq {
+			if (viaPostings == nil || !viaPostings[k]) && cands[i].terms.has(id) {
+				row.set(k)
+			}
+		}
+	}
+}
+
+// bits is a small bit set.
+type bits []uint64
+
+func (b bits) set(i int) { b[i/64] |= 1 << (i % 64) }
+
+func (b bits) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+
+func (b bits) or(o bits) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+
+// within reports whether every bit of b is in o.
+func (b bits) within(o bits) bool {
+	for i, w := range b {
+		if w&^o[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// meets reports whether b shares a bit with o or p.
+func (b bits) meets(o, p bits) bool {
+	for i, w := range b {
+		if w&(o[i]|p[i]) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// moreSections picks up to two other headed sections of a document that
+// score at least 75% of its best one: a lead paragraph often wins on the
+// question's words while the advice sits in a section below it. run holds
+// the document's candidates (indexes into cands), best scoring first.
+func moreSections(cands []candidate, scores []float64, run []int32, best int, bestScore float64) []string {
+	var out []string
+	for _, i := range run {
+		if len(out) == 2 || scores[i] < 0.75*bestScore {
+			break
+		}
+		h := cands[i].headings
+		if int(i) == best || h == "" || h == cands[best].headings {
+			continue
+		}
+		if j := strings.LastIndex(h, " > "); j >= 0 {
+			h = h[j+3:]
+		}
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
