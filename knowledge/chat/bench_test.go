@@ -19,7 +19,7 @@ import (
 // eval set (in scope and out of scope), so nothing is answered from a
 // single cached query plan. Run:
 //
-//	go test ./knowledge/chat -run '^$' -bench QuestionThroughput -benchtime 5000x
+//	go test ./knowledge/chat -run '^$' -bench QuestionThroughput -benchtime 20000x -count 8
 func BenchmarkQuestionThroughput(b *testing.B) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bothy.db"))
