@@ -301,8 +301,9 @@ func sectionStems(ix *index, cands []candidate, uniq []uint32, words int, field 
 			}
 			if slot == nil {
 				viaPostings = make([]bool, len(uniq))
-				slot = si.candidateSlots(cands)
-				defer si.releaseSlots(slot, cands)
+				p := si.candidateSlots(cands)
+				defer si.releaseSlots(p, cands)
+				slot = *p
 			}
 			viaPostings[k] = true
 			for _, p := range post {

@@ -101,10 +101,11 @@ type posting struct {
 type sectionIndex struct {
 	ix     *index // for vocab
 	secs   []memSection
-	post   map[string][]posting
-	byIDs  [][]posting // post by vocabulary ID
+	post   map[string][]posting // while building; finish moves it to byIDs
+	byIDs  [][]posting          // posting lists by vocabulary ID
 	avgLen float64
 	accs   sync.Pool // *accumulator
+	slots  sync.Pool // *[]int32, for candidateSlots
 }
 
 // Column weights for bm25() and the in-memory scorer: title, tags,
@@ -163,6 +164,7 @@ func (si *sectionIndex) finish() {
 	for s, l := range si.post {
 		si.byIDs[si.ix.vocab[s]] = l
 	}
+	si.post = nil
 }
 
 // byID is the posting list of a stem by its vocabulary ID.
@@ -174,35 +176,29 @@ func (si *sectionIndex) byID(id uint32) []posting {
 }
 
 // candidateSlots maps each section to its place among cands (+1; 0 for
-// a section that is not a candidate), in a reused array; give it back
+// a section that is not a candidate), in a pooled array; give it back
 // with releaseSlots.
-func (si *sectionIndex) candidateSlots(cands []candidate) []int32 {
-	acc := si.accs.Get().(*accumulator)
-	if len(acc.slot) < len(si.secs) {
-		acc.slot = make([]int32, len(si.secs))
+func (si *sectionIndex) candidateSlots(cands []candidate) *[]int32 {
+	p, _ := si.slots.Get().(*[]int32)
+	if p == nil || len(*p) < len(si.secs) {
+		slot := make([]int32, len(si.secs))
+		p = &slot
 	}
 	for i, c := range cands {
 		if c.sec > 0 {
-			acc.slot[c.sec-1] = int32(i + 1)
+			(*p)[c.sec-1] = int32(i + 1)
 		}
 	}
-	slot := acc.slot
-	acc.slot = nil
-	si.accs.Put(acc)
-	return slot
+	return p
 }
 
-func (si *sectionIndex) releaseSlots(slot []int32, cands []candidate) {
+func (si *sectionIndex) releaseSlots(p *[]int32, cands []candidate) {
 	for _, c := range cands {
 		if c.sec > 0 {
-			slot[c.sec-1] = 0
+			(*p)[c.sec-1] = 0
 		}
 	}
-	acc := si.accs.Get().(*accumulator)
-	if len(acc.slot) < len(slot) {
-		acc.slot = slot
-	}
-	si.accs.Put(acc)
+	si.slots.Put(p)
 }
 
 // search scores every section matching any of the alternatives (as
@@ -222,7 +218,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 		if len(a.stems) == 0 {
 			continue
 		}
-		hits := si.phrase(a.stems)
+		hits := si.phrase(a.ids)
 		if len(hits) == 0 {
 			continue
 		}
@@ -268,19 +264,18 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 type accumulator struct {
 	score   []float64
 	touched []int32
-	slot    []int32 // for candidateSlots
 }
 
 // phrase returns the postings of the sections holding every stem, with
 // the rarest stem's frequency: a multi-word alternative ("pre election")
 // counts where all its words are, as FTS5's phrase would, near enough.
-func (si *sectionIndex) phrase(ss []string) []posting {
-	if len(ss) == 1 {
-		return si.post[ss[0]]
+func (si *sectionIndex) phrase(ids []uint32) []posting {
+	if len(ids) == 1 {
+		return si.byID(ids[0])
 	}
-	lists := make([][]posting, len(ss))
-	for i, s := range ss {
-		lists[i] = si.post[s]
+	lists := make([][]posting, len(ids))
+	for i, id := range ids {
+		lists[i] = si.byID(id)
 		if len(lists[i]) == 0 {
 			return nil
 		}
