@@ -20,6 +20,7 @@ type Flood struct {
 	sent map[string]time.Time
 	lat  []time.Duration
 	all  chan struct{}
+	got  chan struct{} // one per reply, for PushWait
 	want int
 	// The clocks: wall and CPU time at Start and at the end of Wait.
 	t0, t1     time.Time
@@ -30,7 +31,7 @@ var _ bot.Adapter = (*Flood)(nil)
 
 // NewFlood expects want replies.
 func NewFlood(want int) *Flood {
-	return &Flood{in: make(chan bot.Event, 1024), sent: make(map[string]time.Time, want), all: make(chan struct{}), want: want}
+	return &Flood{in: make(chan bot.Event, 1024), sent: make(map[string]time.Time, want), all: make(chan struct{}), got: make(chan struct{}, want), want: want}
 }
 
 func (f *Flood) Name() string { return "bench" }
@@ -51,6 +52,13 @@ func (f *Flood) Push(i int, user, text string) {
 	f.in <- bot.Message{Platform: "bench", ID: id, UserID: user, RoomID: "dm", Text: text, Direct: true}
 }
 
+// PushWait is Push, then waits for the reply: with one message in flight
+// at a time, the delays are what one message takes, not queueing.
+func (f *Flood) PushWait(i int, user, text string) {
+	f.Push(i, user, text)
+	<-f.got
+}
+
 func (f *Flood) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	now := time.Now()
 	f.mu.Lock()
@@ -59,6 +67,7 @@ func (f *Flood) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Messa
 		close(f.all)
 	}
 	f.mu.Unlock()
+	f.got <- struct{}{}
 	return bot.MessageRef{Platform: "bench", ID: to.ReplyTo}, nil
 }
 

@@ -20,7 +20,16 @@ import (
 // single cached query plan. Run:
 //
 //	go test ./knowledge/chat -run '^$' -bench QuestionThroughput -benchtime 20000x -count 8
-func BenchmarkQuestionThroughput(b *testing.B) {
+func BenchmarkQuestionThroughput(b *testing.B) { benchQuestions(b, false) }
+
+// BenchmarkQuestionLatency is the same path with one question in flight at
+// a time, so its p50/p99 are what answering one message takes (both
+// commits included), not time spent queueing behind a flood. Run:
+//
+//	go test ./knowledge/chat -run '^$' -bench QuestionLatency -benchtime 5000x
+func BenchmarkQuestionLatency(b *testing.B) { benchQuestions(b, true) }
+
+func benchQuestions(b *testing.B, oneAtATime bool) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bothy.db"))
 	if err != nil {
@@ -49,7 +58,11 @@ func BenchmarkQuestionThroughput(b *testing.B) {
 	ad.Start()
 	go func() { done <- bt.Run(ctx) }()
 	for i := 0; i < b.N; i++ {
-		ad.Push(i, "u"+strconv.Itoa(i%50), "ask "+qs[i%len(qs)].Q)
+		push := ad.Push
+		if oneAtATime {
+			push = ad.PushWait
+		}
+		push(i, "u"+strconv.Itoa(i%50), "ask "+qs[i%len(qs)].Q)
 	}
 	ad.Wait()
 	b.StopTimer()
