@@ -37,6 +37,10 @@ func TestDumpFeatures(t *testing.T) {
 		{"fresh_a", "testdata/fresh_a/kb", "testdata/fresh_a/questions.jsonl"},
 		{"fresh_b", "testdata/fresh_b/kb", "testdata/fresh_b/questions.jsonl"},
 		{"fresh_c", "testdata/fresh_c/kb", "testdata/fresh_c/questions.jsonl"},
+		{"fresh_e", "testdata/fresh_e/kb", "testdata/fresh_e/questions.jsonl"},
+		// Never fitted on: the fit script scores them as unseen bases.
+		{"fresh_d", "testdata/fresh_d/kb", "testdata/fresh_d/questions.jsonl"},
+		{"fresh_f", "testdata/fresh_f/kb", "testdata/fresh_f/questions.jsonl"},
 	}
 	ctx := context.Background()
 	rows, withHits := map[string]int{}, map[string]int{}

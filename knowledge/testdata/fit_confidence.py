@@ -2,7 +2,8 @@
 # dependencies). Dump features first:
 #   BOTHY_SHARED_EVAL=/work/shared/eval BOTHY_DUMP_FEATURES=/tmp/f.jsonl go test ./knowledge -run TestDumpFeatures -count=1
 # then: python3 knowledge/testdata/fit_confidence.py /tmp/f.jsonl lrbal RANKWEIGHTS_JSON
-#   (variants | grid: ranking weights; lrbal: balanced logistic fits; sweep RANK FEATS COEFS: thresholds)
+#   (variants | grid: ranking weights; lrbal: balanced logistic fits; sweep RANK FEATS COEFS: thresholds;
+#    unseen: the model in use and refits scored on fresh_d and fresh_f, which no fit has seen)
 # The ranking weights were first fitted on the starter and evalkb sets
 # (TRAIN); the BM25 weight was later raised from 0.3 to 0.5 by the "grid"
 # mode, which scores recall@1 and MRR over every set. The
@@ -173,3 +174,16 @@ if len(sys.argv)>2 and sys.argv[2]=="final":
     print("fitted on all sets:", dict(zip(["bias"]+feats,["%.2f"%v for v in wc])))
     for t in thrs:
         print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*rates(wc,wr,feats,t,s)) for s in SETS))
+if len(sys.argv)>2 and sys.argv[2]=="unseen":
+    # python3 fit_confidence.py FEATURES.jsonl unseen
+    # The model in use beside one refitted with fresh_e added, both scored
+    # on fresh_d and fresh_f, which no fit has seen.
+    wr=cur
+    feats=["Cov","DocCov","TitleTags","Unknown","Org","Personal"]
+    inuse=[-2.06,1.60,1.54,1.60,-1.18,0.85,-0.84]
+    X,Y,_=conf_rows(wr,set(SETS),feats); refit8=fitbal(X,Y,it=1500)
+    X,Y,_=conf_rows(wr,set(SETS)|{"fresh_e"},feats); refit9=fitbal(X,Y,it=1500)
+    for name,wc in [("in use",inuse),("refit, 8 sets",refit8),("refit, + fresh_e",refit9)]:
+        print(name, ["%.2f"%v for v in wc])
+        for t in [0.35,0.4,0.45,0.5]:
+            print("  thr %.2f "%t+"  ".join("%s %.2f/%.2f"%(s,*rates(wc,wr,feats,t,s)) for s in ["fresh_d","fresh_f","fresh_e"]+SETS))
