@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"time"
 )
 
 // EvalQuestion is one line of an eval file: a question and the ids of the
@@ -32,6 +34,9 @@ type EvalResult struct {
 	Misses []string
 	// Lines has one line per question: expected, ranked ids, confidence.
 	Lines []string
+	// P50 and P99 are the time to rank one question, measured on the
+	// same run as the quality figures.
+	P50, P99 time.Duration
 }
 
 // ReadEvalFile reads a JSONL eval file; a bad line is an error naming it.
@@ -73,8 +78,18 @@ type ranker func(ctx context.Context, q string) (ids []string, confidence float6
 func score(ctx context.Context, system string, qs []EvalQuestion, rank ranker) (EvalResult, error) {
 	res := EvalResult{System: system}
 	var r1, r3, mrr, answered, abstained float64
+	if len(qs) > 0 {
+		// One untimed question first: loading the index or compiling the
+		// query is start-up, not ranking.
+		if _, _, _, err := rank(ctx, qs[0].Q); err != nil {
+			return res, fmt.Errorf("eval %q: %w", qs[0].Q, err)
+		}
+	}
+	took := make([]time.Duration, 0, len(qs))
 	for _, q := range qs {
+		start := time.Now()
 		ids, conf, confident, err := rank(ctx, q.Q)
+		took = append(took, time.Since(start))
 		if err != nil {
 			return res, fmt.Errorf("eval %q: %w", q.Q, err)
 		}
@@ -122,6 +137,11 @@ func score(ctx context.Context, system string, qs []EvalQuestion, rank ranker) (
 	}
 	if res.OutScope > 0 {
 		res.Abstained = abstained / float64(res.OutScope)
+	}
+	if len(took) > 0 {
+		slices.Sort(took)
+		res.P50 = took[len(took)/2]
+		res.P99 = took[min(len(took)-1, len(took)*99/100)]
 	}
 	return res, nil
 }
@@ -229,5 +249,8 @@ func FormatEval(w io.Writer, a, b EvalResult) {
 	row("MRR", a.MRR, b.MRR)
 	row("in-scope answered", a.Answered, b.Answered)
 	row("out-of-scope abstain", a.Abstained, b.Abstained)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	row("ms per question, p50", ms(a.P50), ms(b.P50))
+	row("ms per question, p99", ms(a.P99), ms(b.P99))
 	fmt.Fprintf(w, "questions: %d in scope, %d out of scope\n", a.InScope, a.OutScope)
 }

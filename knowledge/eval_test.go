@@ -40,6 +40,11 @@ func runEval(t *testing.T, b *Base, questions string, targets EvalResult) {
 	check("recall@1", mine.Recall1, targets.Recall1)
 	check("recall@3", mine.Recall3, targets.Recall3)
 	check("MRR", mine.MRR, targets.MRR)
+	for _, r := range []EvalResult{mine, base} {
+		if r.P50 <= 0 || r.P99 < r.P50 {
+			t.Errorf("%s: ranking time p50 %v p99 %v, want 0 < p50 <= p99", r.System, r.P50, r.P99)
+		}
+	}
 	check("answered", mine.Answered, targets.Answered)
 	if mine.OutScope > 0 {
 		check("abstained", mine.Abstained, targets.Abstained)

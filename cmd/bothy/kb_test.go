@@ -90,7 +90,7 @@ func TestKBIngestAskAndEval(t *testing.T) {
 {"q": "recipe for shortbread", "expect": []}
 `), 0o644)
 	code, out, errOut = run(t, "kb", "eval", "--db", db, qs)
-	if code != 0 || !strings.Contains(out, "recall@1") || !strings.Contains(out, "baseline") || !strings.Contains(out, "out-of-scope abstain") {
+	if code != 0 || !strings.Contains(out, "recall@1") || !strings.Contains(out, "baseline") || !strings.Contains(out, "out-of-scope abstain") || !strings.Contains(out, "ms per question, p99") {
 		t.Fatalf("eval exit %d: %s %s", code, out, errOut)
 	}
 	if code, _, _ := run(t, "ask", "--db", db); code != 2 {
