@@ -292,18 +292,30 @@ func (ix *index) queryAlts(cs []concept) []alt {
 		n += len(c.alts)
 	}
 	terms := make([]term, 0, n)
-	for i := range cs {
-	next:
-		for j := range cs[i].alts {
-			a := &cs[i].alts[j]
-			// Questions have a few dozen alternatives at most: a scan is
-			// cheaper than a set.
-			for _, t := range terms {
-				if t.a.surface == a.surface {
-					continue next
-				}
+	// Most questions have a few dozen alternatives, for which a scan is
+	// cheaper than a set; a long question gets the set.
+	var seen map[string]bool
+	if n > 64 {
+		seen = make(map[string]bool, n)
+	}
+	dup := func(a *alt) bool {
+		if seen != nil {
+			d := seen[a.surface]
+			seen[a.surface] = true
+			return d
+		}
+		for _, t := range terms {
+			if t.a.surface == a.surface {
+				return true
 			}
-			terms = append(terms, term{a, ix.altDF(*a)})
+		}
+		return false
+	}
+	for i := range cs {
+		for j := range cs[i].alts {
+			if a := &cs[i].alts[j]; !dup(a) {
+				terms = append(terms, term{a, ix.altDF(*a)})
+			}
 		}
 	}
 	slices.SortStableFunc(terms, func(a, b term) int { return a.df - b.df })
