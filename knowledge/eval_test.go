@@ -135,7 +135,7 @@ func TestEvalFreshBases(t *testing.T) {
 	}{
 		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.83, Abstained: 0.84}},
 		{"fresh_b", EvalResult{Recall1: 0.98, Recall3: 1, MRR: 0.99, Answered: 0.9, Abstained: 0.85}},
-		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.89, Abstained: 0.72}},
+		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.87, Abstained: 0.72}},
 		// fresh_d was written after every other change and has never been
 		// fitted or tuned on: the honest figure for an unseen base.
 		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.7, Abstained: 0.8}},
