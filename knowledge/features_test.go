@@ -33,6 +33,7 @@ func TestDumpFeatures(t *testing.T) {
 		{"holdout", "", "testdata/starter_questions_holdout.jsonl"},
 		{"evalkb", "testdata/evalkb", "testdata/eval_questions.jsonl"},
 		{"shared", filepath.Join(shared, "kb"), filepath.Join(shared, "questions.jsonl")},
+		{"shared_more", filepath.Join(shared, "kb"), "testdata/shared_more/questions.jsonl"},
 		{"generalise", "testdata/generalise/kb", "testdata/generalise/questions.jsonl"},
 		{"fresh_a", "testdata/fresh_a/kb", "testdata/fresh_a/questions.jsonl"},
 		{"fresh_b", "testdata/fresh_b/kb", "testdata/fresh_b/questions.jsonl"},
