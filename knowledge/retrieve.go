@@ -501,7 +501,7 @@ func cmpDesc(a, b float64) int {
 
 // The confidence model: a logistic regression over a few features of the
 // question and its best document, fitted with balanced classes and light
-// L2 on the ten question sets over nine knowledge bases that the fit
+// L2 on the ten question sets over eight knowledge bases that the fit
 // script names (fresh_d and fresh_f are left out, as unseen bases).
 // Fitting without one knowledge base at a time and scoring that one gives
 // the honest figures for a base it has never seen (mean balanced 0.858 to
