@@ -459,14 +459,8 @@ func (b *Bot) unknownText(name string) string {
 // nearest one.
 func unknownSubText(parent *Command, path, word string) string {
 	s := fmt.Sprintf("There is no %q.", path+" "+word)
-	best, bestD := "", 3
-	for _, c := range parent.Subcommands {
-		if d := editDistance(strings.ToLower(word), c.Name); d < bestD {
-			best, bestD = c.Name, d
-		}
-	}
-	if best != "" {
-		s += fmt.Sprintf(" Did you mean %q?", path+" "+best)
+	if sug := parent.suggestSub(word); len(sug) > 0 {
+		s += fmt.Sprintf(" Did you mean %q?", path+" "+sug[0])
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 )
@@ -99,19 +100,48 @@ func (r *Registry) Commands() []*Command {
 // Suggest returns the registered names closest to name (edit distance at
 // most 2, or a shared prefix), best first.
 func (r *Registry) Suggest(name string) []string {
+	return nearest(name, func(yield func(n, canonical string) bool) {
+		for n, c := range r.byName {
+			if !yield(n, c.Name) {
+				return
+			}
+		}
+	})
+}
+
+// suggestSub is Suggest among c's subcommands.
+func (c *Command) suggestSub(name string) []string {
+	return nearest(name, func(yield func(n, canonical string) bool) {
+		for _, s := range c.Subcommands {
+			if !yield(s.Name, s.Name) {
+				return
+			}
+			for _, a := range s.Aliases {
+				if !yield(strings.ToLower(a), s.Name) {
+					return
+				}
+			}
+		}
+	})
+}
+
+// nearest ranks the canonical names of the names close to name (edit
+// distance at most 2, or a shared prefix; an alias only within one edit),
+// best first, each once.
+func nearest(name string, names iter.Seq2[string, string]) []string {
 	name = strings.ToLower(name)
 	type cand struct {
 		n string
 		d int
 	}
 	var cs []cand
-	for n, c := range r.byName {
+	for n, canonical := range names {
 		d := editDistance(name, n)
 		if d <= 2 || (len(name) >= 3 && strings.HasPrefix(n, name)) {
-			if n != c.Name && d > 1 {
+			if n != canonical && d > 1 {
 				continue // aliases only when very close
 			}
-			cs = append(cs, cand{c.Name, d})
+			cs = append(cs, cand{canonical, d})
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool {
