@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for kb_documents, kb_chunks, kb_fts and kb_words: the indexed corpus.
@@ -227,8 +229,7 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 	if err := bumpGeneration(ctx, tx); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, 'terms_version', ?)
-		ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value`, kvNamespace, termsVersion); err != nil {
+	if err := store.SetKVIn(ctx, tx, kvNamespace, "terms_version", termsVersion); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

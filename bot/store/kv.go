@@ -21,7 +21,19 @@ func (db *DB) GetKV(ctx context.Context, namespace, key string) (value string, o
 
 // SetKV writes a value to the kv table.
 func (db *DB) SetKV(ctx context.Context, namespace, key, value string) error {
-	_, err := db.Write.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, ?, ?)
+	return SetKVIn(ctx, db.Write, namespace, key, value)
+}
+
+// Execer is the writer pool or a transaction on it.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// SetKVIn is SetKV through ex, so a value can change in the same
+// transaction as the rows it describes (with one writer connection,
+// SetKV itself would wait for that transaction).
+func SetKVIn(ctx context.Context, ex Execer, namespace, key, value string) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO kv(namespace, key, value) VALUES (?, ?, ?)
 		ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value,
 		updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`, namespace, key, value)
 	if err != nil {
