@@ -233,30 +233,21 @@ func rarest(a alt, counts map[string]int) int {
 	return df
 }
 
-func joinStems(ts []token) string {
-	if len(ts) == 1 {
-		return ts[0].stem
-	}
-	var b strings.Builder
-	for i, t := range ts {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(t.stem)
-	}
-	return b.String()
-}
+// joinStems and joinWords spell a run of tokens as a phrase key or as
+// written.
+func joinStems(ts []token) string { return joinTokens(ts, func(t token) string { return t.stem }) }
+func joinWords(ts []token) string { return joinTokens(ts, func(t token) string { return t.word }) }
 
-func joinWords(ts []token) string {
+func joinTokens(ts []token, part func(token) string) string {
 	if len(ts) == 1 {
-		return ts[0].word
+		return part(ts[0]) // the common case, without building a string
 	}
 	var b strings.Builder
 	for i, t := range ts {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(t.word)
+		b.WriteString(part(t))
 	}
 	return b.String()
 }
