@@ -34,9 +34,10 @@ type index struct {
 type docMeta struct {
 	ID, Title, Kind, URL, Updated, Path, Origin string
 	Tags                                        []string
-	// field holds the stems of the title and tags, which count as context
-	// for every section and earn a boost when matched.
-	field map[string]bool
+	// field holds the stems of the title and tags (sorted, each once),
+	// which count as context for every section and earn a boost when
+	// matched.
+	field []string
 	// fieldIDs is field as vocabulary IDs, for the re-ranker.
 	fieldIDs termSet
 	// titleStems and tagStems keep repeats, for BM25 term frequencies.
@@ -50,7 +51,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		return nil, fmt.Errorf("knowledge: load documents: %w", err)
 	}
 	for rows.Next() {
-		d := &docMeta{field: map[string]bool{}}
+		d := &docMeta{}
 		var tags string
 		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &d.Path, &d.Origin); err != nil {
 			rows.Close()
@@ -59,12 +60,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		d.Tags = strings.Fields(tags)
 		d.titleStems = stems(d.Title)
 		d.tagStems = stems(strings.ReplaceAll(tags, "-", " "))
-		for _, s := range d.titleStems {
-			d.field[s] = true
-		}
-		for _, s := range d.tagStems {
-			d.field[s] = true
-		}
+		d.field = slices.Compact(slices.Sorted(slices.Values(slices.Concat(d.titleStems, d.tagStems))))
 		ix.docs[d.ID] = d
 	}
 	rows.Close()
@@ -80,15 +76,12 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 	}
 	ix.vocab = map[string]uint32{}
 	for _, d := range ix.docs {
-		for s := range d.field {
+		for _, s := range d.field {
 			ix.addStem(s)
 		}
 	}
 	for _, d := range ix.docs {
-		for s := range d.field {
-			d.fieldIDs = append(d.fieldIDs, ix.vocab[s])
-		}
-		slices.Sort(d.fieldIDs)
+		d.fieldIDs = ix.termSet(d.field)
 	}
 	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, body, terms FROM kb_chunks ORDER BY id")
 	if err != nil {
@@ -117,7 +110,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 			ix.sections.add(id, docID, ord, headings, body, words, ix.docs[docID])
 		}
 		if d := ix.docs[docID]; d != nil {
-			for t := range d.field {
+			for _, t := range d.field {
 				seen[t] = true
 			}
 		}
