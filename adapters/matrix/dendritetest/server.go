@@ -141,11 +141,31 @@ func (s *Server) startProcess() {
 // it if it dies on its own: Dendrite on SQLite occasionally panics under
 // load ("cannot start a transaction within a transaction"), and a real
 // deployment's service manager would bring it back the same way; its
-// JetStream queue is on disk, so accepted events are not lost.
+// JetStream queue is on disk, so accepted events are not lost. For the
+// same reason a start that dies before answering is tried again: on a
+// restart, Dendrite v0.15.2 can replay its queue into a consumer before
+// the roomserver it calls is wired up (a nil pointer in
+// QueryMembershipsForRoom), a race that a second start does not hit.
 func (s *Server) start() error {
+	const tries = 3
+	var err error
+	for i := 0; i < tries; i++ {
+		var exited bool
+		if exited, err = s.startOnce(); err == nil || !exited {
+			return err
+		}
+		s.mu.Lock()
+		s.crashes++
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// startOnce is one launch; exited says the process died before answering.
+func (s *Server) startOnce() (exited bool, err error) {
 	logf, err := os.OpenFile(filepath.Join(s.Dir, "dendrite.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return err
+		return false, err
 	}
 	cmd := exec.Command(filepath.Join(s.bin, "dendrite"),
 		"-config", "dendrite.yaml",
@@ -155,7 +175,7 @@ func (s *Server) start() error {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return fmt.Errorf("start dendrite: %w", err)
+		return false, fmt.Errorf("start dendrite: %w", err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
@@ -167,7 +187,7 @@ func (s *Server) start() error {
 	for {
 		select {
 		case <-done:
-			return fmt.Errorf("dendrite exited during start:\n%s", s.LogTail(30))
+			return true, fmt.Errorf("dendrite exited during start:\n%s", s.LogTail(30))
 		default:
 		}
 		resp, err := http.Get(s.URL + "/_matrix/client/versions")
@@ -175,11 +195,11 @@ func (s *Server) start() error {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				go s.watch(cmd, done)
-				return nil
+				return false, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("dendrite did not answer within a minute:\n%s", s.LogTail(30))
+			return false, fmt.Errorf("dendrite did not answer within a minute:\n%s", s.LogTail(30))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
