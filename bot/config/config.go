@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -34,6 +35,7 @@ type Config struct {
 	Matrix     Matrix    `yaml:"matrix"`
 	Slack      Slack     `yaml:"slack"`
 	HTTP       HTTP      `yaml:"http"`
+	Web        Web       `yaml:"web"`
 }
 
 // Community describes the community the bot serves.
@@ -126,6 +128,14 @@ type HTTP struct {
 	// Page is "public" (default), "token" or "off".
 	Page      string `yaml:"page"`
 	PageToken string `yaml:"-" env:"BOTHY_HTTP_PAGE_TOKEN" secret:"true"`
+}
+
+// Web describes how people reach the web server.
+type Web struct {
+	// PublicURL is the address people open (https://bothy.example.org),
+	// which may differ from http.listen behind a TLS proxy. Its scheme
+	// decides whether cookies are Secure; links Bothy sends start with it.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Default returns the configuration used with no file and no environment.
@@ -394,6 +404,12 @@ func (c *Config) validate(path string, lines map[string]int) error {
 	}
 	if c.HTTP.Page == "token" && c.HTTP.PageToken == "" {
 		return bad("http.page", "token mode needs BOTHY_HTTP_PAGE_TOKEN")
+	}
+	if c.Web.PublicURL != "" {
+		u, err := url.Parse(c.Web.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return bad("web.public_url", fmt.Sprintf("%q is not an http or https address like https://bothy.example.org", c.Web.PublicURL))
+		}
 	}
 	if c.Matrix.Homeserver != "" {
 		if c.Matrix.User == "" {

@@ -58,6 +58,13 @@ func TestLoad(t *testing.T) {
 		{name: "secret in file refused", path: "testdata/secret-in-file.yaml", wantErr: "field bot_token not found"},
 		{name: "bad env duration", path: "", env: map[string]string{"BOTHY_PRIVACY_RETENTION": "a year"}, wantErr: "BOTHY_PRIVACY_RETENTION: \"a year\" is not a duration"},
 		{name: "bad env secret not echoed", path: "", env: map[string]string{"BOTHY_LOG_LEVEL": "loud"}, wantErr: "log.level: \"loud\" is not one of"},
+		{name: "public url from env", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "https://bothy.example.org/community"}, check: func(t *testing.T, c Config) {
+			if c.Web.PublicURL != "https://bothy.example.org/community" {
+				t.Errorf("web.public_url = %q", c.Web.PublicURL)
+			}
+		}},
+		{name: "public url must be http or https", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "javascript:alert(1)"}, wantErr: `web.public_url: "javascript:alert(1)" is not an http or https address`},
+		{name: "public url needs a host", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "bothy.example.org"}, wantErr: "web.public_url"},
 		{name: "matrix needs credentials", path: "", env: map[string]string{"BOTHY_MATRIX_HOMESERVER": "http://127.0.0.1:8008", "BOTHY_MATRIX_USER": "bothy"}, wantErr: "BOTHY_MATRIX_PASSWORD or BOTHY_MATRIX_TOKEN"},
 	}
 	for _, tt := range tests {

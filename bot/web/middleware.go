@@ -142,7 +142,7 @@ func (s *Server) pageGate(next http.Handler) http.Handler {
 			if !strings.HasSuffix(r.URL.Path, ".ics") && r.Method == http.MethodGet {
 				http.SetCookie(w, &http.Cookie{
 					Name: tokenCookie, Value: t, Path: "/", HttpOnly: true,
-					SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+					SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r),
 					MaxAge: 30 * 24 * 3600,
 				})
 				q.Del("token")
@@ -169,6 +169,13 @@ func (s *Server) pageGate(next http.Handler) http.Handler {
 		}
 		s.denied(w, r)
 	})
+}
+
+// secureCookies says whether a cookie may only travel over TLS: when Bothy
+// serves TLS itself, or when web.public_url says browsers reach it by
+// https (a TLS proxy in front talks plain HTTP to Bothy).
+func (s *Server) secureCookies(r *http.Request) bool {
+	return r.TLS != nil || s.opts.secure
 }
 
 // tokenOK compares in constant time so the token cannot be guessed from

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -122,8 +123,12 @@ type Options struct {
 	// Page is PagePublic (default), PageToken or PageOff.
 	Page string
 	// Token is the shared page token for PageToken. Never logged.
-	Token   string
-	Sources Sources
+	Token string
+	// PublicURL is the address browsers use (web.public_url). An https
+	// scheme marks cookies Secure even when a TLS proxy talks plain HTTP
+	// to Bothy.
+	PublicURL string
+	Sources   Sources
 	// Checks decide readiness (the database, each adapter).
 	Checks []Check
 	// Adapters are reported in the connected gauges on each scrape.
@@ -138,6 +143,8 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for open requests when
 	// its context ends (default 5s).
 	ShutdownTimeout time.Duration
+
+	secure bool // PublicURL is https
 }
 
 // Server is the HTTP server.
@@ -160,6 +167,13 @@ func New(opts Options) (*Server, error) {
 		}
 	default:
 		return nil, fmt.Errorf("web: page mode %q is not public, token or off", opts.Page)
+	}
+	if opts.PublicURL != "" {
+		u, err := url.Parse(opts.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("web: public URL %q is not an http or https address", opts.PublicURL)
+		}
+		opts.secure = u.Scheme == "https"
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC

@@ -508,7 +508,38 @@ func TestTokenMode(t *testing.T) {
 		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("Cache-Control = %q", cc)
 		}
+		if strings.Contains(c, "Secure") {
+			t.Errorf("Set-Cookie %q is Secure with no https public URL: a plain-HTTP browser would drop it", c)
+		}
 	})
+}
+
+// Behind a TLS proxy Bothy sees plain HTTP; the page-token cookie must
+// still be Secure, decided by web.public_url's scheme.
+func TestTokenCookieSecureBehindTLSProxy(t *testing.T) {
+	for _, tc := range []struct {
+		url    string
+		secure bool
+	}{
+		{"https://bothy.example.org", true},
+		{"http://bothy.example.org", false},
+		{"", false},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			e := newEnv(t, func(o *Options) { o.Page, o.Token, o.PublicURL = PageToken, pageToken, tc.url })
+			r := e.get(t, "/?token="+pageToken, "X-Forwarded-Proto", "https")
+			c := r.header.Get("Set-Cookie")
+			if c == "" {
+				t.Fatalf("no cookie (code %d)", r.code)
+			}
+			if got := strings.Contains(c, "; Secure"); got != tc.secure {
+				t.Errorf("Set-Cookie %q: Secure = %v, want %v", c, got, tc.secure)
+			}
+		})
+	}
+	if _, err := New(Options{PublicURL: "ftp://x.example"}); err == nil {
+		t.Error("an ftp public URL was accepted")
+	}
 }
 
 func TestPageOff(t *testing.T) {

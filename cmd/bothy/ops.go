@@ -59,6 +59,7 @@ func setupWeb(ctx context.Context, app *App) error {
 		Location:  app.Config.Location(),
 		Page:      hc.Page,
 		Token:     hc.PageToken,
+		PublicURL: app.Config.Web.PublicURL,
 		Sources:   webSources(app),
 		Checks:    checks,
 		Adapters:  adapters,
