@@ -107,6 +107,8 @@ func startBot(t *testing.T, f *dendritetest.Fixture, cfg botConfig, c *calls) *t
 		// declined.
 		AllowInvites:   []string{string(f.Organiser.ID), string(f.Member.ID)},
 		OrganiserPower: 50,
+		// Power in the plain room (the organiser made it) makes organisers.
+		OrganiserRooms: []string{string(f.Plain)},
 		Catchup:        cfg.catchup,
 		Encryption:     cfg.encryption,
 		ButtonActions:  true,

@@ -60,9 +60,13 @@ type Options struct {
 	// always invite it.
 	AllowInvites []string
 	Organisers   []string
-	// OrganiserPower is the room power level that makes a member an
-	// organiser in that room; zero or less turns the rule off.
+	// OrganiserPower is the power level in one of OrganiserRooms that
+	// makes a member an organiser; zero or less turns the rule off.
 	OrganiserPower int
+	// OrganiserRooms are the rooms (IDs or aliases) whose power levels
+	// count; empty means the Announce rooms. The room a command is typed
+	// in never counts by itself: anyone is an admin of a room they made.
+	OrganiserRooms []string
 	// Catchup is how old a message missed while the bot was down may be and
 	// still get an answer.
 	Catchup time.Duration
@@ -94,7 +98,7 @@ func OptionsFromConfig(cfg *config.Config, db *store.DB, log *slog.Logger) Optio
 	return Options{
 		Homeserver: m.Homeserver, User: m.User, Password: m.Password, Token: m.Token,
 		Announce: m.Announce, AllowInvites: m.AllowInvites, Organisers: cfg.Organisers,
-		OrganiserPower: m.OrganiserPower, Catchup: m.Catchup, Encryption: m.Encryption,
+		OrganiserPower: m.OrganiserPower, OrganiserRooms: m.OrganiserRooms, Catchup: m.Catchup, Encryption: m.Encryption,
 		PickleKey: m.PickleKey, DB: db, Logger: log,
 	}
 }

@@ -208,6 +208,12 @@ func TestMatrixAgainstDendrite(t *testing.T) {
 		if body := dendritetest.Body(member.WaitFor(t, wait, "whoami", replyTo(botID, q))); body != "you are member" {
 			t.Errorf("member (power 0): %q", body)
 		}
+		// The member made the direct chat, so has power 100 there; that
+		// must not make them an organiser (issue 15.1).
+		q = member.Say(t, f.Direct, "!whoami")
+		if body := dendritetest.Body(member.WaitFor(t, wait, "whoami in the member's own DM", replyTo(botID, q))); body != "you are member" {
+			t.Errorf("member in a direct chat they created: %q", body)
+		}
 	})
 
 	t.Run("without encryption support the encrypted room is told once", func(t *testing.T) {

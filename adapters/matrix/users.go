@@ -61,10 +61,13 @@ func parseMention(mention string, self id.UserID) (id.UserID, error) {
 	return user, nil
 }
 
-// IsOrganiser grants the organiser role to members whose power level in
-// the room reaches matrix.organiser_power (moderators, by default).
-func (a *Adapter) IsOrganiser(ctx context.Context, userID, roomID string) bool {
-	if a.opts.OrganiserPower <= 0 || roomID == "" {
+// IsOrganiser grants the organiser role to members whose power level
+// reaches matrix.organiser_power in one of the organiser rooms, as read in
+// that room. roomID, where the command was typed, plays no part: a member
+// is room admin of any room or direct chat they create, so trusting it
+// would make everyone an organiser.
+func (a *Adapter) IsOrganiser(ctx context.Context, userID, _ string) bool {
+	if a.opts.OrganiserPower <= 0 {
 		return false
 	}
 	select {
@@ -72,15 +75,43 @@ func (a *Adapter) IsOrganiser(ctx context.Context, userID, roomID string) bool {
 	default:
 		return false
 	}
-	room := id.RoomID(roomID)
-	pl, err := a.cli.StateStore.GetPowerLevels(ctx, room)
-	if err != nil || pl == nil {
-		pl = &event.PowerLevelsEventContent{}
-		if err := a.cli.StateEvent(ctx, room, event.StatePowerLevels, "", pl); err != nil {
-			a.log.Warn("cannot read power levels", "room", room, "err", err)
-			return false
+	user := id.UserID(userID)
+	for _, r := range a.organiserRooms() {
+		room, err := a.resolveRoom(ctx, r)
+		if err != nil {
+			a.log.Warn("cannot resolve organiser room", "room", r, "err", err)
+			continue
 		}
-		_ = a.cli.StateStore.SetPowerLevels(ctx, room, pl)
+		pl, err := a.powerLevels(ctx, room)
+		if err != nil {
+			a.log.Warn("cannot read power levels of organiser room", "room", room, "err", err)
+			continue
+		}
+		if pl.GetUserLevel(user) >= a.opts.OrganiserPower {
+			return true
+		}
 	}
-	return pl.GetUserLevel(id.UserID(userID)) >= a.opts.OrganiserPower
+	return false
+}
+
+// organiserRooms is matrix.organiser_rooms, or the announcement rooms.
+func (a *Adapter) organiserRooms() []string {
+	if len(a.opts.OrganiserRooms) > 0 {
+		return a.opts.OrganiserRooms
+	}
+	return a.opts.Announce
+}
+
+// powerLevels reads a room's power levels from the state store (kept up
+// to date by sync), fetching them once if the store has none.
+func (a *Adapter) powerLevels(ctx context.Context, room id.RoomID) (*event.PowerLevelsEventContent, error) {
+	if pl, err := a.cli.StateStore.GetPowerLevels(ctx, room); err == nil && pl != nil {
+		return pl, nil
+	}
+	pl := &event.PowerLevelsEventContent{}
+	if err := a.cli.StateEvent(ctx, room, event.StatePowerLevels, "", pl); err != nil {
+		return nil, err
+	}
+	_ = a.cli.StateStore.SetPowerLevels(ctx, room, pl)
+	return pl, nil
 }

@@ -105,6 +105,7 @@ type Matrix struct {
 	Announce       []string      `yaml:"announce"`
 	AllowInvites   []string      `yaml:"allow_invites"`
 	OrganiserPower int           `yaml:"organiser_power"`
+	OrganiserRooms []string      `yaml:"organiser_rooms"` // whose power levels count; default: announce
 	Catchup        time.Duration `yaml:"catchup"`
 	Encryption     bool          `yaml:"encryption"`
 	PickleKey      string        `yaml:"-" env:"BOTHY_MATRIX_PICKLE_KEY" secret:"true"`
