@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // The issue's targets for in-scope and out-of-scope questions.
@@ -59,14 +61,13 @@ func runEval(t *testing.T, b *Base, questions string, targets EvalResult) {
 var issueTargets = EvalResult{Recall1: targetRecall1, Recall3: targetRecall3, MRR: targetMRR, Answered: targetAnswered, Abstained: targetAbstain}
 
 // TestEvalSharedSample runs the project's sample set, which lives beside
-// the repository (../shared/eval), as CI clones it.
+// the repository (../shared/eval) on the team's machines and in CI. A plain
+// clone has nothing beside it: there the test skips and says so, and only
+// fails when CI is set.
 func TestEvalSharedSample(t *testing.T) {
 	dir := filepath.Join(repoRoot(t), "..", "shared", "eval")
-	if d := os.Getenv("BOTHY_SHARED_EVAL"); d != "" {
-		dir = d // a worktree elsewhere can point at the set
-	}
 	if _, err := os.Stat(filepath.Join(dir, "questions.jsonl")); err != nil {
-		t.Fatalf("the shared eval set is missing: %v (expected ../shared/eval beside the repository)", err)
+		testenv.Missing(t, "the shared eval sample is not beside the repository (%v)", err)
 	}
 	b := openBase(t, Options{NoStarter: true})
 	if _, err := b.Ingest(context.Background(), filepath.Join(dir, "kb")); err != nil {

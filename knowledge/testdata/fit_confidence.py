@@ -1,6 +1,7 @@
 # Fits the ranking weights and the confidence model offline (pure Python, no
-# dependencies). Dump features first:
-#   BOTHY_SHARED_EVAL=/work/shared/eval BOTHY_DUMP_FEATURES=/tmp/f.jsonl go test ./knowledge -run TestDumpFeatures -count=1
+# dependencies). Dump features first, from the repository root (the shared
+# sample is read from ../shared/eval, or give -shared DIR):
+#   go run ./knowledge/cmd/kbfeatures -o /tmp/f.jsonl
 # then: python3 knowledge/testdata/fit_confidence.py /tmp/f.jsonl lrbal RANKWEIGHTS_JSON
 #   (variants | grid: ranking weights; lrbal: balanced logistic fits; sweep RANK FEATS COEFS: thresholds;
 #    final: the model in use, with leave-one-base-out figures; unseen: it and the model without

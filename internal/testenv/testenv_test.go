@@ -1,0 +1,36 @@
+package testenv
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type recorder struct{ skipped, fatal string }
+
+func (r *recorder) Helper()                           {}
+func (r *recorder) Skipf(format string, args ...any)  { r.skipped = fmt.Sprintf(format, args...) }
+func (r *recorder) Fatalf(format string, args ...any) { r.fatal = fmt.Sprintf(format, args...) }
+
+func TestMissingSkipsOutsideCIAndFailsInCI(t *testing.T) {
+	for _, tc := range []struct {
+		ci       string
+		wantSkip bool
+	}{
+		{"", true}, {"0", true}, {"false", true}, {"1", false}, {"true", false}, {"yes", false},
+	} {
+		t.Run("CI="+tc.ci, func(t *testing.T) {
+			r := &recorder{}
+			missing(r, ciValue(tc.ci), "../shared/eval is absent")
+			if tc.wantSkip {
+				if r.fatal != "" || !strings.Contains(r.skipped, "../shared/eval is absent") {
+					t.Fatalf("want a skip naming what is missing, got skip %q fatal %q", r.skipped, r.fatal)
+				}
+				return
+			}
+			if r.skipped != "" || !strings.Contains(r.fatal, "../shared/eval is absent") {
+				t.Fatalf("want a failure in CI, got skip %q fatal %q", r.skipped, r.fatal)
+			}
+		})
+	}
+}
