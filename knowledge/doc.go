@@ -60,7 +60,12 @@ type ParseError struct {
 	Msg  string
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+func (e *ParseError) Error() string {
+	if e.Line <= 0 { // about the whole file, not a line in it
+		return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+}
 
 type frontMatter struct {
 	ID           string     `yaml:"id"`

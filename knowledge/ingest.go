@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -63,8 +64,7 @@ func (b *Base) Ingest(ctx context.Context, dirs ...string) (IngestReport, error)
 		if !st.IsDir() {
 			return IngestReport{}, fmt.Errorf("knowledge: ingest: %s is not a folder", dir)
 		}
-		fsys := os.DirFS(dir)
-		found, err := readMarkdown(fsys, func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) })
+		found, err := readFolder(dir)
 		if err != nil {
 			return IngestReport{}, fmt.Errorf("knowledge: ingest %s: %w", dir, err)
 		}
@@ -80,8 +80,97 @@ func (b *Base) Ingest(ctx context.Context, dirs ...string) (IngestReport, error)
 	return rep, nil
 }
 
-// readMarkdown lists *.md files (not README.md, not hidden) in a tree.
-func readMarkdown(fsys fs.FS, display func(string) string) ([]sourceFile, error) {
+// errNotInside refuses a Markdown name that is not a regular file inside
+// the knowledge folder: a symlink out of it (to /proc/self/environ, say,
+// which would index the bot's secrets), a FIFO (which would block the
+// read), a device (/dev/zero would fill memory) or a folder.
+var errNotInside = errors.New("not a regular file inside the knowledge folder")
+
+// readFolder lists the Markdown files of one knowledge folder and reads
+// those that are regular files resolving inside it. The walk and every
+// open go through an os.Root, so nothing outside the folder is read even
+// if the tree changes while it is read.
+func readFolder(dir string) ([]sourceFile, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	rootReal, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err
+	}
+	if rootReal, err = filepath.Abs(rootReal); err != nil {
+		return nil, err
+	}
+	return readMarkdown(root.FS(),
+		func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) },
+		func(rel string) ([]byte, error) { return readInside(root, dir, rootReal, rel) })
+}
+
+// readInside reads rel (slash-separated, under dir) if it is a regular
+// file inside the folder, a symlink to one included; size is checked on
+// the file actually opened, not on a link.
+func readInside(root *os.Root, dir, rootReal, rel string) ([]byte, error) {
+	name := filepath.FromSlash(rel)
+	info, err := root.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		// os.Root refuses absolute links even to files inside the
+		// folder, so resolve the link and open what it names, relative
+		// to the root (which still refuses an escape).
+		target, err := filepath.EvalSymlinks(filepath.Join(dir, name))
+		if err != nil {
+			return nil, errNotInside
+		}
+		if target, err = filepath.Abs(target); err != nil {
+			return nil, errNotInside
+		}
+		inside, err := filepath.Rel(rootReal, target)
+		if err != nil || inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) || filepath.IsAbs(inside) {
+			return nil, errNotInside
+		}
+		name = inside
+	} else if !info.Mode().IsRegular() {
+		return nil, errNotInside
+	}
+	// Non-blocking, so a FIFO swapped in after the check above cannot
+	// hang the open; the type is checked again on the open file.
+	f, err := root.OpenFile(name, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errNotInside
+	}
+	if st.Size() > maxFileBytes {
+		return nil, tooLarge(st.Size())
+	}
+	// Limited, in case the file grows between the stat and the read.
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileBytes {
+		return nil, tooLarge(int64(len(data)))
+	}
+	return data, nil
+}
+
+func tooLarge(n int64) error {
+	return fmt.Errorf("file is too large (%d bytes; the limit is %d)", n, maxFileBytes)
+}
+
+// readMarkdown lists *.md files (not README.md, not hidden) in a tree and
+// reads each with read.
+func readMarkdown(fsys fs.FS, display func(string) string, read func(string) ([]byte, error)) ([]sourceFile, error) {
 	var out []sourceFile
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -99,15 +188,7 @@ func readMarkdown(fsys fs.FS, display func(string) string) ([]sourceFile, error)
 			return nil
 		}
 		f := sourceFile{rel: p, display: display(p)}
-		info, err := d.Info()
-		switch {
-		case err != nil:
-			f.err = err
-		case info.Size() > maxFileBytes:
-			f.err = fmt.Errorf("file is too large (%d bytes; the limit is %d)", info.Size(), maxFileBytes)
-		default:
-			f.data, f.err = fs.ReadFile(fsys, p)
-		}
+		f.data, f.err = read(p)
 		out = append(out, f)
 		return nil
 	})
@@ -128,6 +209,12 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 	failedPaths := map[string]bool{}
 	seenIDs := map[string]string{}
 	for _, f := range files {
+		if errors.Is(f.err, errNotInside) {
+			// The whole file is refused, so no line number.
+			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Msg: f.err.Error()})
+			failedPaths[f.rel] = true
+			continue
+		}
 		if f.err != nil {
 			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: oneLine(f.err.Error())})
 			failedPaths[f.rel] = true
@@ -234,7 +321,8 @@ func (b *Base) loadStarter(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := readMarkdown(sub, func(rel string) string { return "starter/" + rel })
+	files, err := readMarkdown(sub, func(rel string) string { return "starter/" + rel },
+		func(rel string) ([]byte, error) { return fs.ReadFile(sub, rel) })
 	if err != nil {
 		return err
 	}

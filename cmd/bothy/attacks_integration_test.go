@@ -10,10 +10,15 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,4 +173,130 @@ func TestAttackMatrixOrganiserByOwnRoom(t *testing.T) {
 		t.Errorf("meetups = %+v, want the moderator's one", ms)
 	}
 	b.stop(t)
+}
+
+// startConsoleBot runs the bothy binary (its own process, so its own
+// environment) on the console with stdin held open, configured by vars,
+// and waits until the HTTP server at addr answers.
+func startConsoleBot(t *testing.T, dir, addr string, vars map[string]string) *bothyProc {
+	t.Helper()
+	cmd := exec.Command(bothyBin, "run")
+	cmd.Dir = dir
+	cmd.Env = envList(dir, vars)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &bothyProc{name: "bothy", cmd: cmd, log: &logBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		stdin.Close()
+		p.kill()
+		if t.Failed() {
+			t.Logf("bothy output (last lines):\n%s", lastLines(p.log.String(), 60))
+		}
+	})
+	eventually(t, e2eWait, "the bot's HTTP server answers", func() bool {
+		select {
+		case <-p.done:
+			t.Fatalf("bothy exited early (%v):\n%s", p.err, lastLines(p.log.String(), 40))
+		default:
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return p
+}
+
+// TestAttackKnowledgeSymlinks: a symlink in a knowledge folder to
+// /proc/self/environ put the running bot's environment (page token, LLM
+// key, chat tokens) into the index and /search returned it; a link to
+// /dev/zero filled memory and a FIFO hung `kb ingest` past SIGTERM. Only
+// regular files inside the folder may be indexed, and ingest goes on.
+func TestAttackKnowledgeSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	good := "---\nid: gritting\ntitle: Gritting routes\nkind: guidance\n---\n# Gritting routes\n\nPost the gritting routes map before the first frost.\n"
+	if err := os.WriteFile(filepath.Join(kb, "gritting.md"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"env.md": "/proc/self/environ", "zero.md": "/dev/zero"} {
+		if err := os.Symlink(target, filepath.Join(kb, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(kb, "pipe.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := func(out string) {
+		t.Helper()
+		for _, name := range []string{"env.md", "pipe.md", "zero.md"} {
+			want := filepath.Join(kb, name) + ": not a regular file inside the knowledge folder"
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	}
+
+	// kb ingest finishes, says what it refused, indexes the rest.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bothyBin, "kb", "ingest", "--db", filepath.Join(dir, "cli.db"), kb)
+	cmd.Dir = dir
+	cmd.Env = envList(dir, map[string]string{"BOTHY_LLM_API_KEY": "sk-attack-cli-key"})
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("kb ingest hung on the FIFO:\n%s", out)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("kb ingest: %v, want exit 1 for the refused files", err)
+	}
+	refused(string(out))
+	if !strings.Contains(string(out), "added 1") {
+		t.Errorf("kb ingest did not index the good file:\n%s", out)
+	}
+
+	// The running bot, watching the folder, never serves its secrets.
+	const token = "zebraquokkapagetoken"
+	addr := freeAddr(t)
+	bot := startConsoleBot(t, dir, addr, map[string]string{
+		"BOTHY_DB":              filepath.Join(dir, "bothy.db"),
+		"BOTHY_KNOWLEDGE_DIRS":  kb,
+		"BOTHY_HTTP_LISTEN":     addr,
+		"BOTHY_HTTP_PAGE":       "token",
+		"BOTHY_HTTP_PAGE_TOKEN": token,
+		"BOTHY_LLM_API_KEY":     "sk-attack-run-key",
+	})
+	for _, q := range []string{token, "BOTHY_HTTP_PAGE_TOKEN", "sk-attack-run-key", "gritting routes"} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/search?q="+url.QueryEscape(q), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// The page repeats the query itself; anything else is a leak.
+		page := strings.ReplaceAll(strings.ReplaceAll(string(body), url.QueryEscape(q), ""), q, "")
+		for _, secret := range []string{token, "sk-attack-run-key", "BOTHY_HTTP_PAGE_TOKEN"} {
+			if strings.Contains(page, secret) {
+				t.Errorf("/search?q=%s shows %q from the bot's environment", q, secret)
+			}
+		}
+		if q == "gritting routes" && !strings.Contains(page, "Gritting routes") {
+			t.Errorf("/search no longer finds the good document:\n%s", page)
+		}
+	}
+	refused(bot.log.String())
 }
