@@ -126,10 +126,11 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nWith no command, bothy runs the bot (bothy run). Every command takes --help.")
 }
 
-// flagSet is a command's flags plus its help printer.
+// flagSet is a command's flags plus its help printer and usage line.
 type flagSet struct {
 	*flag.FlagSet
-	help func()
+	help  func()
+	usage string
 }
 
 // newFlagSet returns a flag set for a command. Flag errors become one-line
@@ -150,18 +151,56 @@ func newFlagSet(env *Env, c *cliCommand) *flagSet {
 			fs.SetOutput(io.Discard)
 		}
 	}
-	return &flagSet{fs, help}
+	return &flagSet{fs, help, strings.TrimSpace("bothy " + c.Name + " " + c.Usage)}
 }
 
 // parseFlags parses args: flag mistakes are usage errors, --help prints
 // usage and ends the command cleanly (flag.ErrHelp, exit 0).
+//
+// Flags may come after positional arguments (bothy ask what is purdah
+// --json), as people type them: Go's flag package stops at the first
+// positional argument, so parsing resumes after each one. "--" ends the
+// flags; what follows it is positional even if it starts with "-".
 func parseFlags(fs *flagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.help()
-			return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.help()
+				return err
+			}
+			return usagef("%v (usage: %s)", err, fs.usage)
 		}
-		return usagef("%v", err)
+		rest := fs.Args()
+		used := len(args) - len(rest)
+		if used > 0 && args[used-1] == "--" && !takesValue(fs, args, used-1) {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Leave fs.Args() as the positional arguments alone.
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+// takesValue reports whether args[i] is the value of the flag before it
+// (--db -- would make "--" a file name, not the end of the flags).
+func takesValue(fs *flagSet, args []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	name := strings.TrimLeft(args[i-1], "-")
+	if strings.Contains(name, "=") || !strings.HasPrefix(args[i-1], "-") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	bf, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !bf.IsBoolFlag()
 }

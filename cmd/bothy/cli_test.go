@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs one command line in-process with an empty environment.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) (string, bool) { return "", false }}
+	code = execute(context.Background(), env, args)
+	return out.String(), errb.String(), code
+}
+
+// Flags typed after positional arguments work as flags; they are never
+// taken as part of a question or a file name.
+func TestFlagsAfterPositionalArguments(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "after.db")
+	t.Run("ask question --json", func(t *testing.T) {
+		out, errOut, code := runCLI(t, "ask", "what", "is", "purdah", "--json", "--db", db)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got askJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("--json after the question was not taken as a flag: %v\n%s", err, out)
+		}
+		if !got.Confident || len(got.Sources) == 0 || strings.Contains(got.Answer, "--json") {
+			t.Fatalf("the question was not answered as asked: %+v", got)
+		}
+		if _, err := os.Stat(db); err != nil {
+			t.Fatalf("--db after the question was ignored: %v", err)
+		}
+	})
+	t.Run("-- ends the flags", func(t *testing.T) {
+		out, errOut, code := runCLI(t, "ask", "--db", db, "--json", "--", "--what", "is", "purdah")
+		if code != 0 || !strings.Contains(out, `"answer"`) {
+			t.Fatalf("exit %d: %s %s", code, out, errOut)
+		}
+	})
+	t.Run("backup FILE --db", func(t *testing.T) {
+		dest := filepath.Join(dir, "copy.db")
+		if _, errOut, code := runCLI(t, "backup", dest, "--db", db); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if _, err := os.Stat(dest); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("kb ingest DIR --db", func(t *testing.T) {
+		kb := filepath.Join(dir, "kb")
+		if err := os.MkdirAll(kb, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		doc := "---\ntitle: Bin days\nkind: guidance\n---\n# Bin days\n\nBins are collected on Tuesdays.\n"
+		if err := os.WriteFile(filepath.Join(kb, "bins.md"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		other := filepath.Join(dir, "kb.db")
+		if out, errOut, code := runCLI(t, "kb", "ingest", kb, "--db", other); code != 0 || !strings.Contains(out, "added 1") {
+			t.Fatalf("exit %d: %q %q", code, out, errOut)
+		}
+	})
+}
+
+// An unknown flag after a positional argument is refused with the usage
+// line and exit status 2, on every command.
+func TestUnknownFlagAfterPositionalIsRefused(t *testing.T) {
+	lines := [][]string{
+		{"ask", "what", "is", "purdah"},
+		{"backup", "x.db"},
+		{"restore", "x.db"},
+		{"healthcheck"},
+		{"init"},
+		{"kb", "ingest", "dir"},
+		{"kb", "eval", "q.jsonl"},
+		{"meetup", "list"},
+		{"meetup", "export", "--ics"},
+		{"privacy", "export", "--user", "x"},
+		{"privacy", "erase", "--user", "x"},
+		{"privacy", "prune"},
+		{"run"},
+		{"shoutouts", "export"},
+		{"slack-manifest"},
+		{"version"},
+	}
+	for _, l := range lines {
+		args := append(append([]string{}, l...), "--no-such-flag")
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, errOut, code := runCLI(t, args...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2; stderr %q", code, errOut)
+			}
+			if !strings.Contains(errOut, "no-such-flag") || !strings.Contains(errOut, "usage: bothy "+l[0]) {
+				t.Fatalf("stderr %q: want the flag named and the usage", errOut)
+			}
+		})
+	}
+}
