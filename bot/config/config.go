@@ -193,13 +193,14 @@ func Load(path string, must bool, env func(string) (string, bool)) (Config, erro
 	if env == nil {
 		env = os.LookupEnv
 	}
-	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "BOTHY", "", env); err != nil {
+	fromEnv := map[string]string{}
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "BOTHY", "", env, fromEnv); err != nil {
 		return cfg, err
 	}
 	if err := readSecretFiles(&cfg); err != nil {
 		return cfg, err
 	}
-	if err := cfg.validate(path, lines); err != nil {
+	if err := cfg.validate(path, lines, fromEnv); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -214,6 +215,9 @@ func decodeFile(path string, data []byte, cfg *Config, lines map[string]int) err
 		return nil
 	}
 	collectLines(root.Content[0], "", lines)
+	if err := checkKeys(path, root.Content[0], reflect.TypeOf(Config{}), ""); err != nil {
+		return err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
@@ -243,8 +247,10 @@ func collectLines(n *yaml.Node, prefix string, lines map[string]int) {
 	}
 }
 
-// applyEnv walks the struct and overrides each field from its variable.
-func applyEnv(v reflect.Value, envPrefix, keyPrefix string, env func(string) (string, bool)) error {
+// applyEnv walks the struct and overrides each field from its variable,
+// noting in fromEnv which key each variable set, so a bad value is blamed
+// on the variable rather than on the file.
+func applyEnv(v reflect.Value, envPrefix, keyPrefix string, env func(string) (string, bool), fromEnv map[string]string) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -258,7 +264,7 @@ func applyEnv(v reflect.Value, envPrefix, keyPrefix string, env func(string) (st
 			path = keyPrefix + "." + key
 		}
 		if f.Type.Kind() == reflect.Struct {
-			if err := applyEnv(v.Field(i), envPrefix+"_"+strings.ToUpper(key), path, env); err != nil {
+			if err := applyEnv(v.Field(i), envPrefix+"_"+strings.ToUpper(key), path, env, fromEnv); err != nil {
 				return err
 			}
 			continue
@@ -277,6 +283,7 @@ func applyEnv(v reflect.Value, envPrefix, keyPrefix string, env func(string) (st
 			}
 			return &Error{Source: "environment", Key: name, Msg: msg}
 		}
+		fromEnv[path] = name
 	}
 	return nil
 }
@@ -355,8 +362,11 @@ func readSecretFiles(cfg *Config) error {
 	return nil
 }
 
-func (c *Config) validate(path string, lines map[string]int) error {
+func (c *Config) validate(path string, lines map[string]int, fromEnv map[string]string) error {
 	bad := func(key, msg string) error {
+		if name, ok := fromEnv[key]; ok {
+			return &Error{Source: "environment", Key: name + " (" + key + ")", Msg: msg}
+		}
 		src := path
 		if lines[key] == 0 {
 			src = "config"

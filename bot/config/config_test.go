@@ -16,6 +16,7 @@ func TestLoad(t *testing.T) {
 	tests := []struct {
 		name    string
 		path    string
+		file    string // written to bothy.yaml in a temporary folder and loaded instead of path
 		env     map[string]string
 		wantErr string
 		check   func(t *testing.T, c Config)
@@ -53,23 +54,36 @@ func TestLoad(t *testing.T) {
 				t.Errorf("slack = %+v", c.Slack)
 			}
 		}},
-		{name: "unknown key names key and line", path: "testdata/unknown-key.yaml", wantErr: "line 3: field time_zome not found"},
+		{name: "unknown key names key and line", path: "testdata/unknown-key.yaml", wantErr: "testdata/unknown-key.yaml:3: community.time_zome: unknown key (did you mean community.time_zone?)"},
 		{name: "invalid value names key and line", path: "testdata/bad-zone.yaml", wantErr: "testdata/bad-zone.yaml:4: community.time_zone: unknown time zone \"Mars/Olympus\""},
-		{name: "secret in file refused", path: "testdata/secret-in-file.yaml", wantErr: "field bot_token not found"},
+		{name: "secret in file refused", path: "testdata/secret-in-file.yaml", wantErr: "testdata/secret-in-file.yaml:2: slack.bot_token: unknown key; secrets are never read from this file: set SLACK_BOT_TOKEN in the environment"},
+		{name: "matrix password in file points at both places", path: "", file: "matrix:\n  homeserver: https://m.example\n  password: hunter2\n", wantErr: "bothy.yaml:3: matrix.password: unknown key; secrets are never read from this file: set BOTHY_MATRIX_PASSWORD in the environment, or name a file holding it with matrix.password_file"},
+		{name: "secret-looking key", path: "", file: "llm:\n  secret: x\n", wantErr: "bothy.yaml:2: llm.secret: unknown key; secrets are never read from this file"},
+		{name: "unknown section lists known keys", path: "", file: "comunity:\n  name: x\n", wantErr: "bothy.yaml:1: comunity: unknown key (did you mean community?)"},
+		{name: "bad env value names the variable, not the file", path: "testdata/good.yaml", env: map[string]string{"BOTHY_MATRIX_PASSWORD": "x", "BOTHY_COMMUNITY_TIME_ZONE": "Nope"}, wantErr: "environment: BOTHY_COMMUNITY_TIME_ZONE (community.time_zone): unknown time zone \"Nope\""},
+		{name: "bad env value without a file names the variable", path: "", env: map[string]string{"BOTHY_COMMUNITY_TIME_ZONE": "Nope"}, wantErr: "environment: BOTHY_COMMUNITY_TIME_ZONE (community.time_zone): unknown time zone \"Nope\""},
+		{name: "bad file value still names the line", path: "", file: "log:\n  level: loud\n", wantErr: "bothy.yaml:2: log.level: \"loud\""},
 		{name: "bad env duration", path: "", env: map[string]string{"BOTHY_PRIVACY_RETENTION": "a year"}, wantErr: "BOTHY_PRIVACY_RETENTION: \"a year\" is not a duration"},
-		{name: "bad env secret not echoed", path: "", env: map[string]string{"BOTHY_LOG_LEVEL": "loud"}, wantErr: "log.level: \"loud\" is not one of"},
+		{name: "bad env secret not echoed", path: "", env: map[string]string{"BOTHY_LOG_LEVEL": "loud"}, wantErr: "environment: BOTHY_LOG_LEVEL (log.level): \"loud\" is not one of"},
 		{name: "public url from env", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "https://bothy.example.org/community"}, check: func(t *testing.T, c Config) {
 			if c.Web.PublicURL != "https://bothy.example.org/community" {
 				t.Errorf("web.public_url = %q", c.Web.PublicURL)
 			}
 		}},
-		{name: "public url must be http or https", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "javascript:alert(1)"}, wantErr: `web.public_url: "javascript:alert(1)" is not an http or https address`},
+		{name: "public url must be http or https", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "javascript:alert(1)"}, wantErr: `BOTHY_WEB_PUBLIC_URL (web.public_url): "javascript:alert(1)" is not an http or https address`},
 		{name: "public url needs a host", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "bothy.example.org"}, wantErr: "web.public_url"},
 		{name: "matrix needs credentials", path: "", env: map[string]string{"BOTHY_MATRIX_HOMESERVER": "http://127.0.0.1:8008", "BOTHY_MATRIX_USER": "bothy"}, wantErr: "BOTHY_MATRIX_PASSWORD or BOTHY_MATRIX_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Load(tt.path, false, envMap(tt.env))
+			path := tt.path
+			if tt.file != "" {
+				path = t.TempDir() + "/bothy.yaml"
+				if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := Load(path, false, envMap(tt.env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
