@@ -1,6 +1,7 @@
 package meetups
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -136,4 +137,25 @@ func (s *Service) summary(m Meetup) string {
 		line += " · " + m.Recurrence
 	}
 	return line
+}
+
+// MeetupsBefore lists scheduled meetups starting before until, one line
+// each, for the shout-outs digest (shoutouts.MeetupLister).
+func (s *Service) MeetupsBefore(ctx context.Context, until time.Time) ([]string, error) {
+	ms, err := s.Scheduled(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range ms {
+		if m.StartsAt.After(until) {
+			continue
+		}
+		line := m.Title + ", " + m.StartsAt.Format("Mon 2 Jan 15:04 MST")
+		if m.Venue != "" {
+			line += ", " + m.Venue
+		}
+		out = append(out, line)
+	}
+	return out, nil
 }

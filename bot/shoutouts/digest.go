@@ -238,11 +238,11 @@ func (s *Service) DigestText(ctx context.Context, since, until time.Time) (strin
 			b.WriteString("Categories: " + strings.Join(parts, ", ") + "\n")
 		}
 	}
-	if f := s.digest.NewDocuments; f != nil {
-		s.section(&b, "New in the knowledge base", func() ([]string, error) { return f(ctx, since) })
+	if d := s.digest.Documents; d != nil {
+		s.section(&b, "New in the knowledge base", func() ([]string, error) { return d.DocumentsSince(ctx, since) })
 	}
-	if f := s.digest.UpcomingMeetups; f != nil {
-		s.section(&b, "Coming up", func() ([]string, error) { return f(ctx) })
+	if m := s.digest.Meetups; m != nil {
+		s.section(&b, "Coming up", func() ([]string, error) { return m.MeetupsBefore(ctx, s.now().Add(digestAhead)) })
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
 }

@@ -247,7 +247,7 @@ func TestDigestSections(t *testing.T) {
 	tests := []struct {
 		name    string
 		docs    func(context.Context, time.Time) ([]string, error)
-		meetups func(context.Context) ([]string, error)
+		meetups func(context.Context, time.Time) ([]string, error)
 		want    []string
 		not     []string
 	}{
@@ -256,19 +256,24 @@ func TestDigestSections(t *testing.T) {
 				return nil, errors.New("wrong since")
 			}
 			return []string{"Handing over a social media account"}, nil
-		}, func(context.Context) ([]string, error) {
+		}, func(context.Context, time.Time) ([]string, error) {
 			return []string{"Tartan TeaCamp, 16 June 18:00, Glasgow"}, nil
 		}, []string{"New in the knowledge base:\n- Handing over a social media account", "Coming up:\n- Tartan TeaCamp, 16 June 18:00, Glasgow"}, nil},
 		{"not wired", nil, nil, nil, []string{"knowledge base", "Coming up"}},
 		{"empty lists are left out", func(context.Context, time.Time) ([]string, error) { return nil, nil },
-			func(context.Context) ([]string, error) { return []string{}, nil }, nil, []string{"knowledge base", "Coming up"}},
+			func(context.Context, time.Time) ([]string, error) { return []string{}, nil }, nil, []string{"knowledge base", "Coming up"}},
 		{"a failing source is noted", func(context.Context, time.Time) ([]string, error) { return nil, errors.New("index locked") },
 			nil, []string{"New in the knowledge base: not available this week."}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, true, func(o *Options) {
-				o.Digest.NewDocuments, o.Digest.UpcomingMeetups = tc.docs, tc.meetups
+				if tc.docs != nil {
+					o.Digest.Documents = docsFunc(tc.docs)
+				}
+				if tc.meetups != nil {
+					o.Digest.Meetups = meetupsFunc(tc.meetups)
+				}
 				o.DailyQuota = 0
 			})
 			e.give(time.Date(2026, 3, 9, 9, 0, 0, 0, loc), "UALICE", "UBOB", "crisis")
@@ -293,4 +298,15 @@ func TestDigestSections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// docsFunc and meetupsFunc let a test give the digest a plain function.
+type docsFunc func(context.Context, time.Time) ([]string, error)
+
+func (f docsFunc) DocumentsSince(ctx context.Context, since time.Time) ([]string, error) { return f(ctx, since) }
+
+type meetupsFunc func(context.Context, time.Time) ([]string, error)
+
+func (f meetupsFunc) MeetupsBefore(ctx context.Context, until time.Time) ([]string, error) {
+	return f(ctx, until)
 }

@@ -39,12 +39,26 @@ type DigestOptions struct {
 	Time string
 	// Channels receive the digest; none means no digest.
 	Channels []Channel
-	// NewDocuments lists knowledge documents added since a time; nil skips
-	// that section.
-	NewDocuments func(ctx context.Context, since time.Time) ([]string, error)
-	// UpcomingMeetups lists meetups ahead; nil skips that section.
-	UpcomingMeetups func(ctx context.Context) ([]string, error)
+	// Documents lists new knowledge documents; nil skips that section.
+	Documents DocLister
+	// Meetups lists meetups coming up; nil skips that section.
+	Meetups MeetupLister
 }
+
+// DocLister is what the digest needs of the knowledge base: the documents
+// added or changed since a time, one line each.
+type DocLister interface {
+	DocumentsSince(ctx context.Context, since time.Time) ([]string, error)
+}
+
+// MeetupLister is what the digest needs of meetups: those starting before
+// until, one line each.
+type MeetupLister interface {
+	MeetupsBefore(ctx context.Context, until time.Time) ([]string, error)
+}
+
+// digestAhead is how far ahead the digest lists meetups.
+const digestAhead = 14 * 24 * time.Hour
 
 // Options configure a Service. Only DB is required; a Service without a
 // Sender can still record, report, export and answer privacy requests

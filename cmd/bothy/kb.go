@@ -8,25 +8,10 @@ import (
 
 	"github.com/bothy-chat/bothy/knowledge"
 	"github.com/bothy-chat/bothy/knowledge/chat"
+	"github.com/bothy-chat/bothy/knowledge/llm"
 )
 
-func init() {
-	registerCLI(&cliCommand{
-		Name:    "kb",
-		Usage:   "ingest [--db PATH] DIR... | eval [--db PATH] FILE.jsonl",
-		Summary: "manage the knowledge base (ingest folders, evaluate retrieval)",
-		Run:     runKB,
-	})
-	registerCLI(&cliCommand{
-		Name:    "ask",
-		Usage:   "[--db PATH] [--json] [--explain] QUESTION",
-		Summary: "ask the knowledge base a question",
-		Run:     runAsk,
-	})
-	registerFeature(feature{Name: "knowledge", Order: 10, Setup: setupKnowledge})
-}
-
-func runKB(ctx context.Context, env *Env, args []string) error {
+func runKB(ctx context.Context, env *Env, _ *cliCommand, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintf(env.Stdout, "Usage:\n  bothy kb ingest [--db PATH] DIR...   index folders of Markdown files\n  bothy kb eval [--db PATH] FILE.jsonl  measure retrieval against a question set\n")
 		if len(args) == 0 {
@@ -92,8 +77,8 @@ type askJSONSource struct {
 	Score float64 `json:"score"`
 }
 
-func runAsk(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, cliCommands["ask"])
+func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object: answer, confident, sources")
 	explain := fs.Bool("explain", false, "show how the question was understood and ranked")
@@ -182,21 +167,29 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// setupKnowledge opens the knowledge base for the running bot, registers
-// its chat commands, watches the folders and publishes it as "knowledge"
-// (and its list of new documents for the weekly digest).
-func setupKnowledge(ctx context.Context, app *App) error {
-	base, err := knowledge.Open(ctx, app.DB, knowledgeOptions(app))
-	if err != nil {
-		return err
+// knowledgeOptions builds the knowledge base options from configuration,
+// including the language model when an endpoint is configured. Without
+// one, answers are extractive and nothing leaves the machine.
+func knowledgeOptions(app *App) knowledge.Options {
+	cfg := app.Config
+	opts := knowledge.Options{
+		Logger: app.Log, Clock: app.Clock,
+		Dirs: cfg.Knowledge.Dirs, MinConfidence: cfg.Knowledge.MinConfidence,
 	}
-	if app.Bot != nil {
-		chat.Register(app.Bot, base)
-		if len(app.Config.Knowledge.Dirs) > 0 {
-			app.Bot.AddService("knowledge-watcher", base.Watch)
-		}
+	if cfg.LLM.BaseURL == "" {
+		return opts
 	}
-	app.Provide("knowledge", base)
-	app.Provide(digestNewDocuments, newDocumentsForDigest(base))
-	return nil
+	client := llm.New(llm.Config{
+		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
+		EmbeddingsModel: cfg.LLM.EmbeddingsModel, Timeout: cfg.LLM.Timeout,
+	}, app.Log)
+	if cfg.LLM.Model != "" {
+		opts.Writer = llmWriter{client}
+		opts.WriterTimeout = cfg.LLM.Timeout
+	}
+	if client.CanEmbed() {
+		opts.Embedder = client
+		opts.EmbedModel = cfg.LLM.EmbeddingsModel
+	}
+	return opts
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 )
@@ -19,22 +18,13 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// cliCommand is one subcommand of the bothy binary. Registration is data:
-// each file adds its commands in init, and a duplicate name panics.
+// cliCommand is one subcommand of the bothy binary; the whole command
+// line is the table in commands.go. Run gets its own entry, for its help.
 type cliCommand struct {
 	Name    string
 	Usage   string // after "bothy NAME"
 	Summary string
-	Run     func(ctx context.Context, env *Env, args []string) error
-}
-
-var cliCommands = map[string]*cliCommand{}
-
-func registerCLI(c *cliCommand) {
-	if _, dup := cliCommands[c.Name]; dup {
-		panic("bothy: CLI command " + c.Name + " registered twice")
-	}
-	cliCommands[c.Name] = c
+	Run     func(ctx context.Context, env *Env, c *cliCommand, args []string) error
 }
 
 // Env is what a command may touch of the outside world, so tests can run
@@ -72,12 +62,12 @@ func execute(ctx context.Context, env *Env, args []string) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
-	c, ok := cliCommands[name]
-	if !ok {
+	c := findCommand(name)
+	if c == nil {
 		fmt.Fprintf(env.Stderr, "bothy: unknown command %q (see bothy help)\n", name)
 		return 2
 	}
-	err := c.Run(ctx, env, args)
+	err := c.Run(ctx, env, c, args)
 	switch {
 	case err == nil:
 		return 0
@@ -113,15 +103,12 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "Bothy %s: a chat bot for communities of practice.\n\nUsage: bothy [COMMAND] [FLAGS]\n\nCommands:\n", version)
-	names := make([]string, 0, len(cliCommands))
 	width := 0
-	for n := range cliCommands {
-		names = append(names, n)
-		width = max(width, len(n))
+	for _, c := range commands {
+		width = max(width, len(c.Name))
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, n, cliCommands[n].Summary)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.Name, c.Summary)
 	}
 	fmt.Fprintln(w, "\nWith no command, bothy runs the bot (bothy run). Every command takes --help.")
 }

@@ -14,9 +14,6 @@ import (
 // bothyBin is the binary built once for the end-to-end tests.
 var bothyBin string
 
-// binaryTags are the build tags bothyBin is built with (see goolm_test.go).
-var binaryTags []string
-
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "bothy-bin")
 	if err != nil {

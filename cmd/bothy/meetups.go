@@ -11,16 +11,6 @@ import (
 	"github.com/bothy-chat/bothy/bot/meetups"
 )
 
-func init() {
-	registerCLI(&cliCommand{
-		Name:    "meetup",
-		Usage:   "export --ics | list [--json] [--db PATH]",
-		Summary: "print upcoming meetups as an iCalendar feed or a list",
-		Run:     runMeetupCLI,
-	})
-	registerFeature(feature{Name: "meetups", Order: 20, Setup: setupMeetups})
-}
-
 // meetupChannels lists the announcement channels of every adapter that is
 // running: the console itself, then each platform's configured rooms.
 func meetupChannels(cfg *config.Config, running func(string) bool) []meetups.Channel {
@@ -41,20 +31,17 @@ func meetupChannels(cfg *config.Config, running func(string) bool) []meetups.Cha
 	return out
 }
 
-func newMeetupService(app *App, chans []meetups.Channel) (*meetups.Service, error) {
-	opts := meetups.Options{
-		DB: app.DB, Clock: app.Clock, Location: app.Config.Location(),
-		Reminders: app.Config.Meetups.Reminders, Channels: chans, Logger: app.Log,
-	}
-	if app.Bot != nil {
-		opts.Sender = app.Bot
-	}
+// newMeetups builds the meetups service. With a sender it announces in
+// chans; without one (the CLI) it only reads and exports.
+func newMeetups(app *App, send meetups.Sender, chans []meetups.Channel) (*meetups.Service, error) {
 	tick, err := schedulerTick(app.Env)
 	if err != nil {
 		return nil, err
 	}
-	opts.TickEvery = tick
-	return meetups.New(opts)
+	return meetups.New(meetups.Options{
+		DB: app.DB, Sender: send, Clock: app.Clock, Location: app.Config.Location(),
+		Reminders: app.Config.Meetups.Reminders, Channels: chans, Logger: app.Log, TickEvery: tick,
+	})
 }
 
 // schedulerTick reads BOTHY_SCHEDULER_TICK, a test hook (not a
@@ -76,22 +63,7 @@ func schedulerTick(env *Env) (time.Duration, error) {
 	return d, nil
 }
 
-func setupMeetups(ctx context.Context, app *App) error {
-	running := func(name string) bool { _, err := app.Bot.Adapter(name); return err == nil }
-	svc, err := newMeetupService(app, meetupChannels(&app.Config, running))
-	if err != nil {
-		return err
-	}
-	svc.Register(app.Bot)
-	app.Provide("meetups", svc)
-	app.Provide(digestUpcomingMeetups, func(ctx context.Context) ([]string, error) {
-		return upcomingForDigest(ctx, svc, app.Clock.Now().Add(14*24*time.Hour))
-	})
-	return nil
-}
-
-func runMeetupCLI(ctx context.Context, env *Env, args []string) error {
-	c := cliCommands["meetup"]
+func runMeetupCLI(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	if len(args) == 0 || (args[0] != "export" && args[0] != "list") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fs := newFlagSet(env, c)
@@ -122,7 +94,7 @@ func runMeetupCLI(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	svc, err := newMeetupService(app, nil)
+	svc, err := newMeetups(app, nil, nil)
 	if err != nil {
 		return err
 	}

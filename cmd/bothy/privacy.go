@@ -7,67 +7,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot/meetups"
 	"github.com/bothy-chat/bothy/bot/privacy"
+	"github.com/bothy-chat/bothy/bot/shoutouts"
+	"github.com/bothy-chat/bothy/knowledge"
 )
 
-// privacyBuilders return each feature's privacy provider, or nil when the
-// feature has nothing to offer in this app. Features add theirs in init.
-var privacyBuilders []func(app *App) privacy.Provider
-
-// registerPrivacy adds a feature's privacy provider to exports, erasures
-// and retention pruning.
-func registerPrivacy(build func(app *App) privacy.Provider) {
-	privacyBuilders = append(privacyBuilders, build)
-}
-
-// privacyProviders builds every registered provider for app.
-func privacyProviders(app *App) []privacy.Provider {
-	var out []privacy.Provider
-	for _, build := range privacyBuilders {
-		if p := build(app); p != nil {
-			out = append(out, p)
+// privacyProviders are the features that hold personal data, for
+// exports, erasures and retention pruning. shouts may be nil (the CLI
+// builds its own).
+func privacyProviders(app *App, shouts *shoutouts.Service) []privacy.Provider {
+	out := []privacy.Provider{meetups.PrivacyProvider(app.DB), knowledge.PrivacyProvider(app.DB)}
+	if shouts == nil {
+		svc, err := newShoutouts(app, nil, nil, nil, nil)
+		if err != nil {
+			app.Log.Error("shout-outs unavailable for privacy requests", "err", err)
+			return out
 		}
+		shouts = svc
 	}
-	return out
-}
-
-// privacyPruneEvery is how often the running bot applies the retention
-// policy.
-const privacyPruneEvery = 24 * time.Hour
-
-func init() {
-	registerCLI(&cliCommand{
-		Name:    "privacy",
-		Usage:   "export|erase|prune [--db PATH] [--user ID] [--before DATE]",
-		Summary: "data-protection requests: export or erase a member's data, prune old records",
-		Run:     runPrivacy,
-	})
-	// After every feature (Order 90), so all providers exist.
-	registerFeature(feature{Name: "privacy", Order: 90, Setup: func(ctx context.Context, app *App) error {
-		providers := privacyProviders(app)
-		app.Bot.Register(privacy.MydataCommand(func() []privacy.Provider { return providers }, app.Clock))
-		if ret := app.Config.Privacy.Retention; ret > 0 {
-			log := app.Log.With("component", "privacy")
-			app.Bot.AddService("privacy-prune", func(ctx context.Context) error {
-				t := time.NewTicker(privacyPruneEvery)
-				defer t.Stop()
-				for {
-					counts, err := privacy.Prune(ctx, app.Clock.Now().Add(-ret), providers...)
-					if err != nil && ctx.Err() == nil {
-						log.Error("retention pruning", "err", err)
-					} else if total(counts) > 0 {
-						log.Info("pruned records past retention", "counts", counts)
-					}
-					select {
-					case <-ctx.Done():
-						return nil
-					case <-t.C:
-					}
-				}
-			})
-		}
-		return nil
-	}})
+	return append(out, shouts)
 }
 
 func total(m map[string]int64) int64 {
@@ -78,8 +37,7 @@ func total(m map[string]int64) int64 {
 	return n
 }
 
-func runPrivacy(ctx context.Context, env *Env, args []string) error {
-	c := cliCommands["privacy"]
+func runPrivacy(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			fmt.Fprintf(env.Stdout, "Usage: bothy privacy %s\n%s\n\n"+
@@ -125,7 +83,7 @@ func runPrivacy(ctx context.Context, env *Env, args []string) error {
 			return usagef("--before: %v", err)
 		}
 	}
-	providers := privacyProviders(app)
+	providers := privacyProviders(app, nil)
 	switch sub {
 	case "export":
 		doc, err := privacy.NewDocument(ctx, *user, app.Clock.Now(), providers...)

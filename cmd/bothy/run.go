@@ -5,21 +5,9 @@ import (
 	"fmt"
 
 	"github.com/bothy-chat/bothy/adapters/console"
-	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
-func init() {
-	registerCLI(&cliCommand{
-		Name:    "run",
-		Usage:   "[--config FILE] [--db PATH] [--as NAME] [--organiser] [--console]",
-		Summary: "run the bot (the default command)",
-		Run:     runBot,
-	})
-}
-
-func runBot(ctx context.Context, env *Env, args []string) error {
-	c := cliCommands["run"]
+func runBot(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	as := fs.String("as", "", "who is speaking on the console (default: your OS user name)")
@@ -51,36 +39,12 @@ func runBot(ctx context.Context, env *Env, args []string) error {
 	if user == "" {
 		user = osUser(env)
 	}
-	orgs := app.Config.Organisers
-	if *organiser {
-		orgs = append(orgs, user)
-	}
-	app.Bot = bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: metrics.Observer{}})
-
-	var platforms []string
-	for _, f := range adapterFactories {
-		if !f.Enabled(&app.Config) {
-			continue
-		}
-		ad, err := f.Build(ctx, app)
-		if err != nil {
-			return fmt.Errorf("%s adapter: %w", f.Name, err)
-		}
-		app.Bot.AddAdapter(ad)
-		platforms = append(platforms, f.Name)
-	}
-	useConsole := len(platforms) == 0 || *forceConsole || app.Config.Console.Enabled
-	if useConsole {
-		app.Bot.AddAdapter(console.New(console.Options{
-			In: env.Stdin, Out: env.Stdout, User: user, Interactive: env.StdinTerminal, Logger: app.Log,
-		}))
-		platforms = append(platforms, console.Name)
-	}
-	if err := setupFeatures(ctx, app); err != nil {
+	b, platforms, err := wireBot(ctx, app, consoleOptions{user: user, organiser: *organiser, force: *forceConsole})
+	if err != nil {
 		return err
 	}
 	banner := fmt.Sprintf("Bothy %s · data in %s · on %v · type help for commands", version, app.Config.DB, platforms)
-	if useConsole {
+	if _, err := b.Adapter(console.Name); err == nil {
 		banner += fmt.Sprintf(" · you are %s", user)
 		if *organiser {
 			banner += " (organiser)"
@@ -93,5 +57,5 @@ func runBot(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, banner)
 	}
 	app.Log.Debug("bot starting", "adapters", platforms, "db", app.Config.DB)
-	return app.Bot.Run(ctx)
+	return b.Run(ctx)
 }

@@ -1,116 +1,21 @@
 package main
 
+// backup, restore and the database lock `bothy run` holds.
+
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/bothy-chat/bothy/bot/meetups"
-	"github.com/bothy-chat/bothy/bot/shoutouts"
-	"github.com/bothy-chat/bothy/knowledge"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/bothy-chat/bothy/bot/config"
 	"github.com/bothy-chat/bothy/bot/store"
-	"github.com/bothy-chat/bothy/bot/web"
 )
-
-// Operations: the HTTP server as a bot feature, and the backup, restore
-// and healthcheck commands.
-
-func init() {
-	registerFeature(feature{Name: "web", Order: 90, Setup: setupWeb})
-	registerCLI(&cliCommand{
-		Name: "backup", Usage: "[--db PATH] FILE",
-		Summary: "copy the database to FILE, safely, even while the bot runs",
-		Run:     runBackup,
-	})
-	registerCLI(&cliCommand{
-		Name: "restore", Usage: "[--db PATH] FILE",
-		Summary: "replace the database with the backup FILE (the bot must be stopped)",
-		Run:     runRestore,
-	})
-	registerCLI(&cliCommand{
-		Name: "healthcheck", Usage: "[--url URL] [--timeout DURATION]",
-		Summary: "exit 0 if the running bot is ready, 1 if not (for container health checks)",
-		Run:     runHealthcheck,
-	})
-}
-
-// setupWeb starts the HTTP server when http.listen is set. It listens here,
-// during start-up, so a wrong or busy address stops the bot with a clear
-// error instead of failing quietly in the background.
-func setupWeb(ctx context.Context, app *App) error {
-	hc := app.Config.HTTP
-	if hc.Listen == "" {
-		return nil
-	}
-	adapters := app.Bot.Adapters()
-	checks := append([]web.Check{web.DatabaseCheck(app.DB.Ping)}, web.AdapterChecks(adapters)...)
-	srv, err := web.New(web.Options{
-		Community: app.Config.Community.Name,
-		Location:  app.Config.Location(),
-		Page:      hc.Page,
-		Token:     hc.PageToken,
-		PublicURL: app.Config.Web.PublicURL,
-		Sources:   webSources(app),
-		Checks:    checks,
-		Adapters:  adapters,
-		Logger:    app.Log,
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", hc.Listen)
-	if err != nil {
-		return fmt.Errorf("http.listen %s: %w", hc.Listen, err)
-	}
-	app.Bot.AddService("web", func(ctx context.Context) error { return srv.Serve(ctx, ln) })
-	return nil
-}
-
-// webSources connects the community page to the features that are set up.
-//
-// Each feature publishes its service with app.Provide; the small wrappers
-// in glue.go convert them to the page's view types. A feature that is
-// absent stays nil and the page says it is not set up.
-func webSources(app *App) web.Sources {
-	var s web.Sources
-	if m, ok := Service[*meetups.Service](app, "meetups"); ok {
-		s.Calendar = meetupCalendar{m}
-	}
-	if w, ok := Service[*shoutouts.Service](app, "shoutouts"); ok {
-		s.Wall = shoutoutWall{w}
-	}
-	if b, ok := Service[*knowledge.Base](app, "knowledge"); ok {
-		s.Searcher = knowledgeSearch{b}
-	}
-	return s
-}
-
-// loadConfig reads the configuration the way openApp does, without
-// opening the database.
-func loadConfig(env *Env, cf *commonFlags) (config.Config, error) {
-	path, must := cf.config, cf.config != ""
-	if path == "" {
-		path = "bothy.yaml"
-	}
-	cfg, err := config.Load(path, must, env.Getenv)
-	if err != nil {
-		return cfg, err
-	}
-	if cf.db != "" {
-		cfg.DB = cf.db
-	}
-	return cfg, nil
-}
 
 // lockForRun takes the database lock for `bothy run` before the database
 // is opened, so a second bot on the same file, or a restore in progress,
@@ -130,8 +35,8 @@ func lockForRun(env *Env, cf *commonFlags) (*dbLock, error) {
 	return lock, nil
 }
 
-func runBackup(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, cliCommands["backup"])
+func runBackup(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -240,8 +145,8 @@ func verifyBackup(ctx context.Context, path string) error {
 	return nil
 }
 
-func runRestore(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, cliCommands["restore"])
+func runRestore(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -358,66 +263,4 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		d.Close()
 	}
-}
-
-func runHealthcheck(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, cliCommands["healthcheck"])
-	cfgPath := fs.String("config", "", "configuration file (default bothy.yaml if present)")
-	target := fs.String("url", "", "readiness URL (default: /readyz on http.listen)")
-	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	// Container runtimes read exit 0 as healthy and 1 as unhealthy, so
-	// every failure below, even a configuration one, is exit 1.
-	unhealthy := func(format string, a ...any) error {
-		return &exitError{code: 1, msg: fmt.Sprintf(format, a...)}
-	}
-	u := *target
-	if u == "" {
-		cfg, err := loadConfig(env, &commonFlags{config: *cfgPath})
-		if err != nil {
-			return unhealthy("%v", err)
-		}
-		if cfg.HTTP.Listen == "" {
-			return unhealthy("no URL: set http.listen (BOTHY_HTTP_LISTEN) or pass --url")
-		}
-		u, err = readyzURL(cfg.HTTP.Listen)
-		if err != nil {
-			return unhealthy("%v", err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return unhealthy("bad URL %q: %v", u, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return unhealthy("not ready: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		return unhealthy("not ready (%s): %s", resp.Status, strings.TrimSpace(string(body)))
-	}
-	fmt.Fprintf(env.Stdout, "ready: %s\n", strings.TrimSpace(string(body)))
-	return nil
-}
-
-// readyzURL turns a listen address into the URL to probe: a wildcard host
-// (0.0.0.0, ::, empty) is reached on loopback.
-func readyzURL(listen string) (string, error) {
-	host, port, err := net.SplitHostPort(listen)
-	if err != nil {
-		return "", fmt.Errorf("http.listen %q: %v", listen, err)
-	}
-	switch host {
-	case "", "0.0.0.0":
-		host = "127.0.0.1"
-	case "::":
-		host = "::1"
-	}
-	return "http://" + net.JoinHostPort(host, port) + "/readyz", nil
 }

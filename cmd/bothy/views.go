@@ -1,12 +1,14 @@
 package main
 
+// Converters between features and their consumers: the community page's
+// view types, the digest's lines and the knowledge base's writer.
+
 import (
 	"context"
 	"strconv"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/meetups"
-	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/shoutouts"
 	"github.com/bothy-chat/bothy/bot/web"
 	"github.com/bothy-chat/bothy/knowledge"
@@ -34,27 +36,6 @@ func (c meetupCalendar) UpcomingMeetups(ctx context.Context) ([]web.MeetupView, 
 
 func (c meetupCalendar) ICS(ctx context.Context) ([]byte, error) { return c.svc.ICS(ctx) }
 
-// upcomingForDigest lists scheduled meetups starting before until, one line
-// each, for the weekly digest.
-func upcomingForDigest(ctx context.Context, svc *meetups.Service, until time.Time) ([]string, error) {
-	ms, err := svc.Scheduled(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, m := range ms {
-		if m.StartsAt.After(until) {
-			continue
-		}
-		line := m.Title + ", " + m.StartsAt.Format("Mon 2 Jan 15:04 MST")
-		if m.Venue != "" {
-			line += ", " + m.Venue
-		}
-		out = append(out, line)
-	}
-	return out, nil
-}
-
 // shoutoutWall shows recent shout-outs on the community page; the service
 // already leaves out retracted ones and shows erased members as erased.
 type shoutoutWall struct{ svc *shoutouts.Service }
@@ -72,41 +53,6 @@ func (w shoutoutWall) RecentShoutouts(ctx context.Context, limit int) ([]web.Sho
 		})
 	}
 	return out, nil
-}
-
-func init() {
-	registerPrivacy(func(app *App) privacy.Provider { return meetups.PrivacyProvider(app.DB) })
-}
-
-func init() {
-	registerPrivacy(func(app *App) privacy.Provider { return knowledge.PrivacyProvider(app.DB) })
-}
-
-// knowledgeOptions builds the knowledge base options from configuration,
-// including the language model when an endpoint is configured. Without
-// one, answers are extractive and nothing leaves the machine.
-func knowledgeOptions(app *App) knowledge.Options {
-	cfg := app.Config
-	opts := knowledge.Options{
-		Logger: app.Log, Clock: app.Clock,
-		Dirs: cfg.Knowledge.Dirs, MinConfidence: cfg.Knowledge.MinConfidence,
-	}
-	if cfg.LLM.BaseURL == "" {
-		return opts
-	}
-	client := llm.New(llm.Config{
-		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
-		EmbeddingsModel: cfg.LLM.EmbeddingsModel, Timeout: cfg.LLM.Timeout,
-	}, app.Log)
-	if cfg.LLM.Model != "" {
-		opts.Writer = llmWriter{client}
-		opts.WriterTimeout = cfg.LLM.Timeout
-	}
-	if client.CanEmbed() {
-		opts.Embedder = client
-		opts.EmbedModel = cfg.LLM.EmbeddingsModel
-	}
-	return opts
 }
 
 // llmWriter adapts the LLM client to the knowledge base's Writer.
@@ -136,18 +82,18 @@ func (s knowledgeSearch) Search(ctx context.Context, q string) (web.AnswerView, 
 	return view, nil
 }
 
-// newDocumentsForDigest lists knowledge documents added or changed since a
-// time, one line each, for the weekly digest.
-func newDocumentsForDigest(base *knowledge.Base) func(context.Context, time.Time) ([]string, error) {
-	return func(ctx context.Context, since time.Time) ([]string, error) {
-		docs, err := base.RecentDocuments(ctx, since)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]string, 0, len(docs))
-		for _, d := range docs {
-			out = append(out, d.Title+" ("+d.Kind+")")
-		}
-		return out, nil
+// docLines lists new knowledge documents for the shout-outs digest
+// (shoutouts.DocLister), one line each: title and kind.
+type docLines struct{ base *knowledge.Base }
+
+func (d docLines) DocumentsSince(ctx context.Context, since time.Time) ([]string, error) {
+	docs, err := d.base.RecentDocuments(ctx, since)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]string, 0, len(docs))
+	for _, doc := range docs {
+		out = append(out, doc.Title+" ("+doc.Kind+")")
+	}
+	return out, nil
 }

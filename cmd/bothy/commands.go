@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/bothy-chat/bothy/adapters/slack"
+	"github.com/bothy-chat/bothy/bot/config"
+)
+
+// commands is the whole bothy command line, sorted by name (the order
+// bothy help lists them in).
+var commands = []*cliCommand{
+	{Name: "ask", Usage: "[--db PATH] [--json] [--explain] QUESTION",
+		Summary: "ask the knowledge base a question", Run: runAsk},
+	{Name: "backup", Usage: "[--db PATH] FILE",
+		Summary: "copy the database to FILE, safely, even while the bot runs", Run: runBackup},
+	{Name: "healthcheck", Usage: "[--url URL] [--timeout DURATION]",
+		Summary: "exit 0 if the running bot is ready, 1 if not (for container health checks)", Run: runHealthcheck},
+	{Name: "init", Usage: "[--config FILE] [--force]",
+		Summary: "write an annotated example bothy.yaml", Run: runInit},
+	{Name: "kb", Usage: "ingest [--db PATH] DIR... | eval [--db PATH] FILE.jsonl",
+		Summary: "manage the knowledge base (ingest folders, evaluate retrieval)", Run: runKB},
+	{Name: "meetup", Usage: "export --ics | list [--json] [--db PATH]",
+		Summary: "print upcoming meetups as an iCalendar feed or a list", Run: runMeetupCLI},
+	{Name: "privacy", Usage: "export|erase|prune [--db PATH] [--user ID] [--before DATE]",
+		Summary: "data-protection requests: export or erase a member's data, prune old records", Run: runPrivacy},
+	{Name: "restore", Usage: "[--db PATH] FILE",
+		Summary: "replace the database with the backup FILE (the bot must be stopped)", Run: runRestore},
+	{Name: "run", Usage: "[--config FILE] [--db PATH] [--as NAME] [--organiser] [--console]",
+		Summary: "run the bot (the default command)", Run: runBot},
+	{Name: "shoutouts", Usage: "export [--db PATH] --format csv|json|markdown [--since DATE]",
+		Summary: "export shout-outs as CSV, JSON or Markdown", Run: runShoutoutsCLI},
+	{Name: "slack-manifest", Usage: "",
+		Summary: "print the Slack app manifest (paste it into Create New App -> From an app manifest)", Run: runSlackManifest},
+	{Name: "version", Usage: "",
+		Summary: "print the version", Run: runVersion},
+}
+
+// findCommand returns the command called name, or nil.
+func findCommand(name string) *cliCommand {
+	for _, c := range commands {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func runVersion(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "bothy %s\n", version)
+	return nil
+}
+
+func runInit(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
+	path := fs.String("config", "bothy.yaml", "where to write the example configuration")
+	force := fs.Bool("force", false, "overwrite an existing file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if *force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(*path, flags, 0o640)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists (use --force to overwrite)", *path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(config.Example); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s; edit it, then run: bothy --config %s\n", *path, *path)
+	return nil
+}
+
+func runSlackManifest(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	_, err := env.Stdout.Write(slack.Manifest)
+	return err
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
