@@ -303,7 +303,9 @@ func TestDigestSections(t *testing.T) {
 // docsFunc and meetupsFunc let a test give the digest a plain function.
 type docsFunc func(context.Context, time.Time) ([]string, error)
 
-func (f docsFunc) DocumentsSince(ctx context.Context, since time.Time) ([]string, error) { return f(ctx, since) }
+func (f docsFunc) DocumentsSince(ctx context.Context, since time.Time) ([]string, error) {
+	return f(ctx, since)
+}
 
 type meetupsFunc func(context.Context, time.Time) ([]string, error)
 
