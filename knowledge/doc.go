@@ -20,6 +20,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 	"gopkg.in/yaml.v3"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // Kinds a document may declare. Other values are kept as written so a
@@ -135,6 +137,13 @@ func Parse(path string, data []byte) (*Document, error) {
 	}
 	doc.Organisation = cmp(fm.Organisation, fm.Organization)
 	doc.URL = cmp(fm.Source, fm.URL)
+	if doc.URL != "" && !bot.LinkAllowed(doc.URL) {
+		key := "source"
+		if strings.TrimSpace(fm.Source) == "" {
+			key = "url"
+		}
+		return nil, &ParseError{path, frontMatterLine(data, key), fmt.Sprintf("%s: %q is not a web or email address (only http, https and mailto links are shown)", key, doc.URL)}
+	}
 	doc.Updated = strings.TrimSpace(fm.Updated)
 	doc.ReviewBy = strings.TrimSpace(fm.ReviewBy)
 	chunks, h1 := sections(body)
@@ -154,6 +163,20 @@ func Parse(path string, data []byte) (*Document, error) {
 		return nil, &ParseError{path, fmLines + 1, "no text after the front matter"}
 	}
 	return doc, nil
+}
+
+// frontMatterLine is the file line of key in the front matter (1, the
+// opening ---, if it is not found).
+func frontMatterLine(data []byte, key string) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		if i > 0 && strings.TrimRight(line, "\r") == "---" {
+			break
+		}
+		if strings.HasPrefix(line, key+":") {
+			return i + 1
+		}
+	}
+	return 1
 }
 
 func cmp(a, b string) string {

@@ -39,6 +39,13 @@ func TestParse(t *testing.T) {
 		{name: "invalid UTF-8 names the line", path: "latin1.md", src: "---\ntitle: ok\n---\nline one\ncaf\xe9\n", wantErr: "latin1.md:5: not valid UTF-8"},
 		{name: "front matter that is a list", path: "list.md", src: "---\n- a\n- b\n---\ntext\n", wantErr: "list.md:2: front matter must be key: value"},
 		{name: "empty body", path: "empty.md", src: "---\ntitle: nothing\n---\n\n", wantErr: "empty.md:4: no text"},
+		// Issue 15.4: a source is shown as a link, so only web and email addresses.
+		{name: "javascript source refused", path: "js.md", src: "---\ntitle: ok\nsource: javascript:alert(1)\n---\ntext\n", wantErr: `js.md:3: source: "javascript:alert(1)" is not a web or email address`},
+		{name: "data url refused", path: "data.md", src: "---\ntitle: ok\nkind: faq\nurl: data:text/html,x\n---\ntext\n", wantErr: `data.md:4: url: "data:text/html,x" is not a web or email address`},
+		{
+			name: "mailto source kept", path: "mail.md", src: "---\ntitle: Ask us\nsource: mailto:comms@example.org\n---\ntext\n",
+			wantID: "mail", wantTitle: "Ask us", wantHeads: [][]string{nil},
+		},
 		{name: "nested tags rejected", path: "tags.md", src: "---\ntags: [[a]]\n---\ntext\n", wantErr: "tags.md:"},
 	}
 	for _, tt := range tests {

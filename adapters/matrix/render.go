@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"maunium.net/go/mautrix/event"
-	"maunium.net/go/mautrix/format"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -19,13 +18,8 @@ import (
 // hint) and a plain-text body for clients without HTML. It also returns
 // the emoji chosen for each button.
 func renderReply(r bot.Reply) (*event.MessageEventContent, []string) {
-	md := format.RenderMarkdown(r.Text, true, false)
-	htmlText := md.FormattedBody
-	if md.Format != event.FormatHTML || htmlText == "" {
-		htmlText = event.TextToHTML(r.Text)
-	}
 	var hb strings.Builder
-	hb.WriteString(htmlText)
+	hb.WriteString(markdownHTML(r.Text))
 	plain := bot.PlainText(bot.Reply{Text: r.Text, Sources: r.Sources})
 	if len(r.Sources) > 0 {
 		start := r.Sources[0].N
@@ -43,7 +37,7 @@ func renderReply(r bot.Reply) (*event.MessageEventContent, []string) {
 			if title == "" {
 				title = html.EscapeString(s.ID)
 			}
-			if s.URL != "" {
+			if bot.LinkAllowed(s.URL) {
 				fmt.Fprintf(&hb, `<a href="%s">%s</a>`, html.EscapeString(s.URL), title)
 			} else {
 				hb.WriteString(title)

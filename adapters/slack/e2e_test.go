@@ -172,7 +172,7 @@ func checkAnswerBlocks(t *testing.T, raw string) {
 	if bs[0].Type != "section" || bs[0].Text == nil || bs[0].Text.Type != "mrkdwn" {
 		t.Fatalf("first block is not an mrkdwn section: %s", raw)
 	}
-	wantText := "*Purdah* is the pre-election period. Read the <https://example.gov.uk/purdah?a=1&amp;b=2|guidance>."
+	wantText := "*Purdah* is the pre-election period. Read the guidance (<https://example.gov.uk/purdah?a=1&amp;b=2>)."
 	if bs[0].Text.Text != wantText {
 		t.Errorf("section text:\n got %q\nwant %q", bs[0].Text.Text, wantText)
 	}

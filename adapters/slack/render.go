@@ -40,10 +40,15 @@ var (
 )
 
 // Mrkdwn converts the light Markdown bot replies use into Slack's mrkdwn:
-// **bold** becomes *bold*, *italic* becomes _italic_, [t](u) becomes
-// <u|t>, headings become bold lines and list dashes become bullets. Text
-// inside backticks is left alone, and &, < and > are escaped as Slack
-// requires.
+// **bold** becomes *bold*, *italic* becomes _italic_, headings become bold
+// lines and list dashes become bullets. Text inside backticks is left
+// alone, and &, < and > are escaped as Slack requires, so nothing in the
+// text can mention @channel, a person or a group.
+//
+// Reply text carries what members wrote (questions, reasons, titles), so
+// a Markdown link [t](u) never becomes a labelled link: it is shown as
+// "t (u)" with the address itself as the link, and only for http, https
+// and mailto addresses.
 func Mrkdwn(md string) string {
 	var out strings.Builder
 	inFence := false
@@ -128,12 +133,30 @@ func convertProse(s string) string {
 			break
 		}
 		n, _ := strconv.Atoi(s[start+1 : start+mid])
-		label := strings.ReplaceAll(s[start+mid+1:start+end], "|", "¦")
 		b.WriteString(s[:start])
-		b.WriteString("<" + escape(urls[n]) + "|" + label + ">")
+		b.WriteString(visibleLink(s[start+mid+1:start+end], urls[n]))
 		s = s[start+end+1:]
 	}
 	return b.String()
+}
+
+// visibleLink shows a Markdown link as its label (already escaped) and its
+// address, the address being the link, so the reader sees where it goes.
+func visibleLink(label, u string) string {
+	if !bot.LinkAllowed(u) {
+		return label + " (" + escape(u) + ")"
+	}
+	link := "<" + linkURL(u) + ">"
+	if plain := strings.TrimSpace(unescape(label)); plain == u || plain == strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://") || plain == strings.TrimPrefix(u, "mailto:") {
+		return link
+	}
+	return label + " (" + link + ")"
+}
+
+// linkURL makes an address safe inside <...>: escaped, and with any | (which
+// would start a label) percent-encoded.
+func linkURL(u string) string {
+	return escape(strings.ReplaceAll(u, "|", "%7C"))
 }
 
 // escape applies Slack's three mandatory text escapes.
@@ -176,6 +199,12 @@ func (r rendered) options() []slack.MsgOption {
 // plain reply with neither sources nor buttons is sent as mrkdwn text alone,
 // which Slack shows the same way with less weight. The text field always
 // carries a readable fallback for notifications and screen readers.
+//
+// render is the one place a reply becomes a Slack payload: every post,
+// ephemeral response and chat.update goes through it, and every field
+// Slack reads as mrkdwn (the text, sections, sources) is made here by
+// Mrkdwn or escape. Button labels are plain_text, which Slack never reads
+// as markup.
 func render(r bot.Reply) rendered {
 	if len(r.Sources) == 0 && len(r.Buttons) == 0 {
 		text := Mrkdwn(strings.TrimRight(r.Text, "\n"))
@@ -198,7 +227,7 @@ func render(r bot.Reply) rendered {
 	if len(r.Buttons) > 0 {
 		blocks = append(blocks, buttonsBlock(r.Buttons))
 	}
-	return rendered{text: truncate(bot.PlainText(r), maxFallbackText), blocks: blocks}
+	return rendered{text: truncate(Mrkdwn(strings.TrimRight(bot.PlainText(r), "\n")), maxFallbackText), blocks: blocks}
 }
 
 func sourcesBlock(sources []bot.Source) *slack.ContextBlock {
@@ -233,8 +262,8 @@ func sourceMrkdwn(n int, s bot.Source) string {
 	}
 	title = strings.ReplaceAll(escape(title), "|", "¦")
 	out := fmt.Sprintf("[%d] ", n)
-	if s.URL != "" {
-		out += "<" + escape(s.URL) + "|" + title + ">"
+	if bot.LinkAllowed(s.URL) {
+		out += "<" + linkURL(s.URL) + "|" + title + ">"
 	} else {
 		out += "*" + title + "*"
 	}

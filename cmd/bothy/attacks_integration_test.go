@@ -10,6 +10,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,6 +31,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
+	"github.com/bothy-chat/bothy/adapters/slack/slacktest"
 )
 
 // freeAddr returns a loopback address nothing listens on yet.
@@ -299,4 +304,210 @@ func TestAttackKnowledgeSymlinks(t *testing.T) {
 		}
 	}
 	refused(bot.log.String())
+}
+
+// slackHostile is what a member can type on Slack (as Slack delivers it)
+// hoping Bothy repeats it somewhere that pings or links: @channel, @here,
+// a person, a user group, and links with a label that hides the address.
+const slackHostile = "<!channel> <!here> <!everyone> <@U0ADMIN01> <!subteam^S0TEAM> " +
+	"[login](https://evil.example/login) <https://evil.example/sso|Sign in> [js](javascript:alert(2))"
+
+// checkSlackPayloads fails on any field of any message Bothy sent that
+// Slack would turn into a ping of a group or of someone the member named,
+// or into a link whose label hides an evil.example address.
+func checkSlackPayloads(t *testing.T, srv *slacktest.Server) {
+	t.Helper()
+	markup := regexp.MustCompile(`<[^>]*>`)
+	for _, c := range srv.Calls("") {
+		switch c.Method {
+		case "chat.postMessage", "chat.update", "chat.postEphemeral", "response_url":
+		default:
+			continue
+		}
+		for key, values := range c.Params {
+			for _, v := range values {
+				for _, m := range markup.FindAllString(v, -1) {
+					switch {
+					case strings.HasPrefix(m, "<!"), strings.HasPrefix(m, "<@U0ADMIN01"), strings.HasPrefix(m, "<#"):
+						t.Errorf("%s %s pings with %q:\n%s", c.Method, key, m, v)
+					case strings.Contains(m, "evil.example") && strings.Contains(m, "|"):
+						t.Errorf("%s %s has a labelled link %q:\n%s", c.Method, key, m, v)
+					case strings.Contains(m, "javascript:"):
+						t.Errorf("%s %s links %q:\n%s", c.Method, key, m, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAttackSlackNotificationText (15.3, 15.4): a member's @channel and
+// labelled links travel from a question into a gap, from the gap into
+// an FAQ title, and from there into the sources of the next answer, which
+// has buttons: its `text` field went out unescaped and pinged the whole
+// channel. A shout-out reason reaches the acknowledgement and the
+// recipient's notice the same way. No field of any payload may ping or
+// carry a labelled member link.
+func TestAttackSlackNotificationText(t *testing.T) {
+	const (
+		organiserID = "U0ORGANISE"
+		memberID    = "U0MEMBER01"
+		carolID     = "U0CAROL001"
+		general     = "C0GENERAL1"
+		memberDM    = "D0MEMBER01"
+		orgDM       = "D0ORGANISE"
+	)
+	srv := slacktest.New(slacktest.Options{PingInterval: 500 * time.Millisecond})
+	t.Cleanup(srv.Close)
+	srv.AddUser(slacktest.User{ID: organiserID, Name: "olive", RealName: "Olive Organiser", DisplayName: "Olive"})
+	srv.AddUser(slacktest.User{ID: memberID, Name: "mo", RealName: "Mo Member", DisplayName: "Mo"})
+	srv.AddUser(slacktest.User{ID: carolID, Name: "carol", RealName: "Carol Comms", DisplayName: "Carol"})
+	srv.AddChannel(general, "general")
+
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	doc := "---\nid: captions\ntitle: Captions on video\nkind: guidance\n---\n# Captions on video\n\nEvery video we post carries open captions.\n"
+	if err := os.WriteFile(filepath.Join(kb, "captions.md"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "bothy.db")
+	b := startBothy(t, "bothy", dir, map[string]string{
+		"SLACK_APP_TOKEN":      slacktest.AppToken,
+		"SLACK_BOT_TOKEN":      slacktest.BotToken,
+		"BOTHY_SLACK_API_URL":  srv.APIURL,
+		"BOTHY_ORGANISERS":     organiserID,
+		"BOTHY_DB":             db,
+		"BOTHY_KNOWLEDGE_DIRS": kb,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := srv.WaitConnected(ctx, 1); err != nil {
+		t.Fatalf("no Socket Mode connection: %v", err)
+	}
+	send := ack(t, ctx, srv)
+	ts := 0
+	say := func(user, channel, text string) string {
+		ts++
+		stamp := fmt.Sprintf("1790000%03d.000100", ts)
+		send(srv.SendEvent(fmt.Sprintf("EvAttack%03d", ts), slacktest.DirectMessage(user, channel, stamp, text)))
+		return stamp
+	}
+
+	// The member's question is not covered, so it becomes a gap.
+	question := "where should we park the gritter lorry overnight " + slackHostile
+	say(memberID, memberDM, question)
+	var gap int64
+	eventually(t, e2eWait, "the question is recorded as a gap", func() bool {
+		queryDB(t, db, "SELECT id FROM kb_questions WHERE answered = 0 AND text LIKE 'where should we park%'", func(r *sql.Rows) error { return r.Scan(&gap) })
+		return gap > 0
+	})
+	// The organiser lists the gaps and answers this one.
+	say(organiserID, orgDM, "kb gaps")
+	waitPost(t, ctx, srv, "the gap list", func(p url.Values) bool {
+		return p.Get("channel") == orgDM && strings.Contains(p.Get("text"), "gritter")
+	})
+	say(organiserID, orgDM, fmt.Sprintf("kb answer %d Park it in the depot yard on Mill Road, never on the street.", gap))
+	eventually(t, e2eWait, "the FAQ is written", func() bool {
+		m, _ := filepath.Glob(filepath.Join(kb, "faq-*.md"))
+		return len(m) == 1
+	})
+	// The next member's question is answered from that FAQ, with sources
+	// (titled by the first question) and buttons.
+	say(carolID, "D0CAROL001", "where should we park the gritter lorry overnight")
+	ans := waitPost(t, ctx, srv, "the answer from the FAQ", func(p url.Values) bool {
+		return p.Get("channel") == "D0CAROL001" && strings.Contains(p.Get("blocks"), "bothy_sources")
+	})
+	if !strings.Contains(ans.Get("text"), "Mill Road") {
+		t.Errorf("the answer did not come from the FAQ: %q", ans.Get("text"))
+	}
+
+	// A shout-out whose reason carries the same text.
+	say(memberID, memberDM, "shoutout <@"+carolID+"> for the gritting map "+slackHostile)
+	waitPost(t, ctx, srv, "the shout-out acknowledgement", func(p url.Values) bool {
+		return p.Get("channel") == memberDM && strings.Contains(p.Get("text"), "Carol")
+	})
+	eventually(t, e2eWait, "carol's notice", func() bool {
+		for _, c := range srv.Successful("chat.postMessage") {
+			if c.Params.Get("channel") != memberDM && c.Params.Get("channel") != general && strings.Contains(c.Params.Get("text"), "gritting map") {
+				return true
+			}
+		}
+		return false
+	})
+	b.stop(t)
+	checkSlackPayloads(t, srv)
+}
+
+// checkMatrixLinks fails on any message from the bot whose HTML links a
+// scheme other than http, https or mailto, or shows a link under a label
+// other than its own address (sources, from curated front matter, aside).
+func checkMatrixLinks(t *testing.T, botID id.UserID, people ...*dendritetest.Person) int {
+	t.Helper()
+	anchor := regexp.MustCompile(`<a href="([^"]*)">(.*?)</a>`)
+	n := 0
+	for _, p := range people {
+		for _, e := range p.Events(func(e *event.Event) bool { return e.Sender == botID }) {
+			m := dendritetest.Message(e)
+			if m == nil || m.FormattedBody == "" {
+				continue
+			}
+			n++
+			h := m.FormattedBody
+			if strings.Contains(strings.ToLower(h), "javascript:") && strings.Contains(strings.ToLower(h), `href="javascript`) {
+				t.Errorf("a javascript: link reached %s: %s", p.User.ID, h)
+			}
+			for _, a := range anchor.FindAllStringSubmatch(h, -1) {
+				href, text := html.UnescapeString(a[1]), html.UnescapeString(a[2])
+				if strings.Contains(href, "evil.example") && text != href {
+					t.Errorf("a member's labelled link %q -> %q reached %s: %s", text, href, p.User.ID, h)
+				}
+				if !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "mailto:") {
+					t.Errorf("link to %q reached %s: %s", href, p.User.ID, h)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// TestAttackMatrixMemberLinks (15.4): a member's [js](javascript:alert(2))
+// became <a href="javascript:..."> in formatted_body, and
+// [login](https://evil.example/login) a live labelled link, in
+// acknowledgements, the recipient's notice and `kb gaps`. Member text is
+// shown as text: a link shows its address, and only web and mail
+// addresses are links.
+func TestAttackMatrixMemberLinks(t *testing.T) {
+	f := dendritetest.NewFixture(t, dendritetest.FixtureOptions{JoinBot: true})
+	dir := t.TempDir()
+	vars := f.Env()
+	vars["BOTHY_DB"] = filepath.Join(dir, "bothy.db")
+	vars["BOTHY_MATRIX_ANNOUNCE"] = string(f.Plain)
+	member := f.Server.NewPerson(t, f.Member)
+	member.Start()
+	olive := f.Server.NewPerson(t, f.Organiser)
+	olive.Start()
+	botID := f.Bot.ID
+	b := startBothy(t, "bothy", dir, vars)
+	b.waitLog(t, "connected to the homeserver", 1)
+
+	const links = "[js](javascript:alert(2)) [login](https://evil.example/login) <javascript:alert(3)> ![x](https://evil.example/t.png)"
+	q := member.Say(t, f.Direct, "where do we park the gritter lorry overnight "+links)
+	member.WaitFor(t, e2eWait, "the reply to the question", answerTo(botID, q))
+	q = member.Say(t, f.Plain, "!shoutout "+string(f.Organiser.ID)+" for the gritting map "+links+" #crisis-comms")
+	member.WaitFor(t, e2eWait, "the shout-out acknowledgement", answerTo(botID, q))
+	olive.WaitFor(t, e2eWait, "olive's shout-out notice", func(e *event.Event) bool {
+		return e.Sender == botID && strings.Contains(dendritetest.Body(e), "gritting map")
+	})
+	q = olive.Say(t, f.Plain, "!kb gaps")
+	gaps := olive.WaitFor(t, e2eWait, "the gap list", answerTo(botID, q))
+	if !strings.Contains(dendritetest.Body(gaps), "gritter") {
+		t.Errorf("kb gaps does not list the question: %q", dendritetest.Body(gaps))
+	}
+	b.stop(t)
+	if n := checkMatrixLinks(t, botID, member, olive); n < 3 {
+		t.Errorf("only %d HTML messages from the bot were checked", n)
+	}
 }
