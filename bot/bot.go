@@ -41,6 +41,11 @@ type Options struct {
 	// bot is told to stop (default 10s).
 	ShutdownTimeout time.Duration
 	Observer        Observer
+	// Names are what people call the bot (default "bothy"). Addressing it
+	// by name ("@bothy what is purdah", "bothy: help") marks a message as
+	// for the bot, and the name is never part of a question or command.
+	// Adapters add their platform's names through SelfNamer.
+	Names []string
 }
 
 // Bot dispatches events from every adapter to commands and handlers.
@@ -58,6 +63,7 @@ type Bot struct {
 	services  []service
 	stopHooks []func(context.Context) error
 	running   bool
+	names     []string
 }
 
 // ActionHandler handles a button press.
@@ -86,6 +92,9 @@ func New(opts Options) *Bot {
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
+	if len(opts.Names) == 0 {
+		opts.Names = []string{DefaultName}
+	}
 	b := &Bot{
 		log:      opts.Logger.With("component", "bot"),
 		reg:      NewRegistry(),
@@ -94,6 +103,7 @@ func New(opts Options) *Bot {
 		shutdown: opts.ShutdownTimeout,
 		orgs:     map[string]bool{},
 		actions:  map[string]ActionHandler{},
+		names:    opts.Names,
 	}
 	for _, id := range opts.Organisers {
 		b.AddOrganiser(id)
@@ -337,8 +347,15 @@ func (b *Bot) Handle(ctx context.Context, ev Event) {
 	ad, err := b.Adapter(ev.platform())
 	if err != nil {
 		b.log.Warn("event from unknown adapter", "platform", ev.platform())
-		if m, ok := ev.(Message); ok && m.Done != nil {
-			m.Done()
+		switch e := ev.(type) {
+		case Message:
+			if e.Done != nil {
+				e.Done()
+			}
+		case Action:
+			if e.Done != nil {
+				close(e.Done)
+			}
 		}
 		return
 	}
@@ -355,6 +372,9 @@ func (b *Bot) Handle(ctx context.Context, ev Event) {
 			}
 		}
 	case Action:
+		if e.Done != nil {
+			defer close(e.Done)
+		}
 		h, ok := b.actions[e.ActionID]
 		if !ok {
 			b.log.Warn("button press for unknown action", "action", e.ActionID)
@@ -371,6 +391,9 @@ func (b *Bot) Handle(ctx context.Context, ev Event) {
 
 func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 	m.Text = Clean(m.Text)
+	if text, addressed := StripAddress(m.Text, b.selfNames(ad)); addressed {
+		m.Text, m.Mentioned = text, true
+	}
 	route := Parse(m.Text, m.Direct, m.Mentioned, func(n string) bool {
 		_, err := b.reg.Lookup(n)
 		return err == nil
@@ -421,7 +444,7 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 		return
 	}
 	if role == RoleOrganiser && !req.IsOrganiser(ctx) {
-		b.reply(ctx, req, b.refusal(req.Name))
+		b.reply(ctx, req, b.refusal(req.Name, ad))
 		return
 	}
 	start := time.Now()
@@ -465,13 +488,24 @@ func unknownSubText(parent *Command, path, word string) string {
 	return s
 }
 
-func (b *Bot) refusal(cmd string) string {
+// refusal answers someone who is not an organiser. It names who can help
+// only when organisers are configured; with none, it says how an
+// organiser is made, since "ask an organiser" would send them nowhere.
+func (b *Bot) refusal(cmd string, ad Adapter) string {
 	orgs := b.Organisers()
-	who := "the community's organisers"
-	if len(orgs) > 0 && len(orgs) <= 5 {
-		who = "an organiser (" + strings.Join(orgs, ", ") + ")"
+	_, platformRule := ad.(OrganiserChecker)
+	switch {
+	case len(orgs) == 0 && platformRule:
+		// Matrix: moderators of the organiser rooms are organisers too.
+		return fmt.Sprintf("Sorry, only organisers can use %q. On this platform the moderators of the community's organiser rooms are organisers: please ask one of them.", cmd)
+	case len(orgs) == 0:
+		return fmt.Sprintf("Sorry, only organisers can use %q, and none is set up yet. "+
+			"Whoever runs Bothy makes someone an organiser by adding their user ID to organisers in bothy.yaml "+
+			"(or BOTHY_ORGANISERS) and restarting; on the console, bothy --organiser.", cmd)
+	case len(orgs) <= 5:
+		return fmt.Sprintf("Sorry, only organisers can use %q. Please ask an organiser (%s).", cmd, strings.Join(orgs, ", "))
 	}
-	return fmt.Sprintf("Sorry, only organisers can use %q. Please ask %s.", cmd, who)
+	return fmt.Sprintf("Sorry, only organisers can use %q. Please ask one of the community's %d organisers.", cmd, len(orgs))
 }
 
 // UsageError is a mistake in how a command was called; its message goes

@@ -68,6 +68,10 @@ type Action struct {
 	ActionID string
 	Value    string
 	Time     time.Time
+	// Done, when set, is closed once the press has been handled, so the
+	// console keeps scripted output in input order. (A channel rather than
+	// Message's func, so Actions stay comparable.)
+	Done chan struct{}
 }
 
 func (a Action) platform() string { return a.Platform }

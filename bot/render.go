@@ -53,3 +53,49 @@ func SourceLine(s Source) string {
 	}
 	return b.String()
 }
+
+// ButtonEmoji picks the emoji that stands for each button on platforms
+// without buttons, from its label: 👍/👎 for helpful/not helpful, ✅/🤔/❌
+// for going, maybe and not going; other buttons get numbered keycaps.
+func ButtonEmoji(buttons []Button) []string {
+	out := make([]string, len(buttons))
+	used := map[string]bool{}
+	for i, b := range buttons {
+		e := labelEmoji(b)
+		if e == "" || used[e] {
+			e = keycaps[min(i, len(keycaps)-1)]
+		}
+		used[e] = true
+		out[i] = e
+	}
+	return out
+}
+
+var keycaps = []string{"1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"}
+
+func labelEmoji(b Button) string {
+	l := " " + strings.ToLower(strings.TrimSpace(b.Label)) + " "
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("not helpful", "unhelpful"):
+		return "👎"
+	case has("helpful", " useful"):
+		return "👍"
+	case has("not going", "can't", "cannot", " no ", "decline"):
+		return "❌"
+	case has("maybe", "tentative", "perhaps"):
+		return "🤔"
+	case has("going", " yes ", "attend", " join", "accept"):
+		return "✅"
+	case b.Style == "danger":
+		return "❌"
+	}
+	return ""
+}

@@ -1,0 +1,142 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bothy-chat/bothy/bot"
+)
+
+// syncBuffer is an output both the adapter and the test touch.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var feedback = []bot.Button{
+	{ActionID: "kb.helpful", Label: "Helpful", Value: "7", Style: "primary"},
+	{ActionID: "kb.unhelpful", Label: "Not helpful", Value: "7"},
+}
+
+// A line typed right after a reply with buttons that names one of them
+// presses it; any other line, or the same word later, is a message.
+func TestTypedButtonWordsArePresses(t *testing.T) {
+	tests := []struct {
+		typed, action string
+	}{
+		{"helpful", "kb.helpful"},
+		{"Helpful!", "kb.helpful"},
+		{"not helpful", "kb.unhelpful"},
+		{"👍", "kb.helpful"},
+		{"👍🏽", "kb.helpful"},
+		{":+1:", "kb.helpful"},
+		{"👎", "kb.unhelpful"},
+		{"what is purdah", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typed, func(t *testing.T) {
+			a := New(Options{Out: &syncBuffer{}, User: "mo"})
+			if _, err := a.Send(context.Background(), bot.Target{RoomID: Name}, bot.Reply{Text: "An answer", Buttons: feedback}); err != nil {
+				t.Fatal(err)
+			}
+			act, ok := a.press(tt.typed)
+			if tt.action == "" {
+				if ok {
+					t.Fatalf("%q pressed %s", tt.typed, act.ActionID)
+				}
+				return
+			}
+			if !ok || act.ActionID != tt.action || act.Value != "7" || act.UserID != "mo" || act.MessageID == "" {
+				t.Fatalf("%q: press %+v %v, want %s", tt.typed, act, ok, tt.action)
+			}
+			if _, again := a.press(tt.typed); again {
+				t.Fatalf("%q pressed a second time: only the line right after the reply counts", tt.typed)
+			}
+		})
+	}
+}
+
+// Through Run with a bot: "helpful" after an answer reaches the button's
+// handler, in order, and is not handed to the question command.
+func TestFeedbackAfterAnswerOnTheConsole(t *testing.T) {
+	out := &syncBuffer{}
+	a := New(Options{In: strings.NewReader("what is purdah\nhelpful\nhelpful\n"), Out: out, User: "mo"})
+	b := bot.New(bot.Options{})
+	b.AddAdapter(a)
+	var mu sync.Mutex
+	var questions, presses []string
+	b.Register(&bot.Command{Name: "ask", Run: func(ctx context.Context, req *bot.Request) error {
+		mu.Lock()
+		questions = append(questions, req.Args)
+		mu.Unlock()
+		return req.Reply(ctx, bot.Reply{Text: "Purdah is the pre-election period.", Buttons: feedback})
+	}})
+	b.HandleAction("kb.helpful", func(ctx context.Context, act bot.Action, ad bot.Adapter) error {
+		mu.Lock()
+		presses = append(presses, act.Value)
+		mu.Unlock()
+		_, err := ad.Send(ctx, bot.Target{RoomID: act.RoomID}, bot.Reply{Text: "Thanks, glad it helped."})
+		return err
+	})
+	if err := b.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// The second "helpful" follows a reply without buttons: a question.
+	if strings.Join(questions, "|") != "what is purdah|helpful" || strings.Join(presses, "|") != "7" {
+		t.Fatalf("questions %q, presses %q", questions, presses)
+	}
+	got := out.String()
+	if !strings.Contains(got, "(type helpful or not helpful, or 👍 / 👎)") {
+		t.Errorf("the answer does not say what to type:\n%s", got)
+	}
+	if i, j := strings.Index(got, "Purdah is"), strings.Index(got, "Thanks, glad"); i < 0 || j < i {
+		t.Errorf("replies out of order:\n%s", got)
+	}
+}
+
+// Output that arrives while the prompt is on screen clears the prompt line
+// first and has the editor draw it again after; replies to a line just
+// typed (no prompt on screen) are printed as they are.
+func TestAsyncOutputRedrawsThePrompt(t *testing.T) {
+	out := &syncBuffer{}
+	a := New(Options{Out: out, User: "mo", Interactive: true})
+	redraws := 0
+	a.redraw = func() { redraws++ }
+	if _, err := a.Send(context.Background(), bot.Target{RoomID: Name}, bot.Reply{Text: "a reply"}); err != nil {
+		t.Fatal(err)
+	}
+	if redraws != 0 || strings.Contains(out.String(), "\x1b[K") {
+		t.Fatalf("a reply with no prompt on screen redrew it: %q", out.String())
+	}
+	a.prompting.Store(true)
+	if _, err := a.Send(context.Background(), bot.Target{RoomID: Name}, bot.Reply{Text: "Reminder: social tomorrow"}); err != nil {
+		t.Fatal(err)
+	}
+	if redraws != 1 || !strings.Contains(out.String(), "\r\x1b[Kbothy> Reminder: social tomorrow\n") {
+		t.Fatalf("reminder over the prompt: %d redraws, output %q", redraws, out.String())
+	}
+	logs := &syncBuffer{}
+	if _, err := a.LogWriter(logs).Write([]byte("level=WARN msg=x\n")); err != nil {
+		t.Fatal(err)
+	}
+	if redraws != 2 || logs.String() != "level=WARN msg=x\n" {
+		t.Fatalf("log line over the prompt: %d redraws, %q", redraws, logs.String())
+	}
+}

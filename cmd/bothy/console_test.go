@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// On the console, "@bothy what is purdah" is the question "what is
+// purdah": the bot's own mention is not a question word, so the answer
+// comes from the purdah policy and not from the page about Bothy.
+func TestConsoleMentionIsNotAQuestionWord(t *testing.T) {
+	out, errOut, code := runBothy(t, t.TempDir(), "@bothy what is purdah\n", nil)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Pre-election periods (purdah)") || strings.Contains(out, "Getting good answers from Bothy") {
+		t.Fatalf("answered from the wrong document:\n%s", out)
+	}
+}
+
+// Feedback words typed after an answer, as the answer invites, are
+// feedback: thanked, and never recorded as unanswered questions.
+func TestConsoleFeedbackWordsAfterAnswerAreFeedback(t *testing.T) {
+	in := "what is purdah\nhelpful\nwhat is purdah\nnot helpful\nwhat is purdah\n👍\nkb gaps\n"
+	out, errOut, code := runBothy(t, t.TempDir(), in, nil, "--organiser")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "(type helpful or not helpful, or 👍 / 👎)") {
+		t.Errorf("the answer does not say what to type:\n%s", out)
+	}
+	if n := strings.Count(out, "Thanks, glad it helped."); n != 2 {
+		t.Errorf("%d thanks for helpful/👍, want 2:\n%s", n, out)
+	}
+	if !strings.Contains(out, "Thanks for saying.") {
+		t.Errorf("no thanks for not helpful:\n%s", out)
+	}
+	if !strings.Contains(out, "No unanswered questions.") {
+		t.Fatalf("feedback words were recorded as questions:\n%s", out)
+	}
+}
