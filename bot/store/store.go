@@ -55,7 +55,14 @@ func DSN(path string, readOnly bool) string {
 	} else {
 		q.Add("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath escapes what SQLite's URI syntax would read as something else:
+// "?" starts the parameters and "#" a fragment, so a database at
+// /tmp/a#1/bothy.db would otherwise open the file /tmp/a.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Open opens (creating if needed) the database at path and applies any
