@@ -66,10 +66,16 @@ func WriteExport(w io.Writer, format string, list []Shoutout) error {
 			return err
 		}
 		for _, r := range recs {
-			if err := cw.Write([]string{strconv.FormatInt(r.ID, 10), r.GiverID, csvSafe(r.GiverName),
-				r.RecipientID, csvSafe(r.RecipientName), csvSafe(r.Reason), r.Category, r.Platform,
+			row := []string{strconv.FormatInt(r.ID, 10), r.GiverID, r.GiverName,
+				r.RecipientID, r.RecipientName, r.Reason, r.Category, r.Platform,
 				r.RoomID, r.CreatedAt, strconv.FormatBool(r.Retracted), r.RetractedAt,
-				r.RetractedBy, csvSafe(r.RetractReason)}); err != nil {
+				r.RetractedBy, r.RetractReason}
+			// Every column: IDs come from members too (a console name
+			// can be =HYPERLINK(...)).
+			for i := range row {
+				row[i] = csvSafe(row[i])
+			}
+			if err := cw.Write(row); err != nil {
 				return err
 			}
 		}
@@ -82,10 +88,11 @@ func WriteExport(w io.Writer, format string, list []Shoutout) error {
 }
 
 // csvSafe stops a spreadsheet from running a cell that starts like a
-// formula: member-written text is untrusted. Platform IDs are left exact
-// (Matrix IDs start with "@"), so scripts can match them.
+// formula: member-written text is untrusted, and so are IDs (a console
+// name is whatever was typed). A Matrix ID ("@mo:example.org") therefore
+// gets the quote too; scripts that need IDs exactly read the JSON export.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r\n", rune(s[0])) {
 		return "'" + s
 	}
 	return s
@@ -111,18 +118,23 @@ func writeMarkdown(w io.Writer, recs []Record) error {
 		if r.Category != "" {
 			cat = "#" + r.Category
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", r.ID, r.CreatedAt, mdCell(r.GiverName),
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", r.ID, mdCell(r.CreatedAt), mdCell(r.GiverName),
 			mdCell(r.RecipientName), reason, mdCell(cat), mdCell(r.Platform))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// mdCell keeps text inside one table cell: no line breaks, pipes escaped.
+// mdCell keeps member-written text inside one table cell and shows it as
+// text wherever the Markdown is rendered: no line breaks, and a backslash
+// before every character that could start HTML (<script>), a link or
+// image ([x](u), ![x](u)), an entity, emphasis, code or a cell break.
 func mdCell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.ReplaceAll(s, "|", `\|`)
+	return mdEscaper.Replace(strings.Join(strings.Fields(s), " "))
 }
+
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "&", `\&`, "|", `\|`, "~", `\~`, "!", `\!`)
 
 // ParseSince reads a --since value: a date (2026-01-02, midnight in loc)
 // or an RFC 3339 time.

