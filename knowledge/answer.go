@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 // Question is one thing someone asked.
@@ -66,7 +64,6 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 				a.Text, a.ByLLM = t, true
 			}
 		}
-		metrics.Answers.WithLabelValues("answered").Inc()
 	} else {
 		for _, h := range r.hits {
 			if h.Coverage >= nearCoverage && len(a.Sources) < 3 {
@@ -74,7 +71,6 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 			}
 		}
 		a.Text = abstainText(a.Sources)
-		metrics.Answers.WithLabelValues("abstained").Inc()
 	}
 	if q.Record {
 		id, err := b.recordQuestion(ctx, q, text, a)
@@ -83,7 +79,7 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		a.QuestionID = id
 	}
-	metrics.AnswerDuration.Observe(time.Since(start).Seconds())
+	b.opts.Metrics.Answered(a.Confident, time.Since(start))
 	return a, nil
 }
 

@@ -67,7 +67,19 @@ type Options struct {
 	// NoStarter skips loading the embedded starter (for kb ingest, which
 	// is about to replace it anyway).
 	NoStarter bool
+	// Metrics counts answers; nil counts nothing.
+	Metrics AnswerObserver
 }
+
+// AnswerObserver counts questions by outcome and times them;
+// *metrics.Metrics is one.
+type AnswerObserver interface {
+	Answered(answered bool, took time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Answered(bool, time.Duration) {}
 
 // Base is an open knowledge base.
 type Base struct {
@@ -112,6 +124,9 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
 	}
 	if opts.EmbedModel == "" {
 		opts.EmbedModel = "default"
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = nopObserver{}
 	}
 	b := &Base{db: db, opts: opts, log: opts.Logger.With("component", "knowledge"), clock: opts.Clock}
 	// Before any ingest: unchanged files are skipped by hash, so their

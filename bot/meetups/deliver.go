@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 // Deliver sends every outbox row that is due. For each row it first
@@ -82,7 +81,7 @@ func (s *Service) deliverOne(ctx context.Context, d delivery, now time.Time) err
 	ref, err := s.send.Send(ctx, d.Platform, bot.Target{RoomID: d.RoomID}, reply)
 	if err != nil {
 		attempts := d.Attempts + 1
-		metrics.Errors.WithLabelValues("meetups").Inc()
+		s.metrics.Failed("meetups")
 		if attempts >= s.maxTries {
 			log.Error("delivery failed; giving up", "attempts", attempts, "err", err)
 			return setStatus(ctx, s.db.Write, d.ID, outFailed, err.Error())
@@ -94,7 +93,7 @@ func (s *Service) deliverOne(ctx context.Context, d delivery, now time.Time) err
 	if err := markSent(ctx, s.db.Write, d.ID, ref.ID, now); err != nil {
 		return err
 	}
-	metrics.RemindersSent.WithLabelValues(kindLabel(d.Kind)).Inc()
+	s.metrics.Delivered(kindLabel(d.Kind))
 	return nil
 }
 

@@ -47,7 +47,22 @@ type Options struct {
 	TickEvery time.Duration
 	// MaxAttempts bounds retries of a failing delivery (default 8).
 	MaxAttempts int
+	// Metrics counts deliveries; nil counts nothing.
+	Metrics Observer
 }
+
+// Observer counts what the outbox delivers; *metrics.Metrics is one.
+type Observer interface {
+	// Delivered counts one delivery: announce, edit, cancel or reminder.
+	Delivered(kind string)
+	// Failed counts an error in a component ("meetups").
+	Failed(component string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Delivered(string) {}
+func (nopObserver) Failed(string)    {}
 
 // Service is the meetups feature.
 type Service struct {
@@ -58,6 +73,7 @@ type Service struct {
 	reminders []time.Duration
 	channels  []Channel
 	log       *slog.Logger
+	metrics   Observer
 	tick      time.Duration
 	maxTries  int
 	// deliverMu lets one delivery pass run at a time, so a row is never
@@ -99,9 +115,12 @@ func New(opts Options) (*Service, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 8
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = nopObserver{}
+	}
 	return &Service{
 		db: opts.DB, send: opts.Sender, clock: opts.Clock, loc: opts.Location,
-		reminders: opts.Reminders, channels: opts.Channels, tick: opts.TickEvery, maxTries: opts.MaxAttempts,
+		reminders: opts.Reminders, channels: opts.Channels, tick: opts.TickEvery, maxTries: opts.MaxAttempts, metrics: opts.Metrics,
 		log: opts.Logger.With("component", "meetups"),
 	}, nil
 }

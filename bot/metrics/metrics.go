@@ -1,7 +1,8 @@
 // Package metrics holds Bothy's Prometheus metrics in one place, so every
-// feature counts the same way and /metrics shows them all. Metrics live in
-// a private registry (not the global default) so tests can read them and
-// several bots in one test process do not collide.
+// feature counts the same way and /metrics shows them all. Each bot gets
+// its own Metrics value with its own registry (never the global default),
+// passed to the features that count: two bots in one process, as in
+// tests, keep separate counts.
 package metrics
 
 import (
@@ -9,79 +10,172 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
-// Registry is what /metrics serves.
-var Registry = prometheus.NewRegistry()
+// ReminderKinds are the kind labels of bothy_reminders_sent_total. Each
+// starts at zero, so a dashboard sees the series before the first send.
+var ReminderKinds = []string{"announce", "edit", "cancel", "reminder"}
 
-var (
-	// EventsIn counts events (messages, reactions, button presses) per adapter.
-	EventsIn = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_events_in_total", Help: "Events received, per adapter.",
-	}, []string{"adapter"})
-	// RepliesOut counts messages sent per adapter and result (ok, error).
-	RepliesOut = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_replies_out_total", Help: "Messages sent, per adapter and result.",
-	}, []string{"adapter", "result"})
-	// CommandDuration times command handlers.
-	CommandDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "bothy_command_duration_seconds", Help: "Time to handle a command, per command.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	}, []string{"command"})
-	// AnswerDuration times answering a question end to end.
-	AnswerDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: "bothy_answer_duration_seconds", Help: "Time to answer a question.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	})
-	// Answers counts questions by outcome: answered or abstained.
-	Answers = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_answers_total", Help: "Questions by outcome (answered, abstained).",
-	}, []string{"outcome"})
-	// LLMCalls counts calls to the language model endpoint by kind (chat,
-	// embeddings) and result (ok, error, timeout).
-	LLMCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_llm_calls_total", Help: "Calls to the LLM endpoint, by kind and result.",
-	}, []string{"kind", "result"})
-	// RemindersSent counts meetup reminders and announcements delivered.
-	RemindersSent = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_reminders_sent_total", Help: "Meetup announcements and reminders delivered, by kind.",
-	}, []string{"kind"})
-	// Errors counts errors per component.
-	Errors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "bothy_errors_total", Help: "Errors, per component.",
-	}, []string{"component"})
-	// AdapterConnected is 1 while an adapter is connected.
-	AdapterConnected = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "bothy_adapter_connected", Help: "1 when the adapter is connected, 0 when not.",
-	}, []string{"adapter"})
-)
+// Metrics is one bot's collectors and the registry /metrics serves. It
+// is the bot core's Observer, and the knowledge base, the LLM client and
+// meetups count into it through their own small interfaces.
+type Metrics struct {
+	// Registry is what /metrics serves.
+	Registry *prometheus.Registry
 
-func init() {
-	Registry.MustRegister(EventsIn, RepliesOut, CommandDuration, AnswerDuration, Answers,
-		LLMCalls, RemindersSent, Errors, AdapterConnected,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	eventsIn        *prometheus.CounterVec
+	repliesOut      *prometheus.CounterVec
+	commandDuration *prometheus.HistogramVec
+	answerDuration  prometheus.Histogram
+	answers         *prometheus.CounterVec
+	llmCalls        *prometheus.CounterVec
+	remindersSent   *prometheus.CounterVec
+	errors          *prometheus.CounterVec
 }
 
-// Observer feeds the bot core's counts into the metrics above.
-type Observer struct{}
+var _ bot.Observer = (*Metrics)(nil)
+
+var buckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// New returns a Metrics with every collector registered, plus the Go
+// runtime and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		eventsIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_events_in_total", Help: "Events received, per adapter.",
+		}, []string{"adapter"}),
+		repliesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_replies_out_total", Help: "Messages sent, per adapter and result.",
+		}, []string{"adapter", "result"}),
+		commandDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "bothy_command_duration_seconds", Help: "Time to handle a command, per command.", Buckets: buckets,
+		}, []string{"command"}),
+		answerDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "bothy_answer_duration_seconds", Help: "Time to answer a question.", Buckets: buckets,
+		}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_answers_total", Help: "Questions by outcome (answered, abstained).",
+		}, []string{"outcome"}),
+		llmCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_llm_calls_total", Help: "Calls to the LLM endpoint, by kind and result.",
+		}, []string{"kind", "result"}),
+		remindersSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_reminders_sent_total", Help: "Meetup announcements and reminders delivered, by kind.",
+		}, []string{"kind"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bothy_errors_total", Help: "Errors, per component.",
+		}, []string{"component"}),
+	}
+	for _, k := range ReminderKinds {
+		m.remindersSent.WithLabelValues(k)
+	}
+	m.Registry.MustRegister(m.eventsIn, m.repliesOut, m.commandDuration, m.answerDuration, m.answers,
+		m.llmCalls, m.remindersSent, m.errors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// WatchAdapters reports bothy_adapter_connected for each adapter from the
+// first scrape: 1 or 0 as an adapter that reports its connection says,
+// and 1 for one that has no connection to lose (the console).
+func (m *Metrics) WatchAdapters(adapters []bot.Adapter) {
+	m.Registry.MustRegister(connectedCollector(adapters))
+}
 
 // EventIn counts an incoming event.
-func (Observer) EventIn(platform string) { EventsIn.WithLabelValues(platform).Inc() }
+func (m *Metrics) EventIn(platform string) { m.eventsIn.WithLabelValues(platform).Inc() }
 
 // ReplyOut counts a sent message.
-func (Observer) ReplyOut(platform string, err error) {
+func (m *Metrics) ReplyOut(platform string, err error) {
 	result := "ok"
 	if err != nil {
 		result = "error"
-		Errors.WithLabelValues("adapter:" + platform).Inc()
+		m.errors.WithLabelValues("adapter:" + platform).Inc()
 	}
-	RepliesOut.WithLabelValues(platform, result).Inc()
+	m.repliesOut.WithLabelValues(platform, result).Inc()
 }
 
 // Handled times a command.
-func (Observer) Handled(command string, d time.Duration, err error) {
-	CommandDuration.WithLabelValues(command).Observe(d.Seconds())
+func (m *Metrics) Handled(command string, d time.Duration, err error) {
+	m.commandDuration.WithLabelValues(command).Observe(d.Seconds())
 	if err != nil {
-		Errors.WithLabelValues("command").Inc()
+		m.errors.WithLabelValues("command").Inc()
 	}
+}
+
+// Answered counts a question by outcome and times it.
+func (m *Metrics) Answered(answered bool, took time.Duration) {
+	outcome := "abstained"
+	if answered {
+		outcome = "answered"
+	}
+	m.answers.WithLabelValues(outcome).Inc()
+	m.answerDuration.Observe(took.Seconds())
+}
+
+// LLMCall counts a call to the language model endpoint by kind (chat,
+// embeddings) and result (ok, error, timeout).
+func (m *Metrics) LLMCall(kind, result string) { m.llmCalls.WithLabelValues(kind, result).Inc() }
+
+// Delivered counts a meetup announcement or reminder sent; kind is one of
+// ReminderKinds.
+func (m *Metrics) Delivered(kind string) { m.remindersSent.WithLabelValues(kind).Inc() }
+
+// Failed counts an error in a component.
+func (m *Metrics) Failed(component string) { m.errors.WithLabelValues(component).Inc() }
+
+var connectedDesc = prometheus.NewDesc("bothy_adapter_connected",
+	"1 when the adapter is connected, 0 when not.", []string{"adapter"}, nil)
+
+// connectedCollector reads each adapter's connection when scraped.
+type connectedCollector []bot.Adapter
+
+func (c connectedCollector) Describe(ch chan<- *prometheus.Desc) { ch <- connectedDesc }
+
+func (c connectedCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, a := range c {
+		v := 1.0
+		if hr, ok := a.(bot.HealthReporter); ok && !hr.Connected() {
+			v = 0
+		}
+		ch <- prometheus.MustNewConstMetric(connectedDesc, prometheus.GaugeValue, v, a.Name())
+	}
+}
+
+// Value reads one series from the registry (a counter's or gauge's value,
+// a histogram's count), for tests and diagnostics; labels must match the
+// series' labels exactly. ok is false when no such series exists.
+func (m *Metrics) Value(name string, labels map[string]string) (v float64, ok bool) {
+	families, err := m.Registry.Gather()
+	if err != nil {
+		return 0, false
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, s := range f.GetMetric() {
+			if len(s.GetLabel()) != len(labels) {
+				continue
+			}
+			for _, l := range s.GetLabel() {
+				if want, has := labels[l.GetName()]; !has || want != l.GetValue() {
+					continue series
+				}
+			}
+			switch {
+			case s.Counter != nil:
+				return s.Counter.GetValue(), true
+			case s.Gauge != nil:
+				return s.Gauge.GetValue(), true
+			case s.Histogram != nil:
+				return float64(s.Histogram.GetSampleCount()), true
+			}
+		}
+	}
+	return 0, false
 }

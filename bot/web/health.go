@@ -7,9 +7,6 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 type checkResult struct {
@@ -92,30 +89,11 @@ func (panicError) Error() string { return "check panicked" }
 
 var errPanic error = panicError{}
 
-// metricsHandler refreshes the adapter connected gauges from each
-// adapter's own report, then serves the shared registry.
+// metricsHandler serves the bot's metrics registry.
 func (s *Server) metricsHandler() http.Handler {
-	prom := promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{
+	return promhttp.HandlerFor(s.opts.Metrics.Registry, promhttp.HandlerOpts{
 		ErrorLog: slogPrinter{s},
 	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		UpdateConnected(s.opts.Adapters)
-		prom.ServeHTTP(w, r)
-	})
-}
-
-// UpdateConnected sets bothy_adapter_connected for every adapter that
-// reports its connection.
-func UpdateConnected(adapters []bot.Adapter) {
-	for _, a := range adapters {
-		if hr, ok := a.(bot.HealthReporter); ok {
-			v := 0.0
-			if hr.Connected() {
-				v = 1
-			}
-			metrics.AdapterConnected.WithLabelValues(a.Name()).Set(v)
-		}
-	}
 }
 
 // slogPrinter adapts promhttp's error log to slog.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 // MeetupView is one meetup as the page shows it.
@@ -131,9 +132,9 @@ type Options struct {
 	Sources   Sources
 	// Checks decide readiness (the database, each adapter).
 	Checks []Check
-	// Adapters are reported in the connected gauges on each scrape.
-	Adapters []bot.Adapter
-	Logger   *slog.Logger
+	// Metrics is what /metrics serves (default: an empty set).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 	// Now is the clock (tests pin it); default time.Now.
 	Now func() time.Time
 	// CheckTimeout bounds each readiness check (default 3s), so one stuck
@@ -180,6 +181,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.New()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

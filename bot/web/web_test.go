@@ -48,6 +48,7 @@ type env struct {
 	search   *searcher
 	matrix   *adapter
 	slackish *adapter
+	metrics  *metrics.Metrics
 }
 
 // newEnv starts a server over a real SQLite database with every feature
@@ -62,14 +63,16 @@ func newEnv(t *testing.T, edit func(*Options)) *env {
 		search:   &searcher{},
 		matrix:   &adapter{name: "matrix", up: true},
 		slackish: &adapter{name: "slack", up: true},
+		metrics:  metrics.New(),
 	}
 	adapters := []bot.Adapter{e.matrix, e.slackish}
+	e.metrics.WatchAdapters(adapters)
 	opts := Options{
 		Community: "Scottish public sector comms",
 		Location:  london,
 		Sources:   Sources{Calendar: e.cal, Wall: e.wall, Searcher: e.search},
 		Checks:    append([]Check{DatabaseCheck(db.Ping)}, AdapterChecks(adapters)...),
-		Adapters:  adapters,
+		Metrics:   e.metrics,
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       func() time.Time { return testNow },
 		// Short, so the hanging-check case does not slow the suite.
@@ -241,7 +244,7 @@ func TestReadyzRealDatabaseClosed(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, nil)
-	metrics.Observer{}.EventIn("webtest")
+	e.metrics.EventIn("webtest")
 	r := e.get(t, "/metrics")
 	if r.code != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics = %d %s", r.code, r.header.Get("Content-Type"))

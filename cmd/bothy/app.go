@@ -10,6 +10,7 @@ import (
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/config"
+	"github.com/bothy-chat/bothy/bot/metrics"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -31,15 +32,16 @@ func addCommonFlags(fs *flagSet) *commonFlags {
 }
 
 // App is what every command that touches data starts from: the
-// configuration, the logger, the open database and the clock. Features
-// are built from it in wire.go (for the running bot) or by the command
-// that needs one.
+// configuration, the logger, the open database, the clock and the
+// metrics. Features are built from it in wire.go (for the running bot) or
+// by the command that needs one.
 type App struct {
-	Config config.Config
-	Log    *slog.Logger
-	DB     *store.DB
-	Env    *Env
-	Clock  bot.Clock
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *store.DB
+	Env     *Env
+	Clock   bot.Clock
+	Metrics *metrics.Metrics
 }
 
 // loadConfig reads the configuration file and environment, with --db
@@ -79,7 +81,7 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{Config: cfg, Log: logger, DB: db, Env: env, Clock: bot.SystemClock{}}, nil
+	return &App{Config: cfg, Log: logger, DB: db, Env: env, Clock: bot.SystemClock{}, Metrics: metrics.New()}, nil
 }
 
 // Close releases the database.

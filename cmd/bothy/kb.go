@@ -173,7 +173,7 @@ func runKBEval(ctx context.Context, env *Env, args []string) error {
 func knowledgeOptions(app *App) knowledge.Options {
 	cfg := app.Config
 	opts := knowledge.Options{
-		Logger: app.Log, Clock: app.Clock,
+		Logger: app.Log, Clock: app.Clock, Metrics: app.Metrics,
 		Dirs: cfg.Knowledge.Dirs, MinConfidence: cfg.Knowledge.MinConfidence,
 	}
 	if cfg.LLM.BaseURL == "" {
@@ -181,7 +181,7 @@ func knowledgeOptions(app *App) knowledge.Options {
 	}
 	client := llm.New(llm.Config{
 		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
-		EmbeddingsModel: cfg.LLM.EmbeddingsModel, Timeout: cfg.LLM.Timeout,
+		EmbeddingsModel: cfg.LLM.EmbeddingsModel, Timeout: cfg.LLM.Timeout, Metrics: app.Metrics,
 	}, app.Log)
 	if cfg.LLM.Model != "" {
 		opts.Writer = llmWriter{client}

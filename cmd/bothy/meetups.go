@@ -41,6 +41,7 @@ func newMeetups(app *App, send meetups.Sender, chans []meetups.Channel) (*meetup
 	return meetups.New(meetups.Options{
 		DB: app.DB, Sender: send, Clock: app.Clock, Location: app.Config.Location(),
 		Reminders: app.Config.Meetups.Reminders, Channels: chans, Logger: app.Log, TickEvery: tick,
+		Metrics: app.Metrics,
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/bothy-chat/bothy/adapters/matrix"
 	"github.com/bothy-chat/bothy/adapters/slack"
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/metrics"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/web"
 	"github.com/bothy-chat/bothy/knowledge"
@@ -38,7 +37,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	if co.organiser {
 		orgs = append(orgs, co.user)
 	}
-	b := bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: metrics.Observer{}})
+	b := bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: app.Metrics})
 
 	// Platforms first: the features below announce on those that run.
 	var platforms []string
@@ -64,6 +63,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 		}))
 		platforms = append(platforms, console.Name)
 	}
+	app.Metrics.WatchAdapters(b.Adapters())
 
 	// The knowledge base answers questions and watches its folders.
 	base, err := knowledge.Open(ctx, app.DB, knowledgeOptions(app))
@@ -150,7 +150,7 @@ func addWeb(app *App, b *bot.Bot, sources web.Sources) error {
 		PublicURL: app.Config.Web.PublicURL,
 		Sources:   sources,
 		Checks:    checks,
-		Adapters:  adapters,
+		Metrics:   app.Metrics,
 		Logger:    app.Log,
 	})
 	if err != nil {

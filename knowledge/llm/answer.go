@@ -85,18 +85,18 @@ func (c *Client) Answer(ctx context.Context, question string, sources []Source, 
 	}
 	if err != nil {
 		err, result := c.classify(ctx, "chat", started, err)
-		count("chat", result)
+		c.count("chat", result)
 		c.log.Warn("answer failed", "model", c.cfg.Model, "stream", onDelta != nil,
 			"took", time.Since(started).Round(time.Millisecond), "err", err)
 		return "", err
 	}
 	answer := present(raw, isValid)
 	if answer == "" {
-		count("chat", "error")
+		c.count("chat", "error")
 		c.log.Warn("answer was empty", "model", c.cfg.Model, "raw_chars", len(raw))
 		return "", fmt.Errorf("llm: chat: %w", ErrEmptyAnswer)
 	}
-	count("chat", "ok")
+	c.count("chat", "ok")
 	c.log.Debug("answered", "model", c.cfg.Model, "stream", onDelta != nil, "sources", len(sources),
 		"cited", len(Citations(answer)), "chars", len(answer), "took", time.Since(started).Round(time.Millisecond))
 	if onDelta != nil && answer != lastSent {

@@ -76,11 +76,11 @@ func (c *Client) embedOnce(ctx context.Context, input []string) ([][]float32, er
 	vecs, err := c.ep.embed(ctx, c.cfg.EmbeddingsModel, input)
 	if err != nil {
 		err, result := c.classify(ctx, "embeddings", started, err)
-		count("embeddings", result)
+		c.count("embeddings", result)
 		c.log.Warn("embeddings failed", "model", c.cfg.EmbeddingsModel, "texts", len(input), "err", err)
 		return nil, err
 	}
-	count("embeddings", "ok")
+	c.count("embeddings", "ok")
 	c.log.Debug("embedded", "model", c.cfg.EmbeddingsModel, "texts", len(input),
 		"took", time.Since(started).Round(time.Millisecond))
 	return vecs, nil

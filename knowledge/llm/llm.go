@@ -13,8 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/bothy-chat/bothy/bot/metrics"
 )
 
 // DefaultBaseURL is used when Config.BaseURL is empty.
@@ -34,7 +32,19 @@ type Config struct {
 	// Timeout bounds one Answer call, or one embeddings request. Zero
 	// means no limit beyond the caller's context.
 	Timeout time.Duration
+	// Metrics counts calls; nil counts nothing.
+	Metrics CallObserver
 }
+
+// CallObserver counts calls to the endpoint by kind (chat, embeddings)
+// and result (ok, error, timeout); *metrics.Metrics is one.
+type CallObserver interface {
+	LLMCall(kind, result string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) LLMCall(string, string) {}
 
 // String describes the config with the API key redacted, so printing a
 // Config by mistake cannot leak it.
@@ -132,6 +142,9 @@ func New(cfg Config, log *slog.Logger) *Client {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg.BaseURL = normaliseBaseURL(cfg.BaseURL)
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopObserver{}
+	}
 	c := &Client{
 		cfg: cfg,
 		ep:  newSDKEndpoint(cfg.BaseURL, cfg.APIKey),
@@ -185,6 +198,4 @@ func (c *Client) classify(ctx context.Context, kind string, started time.Time, e
 	return fmt.Errorf("llm: %s: %w", kind, err), "error"
 }
 
-func count(kind, result string) {
-	metrics.LLMCalls.WithLabelValues(kind, result).Inc()
-}
+func (c *Client) count(kind, result string) { c.cfg.Metrics.LLMCall(kind, result) }

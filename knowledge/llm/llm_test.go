@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/bothy-chat/bothy/bot/metrics"
 	"github.com/bothy-chat/bothy/knowledge/llm/llmtest"
 )
@@ -37,17 +35,18 @@ func newClient(t *testing.T, timeout time.Duration) (*Client, *llmtest.Server, *
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := New(Config{
 		BaseURL: srv.URL, APIKey: testKey, Model: llmtest.ChatModel,
-		EmbeddingsModel: llmtest.EmbeddingModel, Timeout: timeout,
+		EmbeddingsModel: llmtest.EmbeddingModel, Timeout: timeout, Metrics: testMetrics,
 	}, log)
 	return c, srv, &logs
 }
 
+// testMetrics counts every test client's calls; tests compare before and
+// after.
+var testMetrics = metrics.New()
+
 func counter(kind, result string) float64 {
-	var m dto.Metric
-	if err := metrics.LLMCalls.WithLabelValues(kind, result).Write(&m); err != nil {
-		panic(err)
-	}
-	return m.GetCounter().GetValue()
+	v, _ := testMetrics.Value("bothy_llm_calls_total", map[string]string{"kind": kind, "result": result})
+	return v
 }
 
 func TestAnswerKeepsValidCitationsAndRemovesInvalid(t *testing.T) {
@@ -463,7 +462,7 @@ func TestEmbedRejectsWrongCount(t *testing.T) {
 		})
 	}))
 	t.Cleanup(srv.Close)
-	c := New(Config{BaseURL: srv.URL, EmbeddingsModel: "m"}, nil)
+	c := New(Config{BaseURL: srv.URL, EmbeddingsModel: "m", Metrics: testMetrics}, nil)
 	before := counter("embeddings", "error")
 	_, err := c.Embed(context.Background(), []string{"one", "two"})
 	if err == nil || !strings.Contains(err.Error(), "asked for 2 vectors, got 1") {
