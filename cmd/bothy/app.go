@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"os/user"
 	"strings"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -102,14 +102,17 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("log format %q is not text or json", format)
 }
 
+// osUser is who is at the keyboard: the login name from the environment,
+// else the account name the OS has for this process (a container or a
+// service often has no $USER), else "you".
 func osUser(env *Env) string {
 	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
 		if v, ok := env.Getenv(k); ok && strings.TrimSpace(v) != "" {
 			return strings.TrimSpace(v)
 		}
 	}
-	if h, err := os.Hostname(); err == nil {
-		return "console@" + h
+	if u, err := user.Current(); err == nil && strings.TrimSpace(u.Username) != "" {
+		return strings.TrimSpace(u.Username)
 	}
-	return "console"
+	return "you"
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,5 +104,91 @@ func TestUnknownFlagAfterPositionalIsRefused(t *testing.T) {
 				t.Fatalf("stderr %q: want the flag named and the usage", errOut)
 			}
 		})
+	}
+}
+
+// Each subcommand's --help shows its own usage line and flags, not its
+// parent's list of every subcommand.
+func TestSubcommandHelpIsItsOwn(t *testing.T) {
+	for _, parent := range commands {
+		for _, sub := range parent.Subcommands {
+			t.Run(sub.Name, func(t *testing.T) {
+				args := append(strings.Fields(sub.Name), "--help")
+				out, errOut, code := runCLI(t, args...)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errOut)
+				}
+				first, _, _ := strings.Cut(out, "\n")
+				if want := "Usage: bothy " + sub.Name + " " + sub.Usage; first != want {
+					t.Fatalf("first line %q, want %q", first, want)
+				}
+				for _, other := range parent.Subcommands {
+					if other != sub && strings.Contains(out, other.Name) {
+						t.Fatalf("%s --help mentions %s:\n%s", sub.Name, other.Name, out)
+					}
+				}
+			})
+		}
+	}
+	t.Run("meetup list flags", func(t *testing.T) {
+		out, _, _ := runCLI(t, "meetup", "list", "--help")
+		if !strings.Contains(out, "-json") || strings.Contains(out, "-ics") {
+			t.Fatalf("meetup list --help shows the wrong flags:\n%s", out)
+		}
+	})
+	t.Run("parent lists each subcommand's usage", func(t *testing.T) {
+		out, _, code := runCLI(t, "privacy", "--help")
+		for _, want := range []string{"bothy privacy export --user ID", "bothy privacy erase --user ID", "bothy privacy prune [--before DATE]"} {
+			if code != 0 || !strings.Contains(out, want) {
+				t.Fatalf("privacy --help lacks %q:\n%s", want, out)
+			}
+		}
+	})
+}
+
+// privacy prune prints one line per area (never a Go map) and refuses a
+// date in the future, which would delete records not past any retention.
+func TestPrivacyPruneOutput(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bothy.db")
+	// A question recorded on the console, by the user "tester".
+	if _, errOut, code := runBothy(t, dir, "what is purdah\n", nil); code != 0 {
+		t.Fatalf("console: %d %s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "privacy", "prune", "--db", db, "--before", "2000-01-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "map[") {
+		t.Fatalf("prune printed a Go map: %q", out)
+	}
+	for _, want := range []string{"Pruned 0 records older than 1 January 2000", "\n  knowledge:  0\n", "\n  meetups:    0\n", "\n  shoutouts:  0\n"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("prune output lacks %q:\n%s", want, out)
+		}
+	}
+	_, errOut, code = runCLI(t, "privacy", "prune", "--db", db, "--before", "2999-01-01")
+	if code != 2 || !strings.Contains(errOut, "is in the future") {
+		t.Fatalf("a future --before: exit %d, %q; want a refusal with exit 2", code, errOut)
+	}
+	out, _, _ = runCLI(t, "privacy", "export", "--db", db, "--user", "tester")
+	if !strings.Contains(out, "what is purdah") {
+		t.Fatalf("the future --before deleted the question anyway:\n%s", out)
+	}
+}
+
+// With $USER unset the console user is the OS account name (or "you"),
+// never a made-up console@host.
+func TestOSUserWithoutUserVariable(t *testing.T) {
+	got := osUser(&Env{Getenv: func(string) (string, bool) { return "", false }})
+	want := "you"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		want = u.Username
+	}
+	if got != want {
+		t.Fatalf("osUser() = %q, want %q", got, want)
+	}
+	if got := osUser(&Env{Getenv: func(k string) (string, bool) { return "mo", k == "USER" }}); got != "mo" {
+		t.Fatalf("with USER=mo: %q", got)
 	}
 }

@@ -11,25 +11,8 @@ import (
 	"github.com/bothy-chat/bothy/knowledge/llm"
 )
 
-func runKB(ctx context.Context, env *Env, _ *cliCommand, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage:\n  bothy kb ingest [--db PATH] DIR...   index folders of Markdown files\n  bothy kb eval [--db PATH] FILE.jsonl  measure retrieval against a question set\n")
-		if len(args) == 0 {
-			return usagef("which kb command? ingest or eval")
-		}
-		return nil
-	}
-	switch args[0] {
-	case "ingest":
-		return runKBIngest(ctx, env, args[1:])
-	case "eval":
-		return runKBEval(ctx, env, args[1:])
-	}
-	return usagef("unknown kb command %q (ingest or eval)", args[0])
-}
-
-func runKBIngest(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, &cliCommand{Name: "kb ingest", Usage: "[--db PATH] DIR...", Summary: "index folders of Markdown files; unchanged files are skipped"})
+func runKBIngest(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -125,8 +108,8 @@ func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 
 func roundScore(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }
 
-func runKBEval(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, &cliCommand{Name: "kb eval", Usage: "[--db PATH] [--misses] FILE.jsonl", Summary: "measure retrieval quality against a question set, beside a plain bm25 baseline"})
+func runKBEval(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	misses := fs.Bool("misses", false, "also list the questions ranked or answered wrongly")
 	all := fs.Bool("all", false, "also list every question with its confidence and ranking")

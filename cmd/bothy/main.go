@@ -20,11 +20,62 @@ var version = "0.1.0-dev"
 
 // cliCommand is one subcommand of the bothy binary; the whole command
 // line is the table in commands.go. Run gets its own entry, for its help.
+// A command with Subcommands (kb, meetup, privacy, shoutouts) has no Run
+// of its own: execute dispatches on the next word, and each subcommand's
+// Name is its whole path ("meetup list"), so its --help shows its own
+// usage.
 type cliCommand struct {
-	Name    string
-	Usage   string // after "bothy NAME"
-	Summary string
-	Run     func(ctx context.Context, env *Env, c *cliCommand, args []string) error
+	Name        string
+	Usage       string // after "bothy NAME"
+	Summary     string
+	Run         func(ctx context.Context, env *Env, c *cliCommand, args []string) error
+	Subcommands []*cliCommand
+}
+
+// usageLine is "bothy NAME USAGE" for one command, or every subcommand's
+// joined by " | " for a parent.
+func (c *cliCommand) usageLine() string {
+	if len(c.Subcommands) == 0 {
+		return strings.TrimSpace("bothy " + c.Name + " " + c.Usage)
+	}
+	lines := make([]string, len(c.Subcommands))
+	for i, s := range c.Subcommands {
+		lines[i] = s.usageLine()
+	}
+	return strings.Join(lines, " | ")
+}
+
+// runParent dispatches a parent command to the subcommand named by the
+// first argument; --help lists every subcommand with its own usage.
+func runParent(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	names := make([]string, len(c.Subcommands))
+	for i, s := range c.Subcommands {
+		names[i] = strings.TrimPrefix(s.Name, c.Name+" ")
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		fmt.Fprintf(env.Stdout, "%s\n\nUsage:\n", c.Summary)
+		for _, s := range c.Subcommands {
+			fmt.Fprintf(env.Stdout, "  %s\n      %s\n", s.usageLine(), s.Summary)
+		}
+		fmt.Fprintf(env.Stdout, "\nbothy %s COMMAND --help shows one command's flags.\n", c.Name)
+		return nil
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usagef("say what to do: %s (see bothy %s --help)", orList(names), c.Name)
+	}
+	for i, s := range c.Subcommands {
+		if names[i] == args[0] {
+			return s.Run(ctx, env, s, args[1:])
+		}
+	}
+	return usagef("unknown %s command %q: use %s (see bothy %s --help)", c.Name, args[0], orList(names), c.Name)
+}
+
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // Env is what a command may touch of the outside world, so tests can run
@@ -67,7 +118,11 @@ func execute(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "bothy: unknown command %q (see bothy help)\n", name)
 		return 2
 	}
-	err := c.Run(ctx, env, c, args)
+	run := c.Run
+	if len(c.Subcommands) > 0 {
+		run = runParent
+	}
+	err := run(ctx, env, c, args)
 	switch {
 	case err == nil:
 		return 0
@@ -138,7 +193,7 @@ func newFlagSet(env *Env, c *cliCommand) *flagSet {
 			fs.SetOutput(io.Discard)
 		}
 	}
-	return &flagSet{fs, help, strings.TrimSpace("bothy " + c.Name + " " + c.Usage)}
+	return &flagSet{fs, help, c.usageLine()}
 }
 
 // parseFlags parses args: flag mistakes are usage errors, --help prints

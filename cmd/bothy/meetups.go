@@ -64,31 +64,18 @@ func schedulerTick(env *Env) (time.Duration, error) {
 	return d, nil
 }
 
-func runMeetupCLI(ctx context.Context, env *Env, c *cliCommand, args []string) error {
-	if len(args) == 0 || (args[0] != "export" && args[0] != "list") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fs := newFlagSet(env, c)
-			fs.help()
-			return nil
-		}
-		return usagef("expected a subcommand: export --ics or list [--json]")
-	}
-	sub := args[0]
-	fs := newFlagSet(env, &cliCommand{Name: "meetup " + sub, Usage: c.Usage, Summary: c.Summary})
+func runMeetupExport(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	asICS := fs.Bool("ics", false, "export as iCalendar (the only format export has; required)")
-	asJSON := fs.Bool("json", false, "list as a JSON array")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if sub == "export" && !*asICS {
+	if !*asICS {
 		return usagef("export needs --ics (the calendar format)")
-	}
-	if sub == "list" && *asICS {
-		return usagef("--ics belongs to export: bothy meetup export --ics")
 	}
 	app, err := openApp(ctx, env, cf)
 	if err != nil {
@@ -99,12 +86,31 @@ func runMeetupCLI(ctx context.Context, env *Env, c *cliCommand, args []string) e
 	if err != nil {
 		return err
 	}
-	if sub == "export" {
-		b, err := svc.ICS(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = env.Stdout.Write(b)
+	b, err := svc.ICS(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(b)
+	return err
+}
+
+func runMeetupList(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
+	cf := addCommonFlags(fs)
+	asJSON := fs.Bool("json", false, "list as a JSON array")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	app, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	svc, err := newMeetups(app, nil, nil)
+	if err != nil {
 		return err
 	}
 	ms, err := svc.Upcoming(ctx)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,19 +39,10 @@ func total(m map[string]int64) int64 {
 	return n
 }
 
+// runPrivacy runs privacy export, erase or prune (c.Name says which).
 func runPrivacy(ctx context.Context, env *Env, c *cliCommand, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintf(env.Stdout, "Usage: bothy privacy %s\n%s\n\n"+
-				"  bothy privacy export --user ID   print everything stored about a member as JSON\n"+
-				"  bothy privacy erase --user ID    remove or anonymise it (writes an audit record)\n"+
-				"  bothy privacy prune [--before DATE]  delete records past the retention period\n", c.Usage, c.Summary)
-			return nil
-		}
-		return usagef("say what to do: export, erase or prune (see bothy privacy --help)")
-	}
-	sub, args := args[0], args[1:]
-	fs := newFlagSet(env, &cliCommand{Name: "privacy " + sub, Usage: c.Usage, Summary: c.Summary})
+	sub := strings.TrimPrefix(c.Name, "privacy ")
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	var user, before, actor *string
 	switch sub {
@@ -82,6 +75,11 @@ func runPrivacy(ctx context.Context, env *Env, c *cliCommand, args []string) err
 		if cutoff, err = parseDateFlag(*before, app.Config.Location()); err != nil {
 			return usagef("--before: %v", err)
 		}
+		// A cutoff ahead of now would delete records that are not past
+		// any retention period: almost certainly a typo in the year.
+		if now := app.Clock.Now(); cutoff.After(now) {
+			return usagef("--before %s is in the future (today is %s); give a past date", *before, now.In(app.Config.Location()).Format(time.DateOnly))
+		}
 	}
 	providers := privacyProviders(app, nil)
 	switch sub {
@@ -111,8 +109,24 @@ func runPrivacy(ctx context.Context, env *Env, c *cliCommand, args []string) err
 			cutoff = app.Clock.Now().Add(-ret)
 		}
 		counts, err := privacy.Prune(ctx, cutoff, providers...)
-		fmt.Fprintf(env.Stdout, "Pruned %d records older than %s %v.\n", total(counts), cutoff.Format(time.RFC3339), counts)
+		writePruned(env.Stdout, counts, cutoff.In(app.Config.Location()))
 		return err
+	}
+}
+
+// writePruned reports a prune: the total, then one line per area, in a
+// fixed order.
+func writePruned(w io.Writer, counts map[string]int64, cutoff time.Time) {
+	fmt.Fprintf(w, "Pruned %d records older than %s:\n", total(counts), cutoff.Format("2 January 2006 15:04 MST"))
+	areas := make([]string, 0, len(counts))
+	width := 0
+	for a := range counts {
+		areas = append(areas, a)
+		width = max(width, len(a))
+	}
+	sort.Strings(areas)
+	for _, a := range areas {
+		fmt.Fprintf(w, "  %-*s  %d\n", width+1, a+":", counts[a])
 	}
 }
 

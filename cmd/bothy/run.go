@@ -39,10 +39,15 @@ func runBot(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	if user == "" {
 		user = osUser(env)
 	}
+	logs, err := newConsoleLogs(app)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	b, platforms, err := wireBot(ctx, app, consoleOptions{user: user, organiser: *organiser, force: *forceConsole})
 	if err != nil {
 		return err
 	}
+	logs.attach(b, env.StdinTerminal)
 	banner := fmt.Sprintf("Bothy %s · data in %s · on %v · type help for commands", version, app.Config.DB, platforms)
 	if _, err := b.Adapter(console.Name); err == nil {
 		banner += fmt.Sprintf(" · you are %s", user)

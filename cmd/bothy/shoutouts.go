@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -45,19 +44,12 @@ func digestChannels(cfg *config.Config, running func(string) bool) []shoutouts.C
 	return out
 }
 
-func runShoutoutsCLI(ctx context.Context, env *Env, c *cliCommand, args []string) error {
-	if len(args) == 0 || args[0] != "export" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintf(env.Stdout, "Usage: bothy shoutouts %s\n%s\n", c.Usage, c.Summary)
-			return nil
-		}
-		return usagef("say what to do: bothy shoutouts %s", c.Usage)
-	}
-	fs := newFlagSet(env, &cliCommand{Name: "shoutouts export", Usage: strings.TrimPrefix(c.Usage, "export "), Summary: c.Summary})
+func runShoutoutsExport(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
 	format := fs.String("format", "json", "csv, json or markdown")
 	since := fs.String("since", "", "only shout-outs on or after this date (2026-01-02) or time (RFC 3339)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
