@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -139,6 +141,78 @@ type DocumentInfo struct {
 	ID, Title, Kind, URL, Updated string
 	Tags                          []string
 	IngestedAt                    time.Time
+	// Set by Documents only: the review date, whether the document came
+	// from a knowledge folder (rather than the embedded starter), the
+	// file it was read from (empty when not in a folder), and the sha256
+	// of that file as indexed.
+	ReviewBy, Organisation string
+	Folder                 bool
+	File, Hash             string
+}
+
+// Documents lists every indexed document by title.
+func (b *Base) Documents(ctx context.Context) ([]DocumentInfo, error) {
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, title, kind, url, updated, tags, ingested_at, review_by, organisation, origin, path, hash
+		FROM kb_documents ORDER BY title COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []DocumentInfo
+	for rows.Next() {
+		var d DocumentInfo
+		var tags, at, origin, rel string
+		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at, &d.ReviewBy, &d.Organisation, &origin, &rel, &d.Hash); err != nil {
+			return nil, fmt.Errorf("knowledge: list documents: %w", err)
+		}
+		d.Tags = strings.Fields(tags)
+		d.IngestedAt, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		if d.Folder = origin == originFolder; d.Folder {
+			d.File = b.fileOf(rel)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DocumentSections lists a document's section headings in order: the last
+// heading of each section's path, "" for the text before the first
+// heading (the lead), each once.
+func (b *Base) DocumentSections(ctx context.Context, id string) ([]string, error) {
+	rows, err := b.db.Read.QueryContext(ctx, "SELECT headings FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: sections of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var heads string
+		if err := rows.Scan(&heads); err != nil {
+			return nil, fmt.Errorf("knowledge: sections of %s: %w", id, err)
+		}
+		h := heads
+		if i := strings.LastIndex(heads, " > "); i >= 0 {
+			h = heads[i+3:]
+		}
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	return out, rows.Err()
+}
+
+// fileOf finds the file a folder document was read from: its path is
+// stored relative to whichever configured folder holds it.
+func (b *Base) fileOf(rel string) string {
+	for _, dir := range b.opts.Dirs {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }
 
 // RecentDocuments lists documents added or changed since a time, newest

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // SQL for kb_feedback: helpful / not helpful on answers.
@@ -40,4 +42,69 @@ func (b *Base) FeedbackCounts(ctx context.Context, questionID int64) (helpful, u
 		return 0, 0, fmt.Errorf("knowledge: count feedback: %w", err)
 	}
 	return helpful, unhelpful, nil
+}
+
+// Rated is a recorded question whose answer people rated.
+type Rated struct {
+	QuestionID int64
+	At         time.Time // the latest rating
+	UserID     string    // who asked
+	Platform   string
+	Text       string
+	Answered   bool
+	Sources    []string // document ids, best first, as answered
+	Helpful    int
+	Unhelpful  int
+}
+
+// RatedAnswers lists rated answers, most recently rated first.
+func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources,
+			sum(f.helpful != 0), sum(f.helpful = 0)
+		FROM kb_feedback f JOIN kb_questions q ON q.id = f.question_id
+		GROUP BY q.id ORDER BY max(f.at) DESC, q.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: rated answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Rated
+	for rows.Next() {
+		var r Rated
+		var at, srcs string
+		if err := rows.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Helpful, &r.Unhelpful); err != nil {
+			return nil, fmt.Errorf("knowledge: rated answers: %w", err)
+		}
+		r.At, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		r.Sources = strings.Fields(srcs)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FeedbackDay is one UTC day's ratings.
+type FeedbackDay struct {
+	Day                string
+	Helpful, Unhelpful int
+}
+
+// FeedbackByDay counts ratings given since a time per UTC day, oldest first.
+func (b *Base) FeedbackByDay(ctx context.Context, since time.Time) ([]FeedbackDay, error) {
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT substr(at, 1, 10) AS day, sum(helpful != 0), sum(helpful = 0)
+		FROM kb_feedback WHERE at >= ? GROUP BY day ORDER BY day`, stamp(since))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: feedback by day: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedbackDay
+	for rows.Next() {
+		var d FeedbackDay
+		if err := rows.Scan(&d.Day, &d.Helpful, &d.Unhelpful); err != nil {
+			return nil, fmt.Errorf("knowledge: feedback by day: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

@@ -128,3 +128,88 @@ func (b *Base) markResolved(ctx context.Context, id int64, docID string) error {
 	}
 	return nil
 }
+
+// ResolvedDismissed marks a gap an organiser dismissed (kb_questions.resolved).
+const ResolvedDismissed = "dismissed"
+
+// DismissGap takes an unanswered question off the gaps list without
+// answering it (spam, off-topic, already covered). The caller records the
+// reason where it keeps its audit trail.
+func (b *Base) DismissGap(ctx context.Context, questionID int64) error {
+	res, err := b.db.Write.ExecContext(ctx, "UPDATE kb_questions SET resolved = ? WHERE id = ? AND answered = 0 AND resolved = ''", ResolvedDismissed, questionID)
+	if err != nil {
+		return fmt.Errorf("knowledge: dismiss question %d: %w", questionID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: no open gap %d", ErrNotFound, questionID)
+	}
+	return nil
+}
+
+// DayCount is one day's questions (UTC day, 2006-01-02).
+type DayCount struct {
+	Day        string
+	Answered   int
+	Unanswered int
+}
+
+// QuestionsByDay counts questions asked since a time, answered or not, per
+// UTC day, oldest first (the organisers' dashboard).
+func (b *Base) QuestionsByDay(ctx context.Context, since time.Time) ([]DayCount, error) {
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT substr(at, 1, 10) AS day, sum(answered != 0), sum(answered = 0)
+		FROM kb_questions WHERE at >= ? GROUP BY day ORDER BY day`, stamp(since))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: questions by day: %w", err)
+	}
+	defer rows.Close()
+	var out []DayCount
+	for rows.Next() {
+		var d DayCount
+		if err := rows.Scan(&d.Day, &d.Answered, &d.Unanswered); err != nil {
+			return nil, fmt.Errorf("knowledge: questions by day: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DocCount is how often a document answered first.
+type DocCount struct {
+	ID, Title string
+	Count     int
+}
+
+// TopDocuments ranks the documents that answered questions asked since a
+// time (by the document answered from), most asked first.
+func (b *Base) TopDocuments(ctx context.Context, since time.Time, limit int) ([]DocCount, error) {
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT t.doc, coalesce(d.title, t.doc), t.n FROM (
+			SELECT CASE instr(sources, ' ') WHEN 0 THEN sources ELSE substr(sources, 1, instr(sources, ' ') - 1) END AS doc, count(*) AS n
+			FROM kb_questions WHERE answered != 0 AND sources != '' AND at >= ? GROUP BY doc
+		) t LEFT JOIN kb_documents d ON d.id = t.doc ORDER BY t.n DESC, t.doc LIMIT ?`, stamp(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: top documents: %w", err)
+	}
+	defer rows.Close()
+	var out []DocCount
+	for rows.Next() {
+		var d DocCount
+		if err := rows.Scan(&d.ID, &d.Title, &d.Count); err != nil {
+			return nil, fmt.Errorf("knowledge: top documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ResolveGap marks an unanswered question as answered by an existing
+// document (a near-duplicate of a gap an organiser just answered).
+func (b *Base) ResolveGap(ctx context.Context, questionID int64, docID string) error {
+	res, err := b.db.Write.ExecContext(ctx, "UPDATE kb_questions SET resolved = ? WHERE id = ? AND answered = 0 AND resolved = ''", docID, questionID)
+	if err != nil {
+		return fmt.Errorf("knowledge: resolve question %d: %w", questionID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: no open gap %d", ErrNotFound, questionID)
+	}
+	return nil
+}

@@ -132,6 +132,10 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// Usage is the explanation for the person, as chat shows it; the web
+// console shows the same words.
+func (e *usageError) Usage() string { return e.msg }
+
 func checkURL(s string) (string, error) {
 	if utf8.RuneCountInString(s) > maxURL {
 		return "", usage("That link is too long (the limit is %d characters).", maxURL)

@@ -181,10 +181,21 @@ func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) error {
 	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", res.Field, id, res.Meetup.Title, s.details(res.Meetup))
 	text += "Telling every announcement channel."
 	err = req.Reply(ctx, bot.Reply{Text: text})
-	s.tellPromoted(ctx, res.Meetup, res.Promoted)
-	_ = s.deliverNow(ctx)
+	s.Announce(ctx, res)
 	return err
 }
+
+// Announce sends what an edit queued without waiting for the scheduler,
+// and tells anyone it moved off the waitlist; the chat command and the
+// web console both call it after Edit, so the announcements are the same.
+func (s *Service) Announce(ctx context.Context, res EditResult) {
+	s.tellPromoted(ctx, res.Meetup, res.Promoted)
+	_ = s.deliverNow(ctx)
+}
+
+// DeliverNow sends what Create or Cancel queued without waiting for the
+// next scheduler tick; anything that fails is retried by the scheduler.
+func (s *Service) DeliverNow(ctx context.Context) { _ = s.deliverNow(ctx) }
 
 func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	word, rest, _ := strings.Cut(strings.TrimSpace(req.Args), " ")

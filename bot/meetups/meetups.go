@@ -184,6 +184,13 @@ func (s *Service) Upcoming(ctx context.Context) ([]Meetup, error) {
 	return listMeetups(ctx, s.db.Read, s.clock.Now().Add(-Duration), false)
 }
 
+// Since lists every meetup starting from a time (cancelled ones and those
+// still ahead included), soonest first: the organisers' dashboard charts
+// RSVPs over time from it.
+func (s *Service) Since(ctx context.Context, from time.Time) ([]Meetup, error) {
+	return listMeetups(ctx, s.db.Read, from, false)
+}
+
 // Scheduled lists upcoming meetups that are not cancelled.
 func (s *Service) Scheduled(ctx context.Context) ([]Meetup, error) {
 	return listMeetups(ctx, s.db.Read, s.clock.Now().Add(-Duration), true)

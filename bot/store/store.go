@@ -134,7 +134,8 @@ type Migration struct {
 // Migrations lists the embedded migrations in order. Files are named
 // NNNN_name.sql; numbers are grouped by feature (1-9 core, 10-19
 // knowledge, 20-29 meetups, 30-39 shout-outs, 40-49 adapters, 50-59
-// operations) so features can add migrations without renumbering others.
+// operations, 60-69 the organisers' web console) so features can add
+// migrations without renumbering others.
 func Migrations() ([]Migration, error) {
 	entries, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {

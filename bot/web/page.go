@@ -65,6 +65,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /search", gate(http.HandlerFunc(s.search)))
 	mux.Handle("GET /meetups.ics", gate(http.HandlerFunc(s.feed)))
 	mux.Handle("GET /meetups/{file}", gate(http.HandlerFunc(s.meetupICS)))
+	if s.opts.Admin != nil {
+		mux.Handle("/admin", s.opts.Admin)
+		mux.Handle("/admin/", s.opts.Admin)
+	}
 	return s.withRequest(mux)
 }
 

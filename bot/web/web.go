@@ -130,6 +130,9 @@ type Options struct {
 	// to Bothy.
 	PublicURL string
 	Sources   Sources
+	// Admin, when set, serves the organisers' console under /admin. It
+	// does its own sign-in; the page token and page mode do not apply.
+	Admin http.Handler
 	// Checks decide readiness (the database, each adapter).
 	Checks []Check
 	// Metrics is what /metrics serves (default: an empty set).

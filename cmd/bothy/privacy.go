@@ -12,6 +12,7 @@ import (
 	"github.com/bothy-chat/bothy/bot/meetups"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/shoutouts"
+	"github.com/bothy-chat/bothy/bot/web/admin"
 	"github.com/bothy-chat/bothy/knowledge"
 )
 
@@ -19,7 +20,7 @@ import (
 // exports, erasures and retention pruning. shouts may be nil (the CLI
 // builds its own).
 func privacyProviders(app *App, shouts *shoutouts.Service) []privacy.Provider {
-	out := []privacy.Provider{meetups.PrivacyProvider(app.DB), knowledge.PrivacyProvider(app.DB)}
+	out := []privacy.Provider{meetups.PrivacyProvider(app.DB), knowledge.PrivacyProvider(app.DB), admin.PrivacyProvider(app.DB)}
 	if shouts == nil {
 		svc, err := newShoutouts(app, nil, nil, nil, nil)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/bothy-chat/bothy/adapters/console"
@@ -93,8 +94,17 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	b.AddService("shoutouts-notices", shouts.RunNotices)
 
 	// The HTTP server shows all three on the community page.
+	// Organisers curate all three in the console on /admin.
 	sources := web.Sources{Calendar: meetupCalendar{meets}, Wall: shoutoutWall{shouts}, Searcher: knowledgeSearch{base}}
-	if err := addWeb(app, b, sources); err != nil {
+	var console http.Handler
+	if app.Config.HTTP.Listen != "" {
+		c, err := newAdminConsole(app, b, base, meets, shouts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("admin: %w", err)
+		}
+		console = c.Handler()
+	}
+	if err := addWeb(app, b, sources, console); err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)
 	}
 
@@ -135,7 +145,7 @@ func newSlack(app *App) (*slack.Adapter, error) {
 // addWeb starts the HTTP server when http.listen is set. It listens here,
 // during start-up, so a wrong or busy address stops the bot with a clear
 // error instead of failing quietly in the background.
-func addWeb(app *App, b *bot.Bot, sources web.Sources) error {
+func addWeb(app *App, b *bot.Bot, sources web.Sources, console http.Handler) error {
 	hc := app.Config.HTTP
 	if hc.Listen == "" {
 		return nil
@@ -149,6 +159,7 @@ func addWeb(app *App, b *bot.Bot, sources web.Sources) error {
 		Token:     hc.PageToken,
 		PublicURL: app.Config.Web.PublicURL,
 		Sources:   sources,
+		Admin:     console,
 		Checks:    checks,
 		Metrics:   app.Metrics,
 		Logger:    app.Log,
