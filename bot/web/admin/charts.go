@@ -63,16 +63,17 @@ const (
 	padBot   = 36
 )
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, so the
-// grid lines fall on round numbers.
-func niceMax(v float64) float64 {
-	if v <= 0 {
+// niceStep is the grid step for counts up to top: 1, 2 or 5 times a power
+// of ten, whole numbers only, at most five steps to the top.
+func niceStep(top float64) float64 {
+	if top <= 4 {
 		return 1
 	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
+	raw := top / 5
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
 	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
-			return m * p
+		if raw <= m*p {
+			return math.Max(1, m*p)
 		}
 	}
 	return 10 * p
@@ -99,15 +100,16 @@ func stackedBars(c *chart, labels []string, ss []series, maxValue float64, unit 
 		top = math.Max(top, sum)
 	}
 	c.Empty = top == 0
+	step := maxValue / 4
 	if maxValue <= 0 {
-		maxValue = niceMax(top)
+		step = niceStep(top)
+		maxValue = math.Max(step, math.Ceil(top/step)*step)
 	}
 	plotH := float64(chartH - padTop - padBot)
 	plotW := float64(chartW - padLeft - padRight)
-	for k := 0; k <= 4; k++ {
-		v := maxValue * float64(k) / 4
+	for v := 0.0; v <= maxValue+step/2; v += step {
 		y := padTop + plotH - plotH*v/maxValue
-		c.Grid = append(c.Grid, label{X: padLeft - 6, Y: y, Text: fmtNum(v) + unit, Anchor: "end"})
+		c.Grid = append(c.Grid, label{X: padLeft - 6, Y: round1(y), Text: fmtNum(v) + unit, Anchor: "end"})
 	}
 	n := len(labels)
 	if n == 0 {
