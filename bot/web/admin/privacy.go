@@ -27,7 +27,7 @@ func PrivacyProvider(db *store.DB) Privacy {
 }
 
 // Name labels the console's section of an export.
-func (Privacy) Name() string { return "web_console" }
+func (Privacy) Name() string { return "admin" }
 
 // ExportUser lists a person's sessions, links and decisions (never the
 // tokens, which are not stored).
