@@ -15,6 +15,26 @@ import (
 // ErrNoFolder means an operation needs a configured knowledge folder.
 var ErrNoFolder = errors.New("no knowledge folder is configured (set knowledge.dirs), so there is nowhere to write the answer")
 
+// SetUpFolderHelp tells an organiser how to give Bothy a knowledge folder
+// to write to, for commands that write documents (kb answer, shoutout
+// promote) while only the built-in starter documents are in use.
+const SetUpFolderHelp = "Bothy is answering from its built-in starter documents, so there is no knowledge folder to write to yet. " +
+	"To set one up: make a folder (for example knowledge), copy the starter documents into it if you want to keep them " +
+	"(bothy kb export-starter knowledge), add it to bothy.yaml as `knowledge: {dirs: [knowledge]}` " +
+	"(or set BOTHY_KNOWLEDGE_DIRS=knowledge) and restart Bothy. Then try again."
+
+// AnsweredError says a gap has an answer already, and where it is.
+type AnsweredError struct {
+	QuestionID int64
+	DocID      string
+	// Path is the answer's file, when it can be found.
+	Path string
+}
+
+func (e *AnsweredError) Error() string {
+	return fmt.Sprintf("question %d is answered already by %s", e.QuestionID, e.DocID)
+}
+
 // AnswerGap turns an organiser's answer to an unanswered question into a
 // new faq document in the first knowledge folder, re-indexes, and marks
 // the question resolved. It returns the new document's id and file path.
@@ -26,9 +46,17 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 	if len(b.opts.Dirs) == 0 {
 		return "", "", ErrNoFolder
 	}
-	question, _, err := b.question(ctx, questionID)
+	question, _, resolved, err := b.question(ctx, questionID)
 	if err != nil {
 		return "", "", err
+	}
+	// Answered before, and that answer is still there: the earlier answer
+	// stays, and the organiser edits its file rather than a second one
+	// replacing it.
+	if resolved != "" {
+		if path, ok := b.documentFile(ctx, resolved); ok {
+			return resolved, path, &AnsweredError{QuestionID: questionID, DocID: resolved, Path: path}
+		}
 	}
 	title := strings.TrimSpace(oneLine(question))
 	if r := []rune(title); len(r) > 120 {
@@ -55,9 +83,13 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 	if author != "" {
 		fmt.Fprintf(&body, "\n_Answered in chat by %s._\n", author)
 	}
-	path = filepath.Join(b.opts.Dirs[0], id+".md")
-	if err := writeFileAtomic(path, []byte(body.String())); err != nil {
-		return "", "", fmt.Errorf("knowledge: write faq: %w", err)
+	if path, ok := b.documentFile(ctx, id); ok {
+		// Another file already uses this id (a curated document).
+		return id, path, fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	path, err = CreateDocument(b.opts.Dirs[0], id+".md", []byte(body.String()))
+	if err != nil {
+		return id, path, err
 	}
 	rep, err := b.Ingest(ctx, b.opts.Dirs...)
 	if err != nil {
@@ -72,27 +104,22 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 	return id, path, nil
 }
 
-// writeFileAtomic writes via a temporary file and rename, so the folder
-// watcher never indexes half a file.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".bothy-*.tmp")
+// documentFile finds the file of an indexed document in the knowledge
+// folders; ok is false when no folder document has that id or its file is
+// gone.
+func (b *Base) documentFile(ctx context.Context, id string) (string, bool) {
+	var rel string
+	err := b.db.Read.QueryRowContext(ctx, "SELECT path FROM kb_documents WHERE id = ? AND origin = ?", id, originFolder).Scan(&rel)
 	if err != nil {
-		return err
+		return "", false
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	for _, dir := range b.opts.Dirs {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return "", false
 }
 
 // slug makes a file-name-safe lower-case slug of at most n bytes.

@@ -12,7 +12,7 @@ import (
 // Feedback records whether an answer helped. One vote per person per
 // question: a later vote replaces an earlier one.
 func (b *Base) Feedback(ctx context.Context, questionID int64, userID string, helpful bool) error {
-	_, sources, err := b.question(ctx, questionID)
+	_, sources, _, err := b.question(ctx, questionID)
 	if err != nil {
 		return err
 	}

@@ -107,16 +107,17 @@ func (b *Base) Gaps(ctx context.Context, limit int) ([]Gap, error) {
 	return out, rows.Err()
 }
 
-// question loads one recorded question's text.
-func (b *Base) question(ctx context.Context, id int64) (text, sources string, err error) {
-	err = b.db.Read.QueryRowContext(ctx, "SELECT text, sources FROM kb_questions WHERE id = ?", id).Scan(&text, &sources)
+// question loads one recorded question's text, and the id of the
+// document kb answer wrote for it, if any.
+func (b *Base) question(ctx context.Context, id int64) (text, sources, resolved string, err error) {
+	err = b.db.Read.QueryRowContext(ctx, "SELECT text, sources, resolved FROM kb_questions WHERE id = ?", id).Scan(&text, &sources, &resolved)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", fmt.Errorf("%w: no question %d", ErrNotFound, id)
+		return "", "", "", fmt.Errorf("%w: no question %d", ErrNotFound, id)
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("knowledge: load question %d: %w", id, err)
+		return "", "", "", fmt.Errorf("knowledge: load question %d: %w", id, err)
 	}
-	return text, sources, nil
+	return text, sources, resolved, nil
 }
 
 // ErrNotFound is returned for a question id that does not exist.

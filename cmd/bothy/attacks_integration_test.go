@@ -560,3 +560,66 @@ func TestAttackExports(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackKBAnswerOverwrites (15.8): an organiser's second `kb answer`
+// for the same gap replaced the first answer's file, a gap whose slug
+// matched a curated file replaced that file, and the new file was mode
+// 0600 in a folder of 0644 documents. Answer files are created
+// exclusively, a gap already answered is refused with how to edit it, and
+// the file gets the folder's documents' mode.
+func TestAttackKBAnswerOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A curated page whose file name is the one kb answer would choose for
+	// the first gap (faq-ID-slug of the question).
+	curatedPath := filepath.Join(kb, "faq-1-how-do-we-run-a-christmas-card-competition.md")
+	const curated = "---\ntitle: Staff rota\n---\n# Staff rota\n\nOur own notes on who covers the evening shift.\n"
+	guide := "---\ntitle: Gritting\n---\n# Gritting\n\nGritting routes are posted each evening.\n"
+	for path, body := range map[string]string{curatedPath: curated, filepath.Join(kb, "gritting.md"): guide} {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := strings.Join([]string{
+		"How do we run a Christmas card competition?",
+		"Which councillor should judge the school poster contest?",
+		"kb answer 2 The provost judges it, never a ward councillor.",
+		"kb answer 2 Anyone may judge it.",
+		"kb answer 1 Ask schools to enter.",
+	}, "\n") + "\n"
+	out, errOut, code := runBothy(t, dir, script, []string{"BOTHY_KNOWLEDGE_DIRS=" + kb}, "--organiser")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
+	}
+
+	answers, _ := filepath.Glob(filepath.Join(kb, "faq-2-*.md"))
+	if len(answers) != 1 {
+		t.Fatalf("answer files for gap 2: %v\n%s", answers, out)
+	}
+	body, err := os.ReadFile(answers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "The provost judges it") || strings.Contains(string(body), "Anyone may judge") {
+		t.Errorf("the second kb answer replaced the first:\n%s", body)
+	}
+	if !strings.Contains(out, "Question #2 already has an answer") || !strings.Contains(out, "edit "+answers[0]) {
+		t.Errorf("the second kb answer was not refused with how to edit the answer:\n%s", out)
+	}
+	if info, err := os.Stat(answers[0]); err != nil || info.Mode().Perm() != 0o644 {
+		t.Errorf("answer file mode %v (%v), want 0644 like the folder's documents", info.Mode().Perm(), err)
+	}
+
+	if got, _ := os.ReadFile(curatedPath); string(got) != curated {
+		t.Errorf("kb answer replaced the curated file with the matching name:\n%s", got)
+	}
+	if !strings.Contains(out, "There is already a document at "+curatedPath) {
+		t.Errorf("kb answer over the curated file was not refused:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(kb); len(entries) != 3 {
+		t.Errorf("the folder holds %d entries, want the two pages and one answer", len(entries))
+	}
+}

@@ -190,11 +190,19 @@ func (h *handlers) answer(ctx context.Context, req *bot.Request) error {
 		return bot.Usagef("Usage: kb answer ID TEXT (the ID is the number kb gaps shows).")
 	}
 	docID, path, err := h.base.AnswerGap(ctx, id, text, req.Msg.UserName)
+	var answered *knowledge.AnsweredError
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
 		return bot.Usagef("There is no question #%d. Type kb gaps to see the list.", id)
 	case errors.Is(err, knowledge.ErrNoFolder):
-		return bot.Usagef("I can't save answers: %v.", err)
+		return req.Reply(ctx, bot.Reply{Text: "I can't save the answer yet. " + knowledge.SetUpFolderHelp})
+	case errors.As(err, &answered):
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Question #%d already has an answer, %s, so I kept it and wrote nothing. "+
+			"To change it, edit %s in the knowledge folder (I re-index it within a second of saving); "+
+			"to answer afresh, delete that file and say kb answer %d again.", id, answered.DocID, answered.Path, id)})
+	case errors.Is(err, knowledge.ErrExists):
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("There is already a document at %s, so I did not write over it and saved nothing. "+
+			"Rename or move that file if it should stay, then say kb answer %d again.", path, id)})
 	case err != nil:
 		return err
 	}
