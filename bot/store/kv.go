@@ -50,9 +50,16 @@ func (db *DB) DeleteKV(ctx context.Context, namespace, key string) error {
 	return nil
 }
 
-// Audit writes one audit record.
+// Audit writes one audit record on its own. An action that changes data
+// records it with AuditIn in the same transaction instead.
 func (db *DB) Audit(ctx context.Context, actor, action, subject, detail string) error {
-	_, err := db.Write.ExecContext(ctx, "INSERT INTO audit_log(actor, action, subject, detail) VALUES (?, ?, ?, ?)", actor, action, subject, detail)
+	return AuditIn(ctx, db.Write, actor, action, subject, detail)
+}
+
+// AuditIn writes one audit record through ex, so the record commits (or
+// rolls back) with the change it describes.
+func AuditIn(ctx context.Context, ex Execer, actor, action, subject, detail string) error {
+	_, err := ex.ExecContext(ctx, "INSERT INTO audit_log(actor, action, subject, detail) VALUES (?, ?, ?, ?)", actor, action, subject, detail)
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", action, err)
 	}

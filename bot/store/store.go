@@ -192,28 +192,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	applied := map[int]bool{}
-	rows, err := db.Write.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	applied, err := appliedMigrations(ctx, db.Write)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[v] = true
-	}
-	rows.Close()
-	known := map[int]bool{}
-	for _, m := range migs {
-		known[m.Version] = true
-	}
-	for v := range applied {
-		if !known[v] {
-			return fmt.Errorf("%w (it has migration %d, this binary knows up to %d); upgrade Bothy", ErrTooNew, v, migs[len(migs)-1].Version)
-		}
+	if v, ok := unknownMigration(applied, migs); ok {
+		return fmt.Errorf("%w (it has migration %d, this binary knows up to %d); upgrade Bothy", ErrTooNew, v, migs[len(migs)-1].Version)
 	}
 	for _, m := range migs {
 		if applied[m.Version] {
@@ -224,6 +208,35 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations reads which migrations a database has had.
+func appliedMigrations(ctx context.Context, q Querier) (map[int]bool, error) {
+	versions, err := List(ctx, q, Column[int], "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	applied := make(map[int]bool, len(versions))
+	for _, v := range versions {
+		applied[v] = true
+	}
+	return applied, nil
+}
+
+// unknownMigration finds a migration the database has that this binary
+// does not know: a newer Bothy wrote it.
+func unknownMigration(applied map[int]bool, migs []Migration) (int, bool) {
+	known := make(map[int]bool, len(migs))
+	for _, m := range migs {
+		known[m.Version] = true
+	}
+	newest := 0
+	for v := range applied {
+		if !known[v] && v > newest {
+			newest = v
+		}
+	}
+	return newest, newest > 0
 }
 
 func (db *DB) apply(ctx context.Context, m Migration) error {

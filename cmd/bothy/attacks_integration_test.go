@@ -623,3 +623,59 @@ func TestAttackKBAnswerOverwrites(t *testing.T) {
 		t.Errorf("the folder holds %d entries, want the two pages and one answer", len(entries))
 	}
 }
+
+// TestAttackDatabaseLockByLink (15.9): the lock followed the path as
+// typed. With `bothy --db two.db` running, `--db link.db` (a symbolic or
+// a hard link to it) ran alongside, two bots writing one database, and
+// `bothy restore --db link.db` replaced the symlink and reported success.
+// The lock must be on the database file itself, and restore must refuse a
+// path that is a link.
+func TestAttackDatabaseLockByLink(t *testing.T) {
+	dir := t.TempDir()
+	two := filepath.Join(dir, "two.db")
+	backup := filepath.Join(dir, "backup.db")
+	if _, errOut, code := runBothy(t, dir, "help\n", nil, "--db", two); code != 0 {
+		t.Fatalf("first run: %d %s", code, errOut)
+	}
+	if _, errOut, code := runBothy(t, dir, "", nil, "backup", "--db", two, backup); code != 0 {
+		t.Fatalf("backup: %d %s", code, errOut)
+	}
+	symlink := filepath.Join(dir, "link.db")
+	if err := os.Symlink("two.db", symlink); err != nil {
+		t.Fatal(err)
+	}
+	hardlink := filepath.Join(dir, "hard.db")
+	if err := os.Link(two, hardlink); err != nil {
+		t.Fatal(err)
+	}
+
+	addr := freeAddr(t)
+	bot := startConsoleBot(t, dir, addr, map[string]string{"BOTHY_DB": two, "BOTHY_HTTP_LISTEN": addr})
+	for _, link := range []string{symlink, hardlink} {
+		_, errOut, code := runBothy(t, dir, "help\n", nil, "--db", link)
+		if code != 1 || !strings.Contains(errOut, "in use") {
+			t.Errorf("a second bot on %s ran beside the one on two.db: exit %d %q", filepath.Base(link), code, errOut)
+		}
+		_, errOut, code = runBothy(t, dir, "", nil, "restore", "--db", link, backup)
+		if code != 1 || !strings.Contains(errOut, "refusing to replace") {
+			t.Errorf("restore over %s while the bot runs: exit %d %q", filepath.Base(link), code, errOut)
+		}
+	}
+	bot.kill()
+
+	// With no bot running, a link is still no place to restore to.
+	for _, link := range []string{symlink, hardlink} {
+		_, errOut, code := runBothy(t, dir, "", nil, "restore", "--db", link, backup)
+		if code != 1 || !strings.Contains(errOut, "link") {
+			t.Errorf("restore over %s: exit %d %q", filepath.Base(link), code, errOut)
+		}
+	}
+	if st, err := os.Lstat(symlink); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link.db is no longer a symbolic link (%v)", err)
+	}
+	a, errA := os.Stat(two)
+	b, errB := os.Stat(hardlink)
+	if errA != nil || errB != nil || !os.SameFile(a, b) {
+		t.Errorf("hard.db and two.db are no longer one file")
+	}
+}
