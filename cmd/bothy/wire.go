@@ -13,6 +13,7 @@ import (
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/web"
+	"github.com/bothy-chat/bothy/bot/web/admin"
 	"github.com/bothy-chat/bothy/knowledge"
 	"github.com/bothy-chat/bothy/knowledge/chat"
 )
@@ -103,6 +104,8 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 			return nil, nil, fmt.Errorf("admin: %w", err)
 		}
 		console = c.Handler()
+	} else {
+		b.Register(admin.OffCommand())
 	}
 	if err := addWeb(app, b, sources, console); err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)

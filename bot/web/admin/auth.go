@@ -263,6 +263,21 @@ func (c *Console) Command() *bot.Command {
 	}
 }
 
+// OffCommand is the web command of a bot whose HTTP server is off: it
+// says how to turn the console on instead of leaving `web login` unknown.
+func OffCommand() *bot.Command {
+	off := func(ctx context.Context, req *bot.Request) error {
+		return req.Reply(ctx, bot.Reply{Text: "The web console is off because the HTTP server is: set http.listen (BOTHY_HTTP_LISTEN), and web.public_url to the address people use, then restart me."})
+	}
+	return &bot.Command{
+		Name: "web", Usage: "login|logout", Summary: "sign in to (or out of) the organisers' web console", Run: off,
+		Subcommands: []*bot.Command{
+			{Name: "login", Summary: "get a one-time sign-in link (organisers, in a direct message)", Role: bot.RoleOrganiser, Run: off},
+			{Name: "logout", Summary: "sign out of the web console in every browser", Run: off},
+		},
+	}
+}
+
 // Register adds the web command to a bot.
 func (c *Console) Register(b *bot.Bot) { b.Register(c.Command()) }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 func TestEveryRouteRefusesWithoutASession(t *testing.T) {
@@ -303,4 +305,18 @@ func TestPublicPageDoesNotLinkToTheConsole(t *testing.T) {
 		t.Fatalf("community page: %d", p.code)
 	}
 	mustNotContain(t, p.body, "/admin", "organisers' console")
+}
+
+func TestWebCommandWhenTheServerIsOff(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	b := bot.New(bot.Options{Organisers: []string{organiser}})
+	b.AddAdapter(h.chat)
+	b.Register(OffCommand())
+	for _, cmd := range []string{"web login", "web logout"} {
+		h.chat.Reset()
+		b.Handle(h.ctx, h.chat.Message(organiser, cmd))
+		if got := strings.Join(h.chat.Texts(), "\n"); !strings.Contains(got, "set http.listen") || linkRE.MatchString(got) {
+			t.Errorf("%s: %q", cmd, got)
+		}
+	}
 }

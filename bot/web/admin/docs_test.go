@@ -267,3 +267,16 @@ func TestSplitAndJoinDocuments(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestPreviewShowsNoMemberHTML(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	b := h.signedIn()
+	f := b.docForm("photo-consent-children")
+	f.Set("newsection", "## Hostile\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) <img src=x onerror=alert(3)>\n")
+	p := b.post("/admin/doc/preview", f)
+	if p.code != http.StatusOK {
+		t.Fatalf("preview: %d", p.code)
+	}
+	mustContain(t, p.body, "<h2>Hostile</h2>", `<a href="">click</a>`)
+	mustNotContain(t, p.body, "<script", "javascript:", "onerror")
+}
