@@ -83,6 +83,9 @@ func (c *Console) requireSession(next http.Handler) http.Handler {
 		if now.Sub(seen) >= touchEvery {
 			if err := touchSession(r.Context(), c.db, ck.Value, now); err != nil {
 				c.log.Warn("could not record session activity", "request_id", requestID(r), "err", err)
+			} else {
+				// The browser keeps the cookie as long as the session lives.
+				c.setCookie(w, ck.Value)
 			}
 		}
 		ctx := context.WithValue(r.Context(), sessionKey, session{Who: who, token: ck.Value})

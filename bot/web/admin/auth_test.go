@@ -221,8 +221,13 @@ func TestSessionsEnd(t *testing.T) {
 		h := newHarness(t, harnessOpts{})
 		b := h.signedIn()
 		h.clock.Add(11 * time.Hour)
-		if p := b.get("/admin/gaps"); p.code != http.StatusOK {
+		p := b.get("/admin/gaps")
+		if p.code != http.StatusOK {
 			t.Fatalf("after 11 hours: %d", p.code)
+		}
+		// Use renews the cookie's lifetime as well as the session's.
+		if !strings.Contains(p.header.Get("Set-Cookie"), "Max-Age=43200") {
+			t.Errorf("cookie not renewed on use: %q", p.header.Get("Set-Cookie"))
 		}
 		// Use keeps it alive: 11 more hours since the last request is fine.
 		h.clock.Add(11 * time.Hour)
@@ -230,7 +235,7 @@ func TestSessionsEnd(t *testing.T) {
 			t.Fatalf("11 hours after the last use: %d", p.code)
 		}
 		h.clock.Add(IdleTimeout + time.Minute)
-		p := b.get("/admin/gaps")
+		p = b.get("/admin/gaps")
 		if p.code != http.StatusSeeOther || p.location() != "/admin/signin?why=expired" {
 			t.Fatalf("after 12 hours idle: %d %q", p.code, p.location())
 		}
