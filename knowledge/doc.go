@@ -38,6 +38,10 @@ type Document struct {
 	URL          string
 	Updated      string
 	ReviewBy     string
+	// Draft is set by "draft: true" in the front matter: the document is
+	// not indexed, so nothing is answered from it, until an organiser
+	// publishes it (kb publish ID takes the line out).
+	Draft bool
 	// Path is where the file was read from (relative to its folder for
 	// embedded and folder documents alike).
 	Path string
@@ -80,6 +84,7 @@ type frontMatter struct {
 	URL          string     `yaml:"url"`
 	Updated      string     `yaml:"updated"`
 	ReviewBy     string     `yaml:"review_by"`
+	Draft        bool       `yaml:"draft"`
 }
 
 // stringList accepts both `tags: [a, b]` and `tags: a, b`.
@@ -146,6 +151,7 @@ func Parse(path string, data []byte) (*Document, error) {
 	}
 	doc.Updated = strings.TrimSpace(fm.Updated)
 	doc.ReviewBy = strings.TrimSpace(fm.ReviewBy)
+	doc.Draft = fm.Draft
 	chunks, h1 := sections(body)
 	if doc.Title == "" {
 		doc.Title = h1

@@ -21,10 +21,17 @@ type IngestReport struct {
 	// StarterReplaced is true when this ingest replaced the embedded
 	// starter knowledge base.
 	StarterReplaced bool
+	// Drafts are the ids of documents marked draft: true, which were not
+	// indexed (and were taken out of the index if they had been).
+	Drafts []string
 }
 
 func (r IngestReport) String() string {
-	return fmt.Sprintf("added %d, updated %d, removed %d, unchanged %d", r.Added, r.Updated, r.Removed, r.Unchanged)
+	s := fmt.Sprintf("added %d, updated %d, removed %d, unchanged %d", r.Added, r.Updated, r.Removed, r.Unchanged)
+	if n := len(r.Drafts); n > 0 {
+		s += fmt.Sprintf("; %d draft(s) not answered from until published (kb publish ID): %s", n, strings.Join(r.Drafts, ", "))
+	}
+	return s
 }
 
 // Changed reports whether the index is different after the ingest.
@@ -207,7 +214,7 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 	var rep IngestReport
 	var docs []*Document
 	failedPaths := map[string]bool{}
-	seenIDs := map[string]string{}
+	seenIDs, draftIDs := map[string]string{}, map[string]string{}
 	for _, f := range files {
 		if errors.Is(f.err, errNotInside) {
 			// The whole file is refused, so no line number.
@@ -232,6 +239,17 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 		}
 		if prev, dup := seenIDs[d.ID]; dup {
 			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: fmt.Sprintf("id %q is already used by %s", d.ID, prev)})
+			continue
+		}
+		if prev, dup := draftIDs[d.ID]; dup {
+			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: fmt.Sprintf("id %q is already used by the draft %s", d.ID, prev)})
+			continue
+		}
+		if d.Draft {
+			// Left out of seenIDs, so an earlier published version is
+			// taken out of the index too.
+			draftIDs[d.ID] = f.display
+			rep.Drafts = append(rep.Drafts, d.ID)
 			continue
 		}
 		seenIDs[d.ID] = f.display

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/knowledge"
 )
 
 // Register adds the shout-out, leaderboard and awards commands.
@@ -238,7 +239,7 @@ func (s *Service) cmdPromote(ctx context.Context, req *bot.Request) error {
 	path, err := s.Promote(ctx, id, req.Msg.UserID)
 	switch {
 	case errors.Is(err, ErrNoKnowledgeDir):
-		return req.Reply(ctx, bot.Reply{Text: "I have nowhere to write the case study: no knowledge folder is configured. Add a folder to knowledge.dirs in bothy.yaml (or set BOTHY_KNOWLEDGE_DIRS), restart me and try again."})
+		return req.Reply(ctx, bot.Reply{Text: "I can't write the case study yet. " + knowledge.SetUpFolderHelp})
 	case errors.Is(err, ErrNotFound):
 		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("There is no shout-out #%d.", id)})
 	case errors.Is(err, ErrAlreadyRetracted):
@@ -248,7 +249,8 @@ func (s *Service) cmdPromote(ctx context.Context, req *bot.Request) error {
 	case err != nil:
 		return err
 	}
-	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Draft case study written to %s. Please check it with the people involved, fill in the gaps and remove the draft note; the knowledge base picks it up from there.", path)})
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Draft case study written to %s. It is not answered from yet: please check it with the people involved, "+
+		"fill in the gaps, remove the draft note, then say kb publish case-study-shoutout-%d.", path, id)})
 }
 
 // ReceivedListSize is how many shout-outs "shoutouts for" lists.

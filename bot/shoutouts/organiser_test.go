@@ -145,7 +145,7 @@ func TestPromote(t *testing.T) {
 	if err := yaml.Unmarshal(parts[1], &fm); err != nil {
 		t.Fatalf("front matter does not parse: %v\n%s", err, parts[1])
 	}
-	if fm["id"] != "case-study-shoutout-1" || fm["kind"] != "case-study" || fm["title"] != "Case study: The snow-day school closures thread" || fm["updated"] != "2026-03-11" {
+	if fm["id"] != "case-study-shoutout-1" || fm["kind"] != "case-study" || fm["title"] != "Case study: The snow-day school closures thread" || fm["updated"] != "2026-03-11" || fm["draft"] != true {
 		t.Errorf("front matter = %v", fm)
 	}
 	if _, ok := fm["organisation"]; !ok {
@@ -155,7 +155,7 @@ func TestPromote(t *testing.T) {
 		t.Errorf("tags = %v", fm["tags"])
 	}
 	body := string(parts[2])
-	for _, want := range []string{"**Draft (draft: true).**", "Bob received a shout-out from Alice on 11 March 2026", "Parents knew by 7am!", "## How others can do the same"} {
+	for _, want := range []string{"**Draft.**", "kb publish case-study-shoutout-1", "Bob received a shout-out from Alice on 11 March 2026", "Parents knew by 7am!", "## How others can do the same"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q:\n%s", want, body)
 		}
@@ -177,7 +177,7 @@ func TestPromote(t *testing.T) {
 	t.Run("no knowledge folder", func(t *testing.T) {
 		e := newEnv(t, true, nil)
 		e.say("UALICE", "shoutout <@UBOB> for the snow-day school closures thread")
-		if got := replyText(e.say("UORG", "shoutout promote 1")); !strings.Contains(got, "no knowledge folder is configured. Add a folder to knowledge.dirs") {
+		if got := replyText(e.say("UORG", "shoutout promote 1")); !strings.Contains(got, "knowledge: {dirs: [knowledge]}") || !strings.Contains(got, "bothy kb export-starter") {
 			t.Errorf("reply %q", got)
 		}
 	})

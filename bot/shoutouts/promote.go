@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/bothy-chat/bothy/knowledge"
 )
 
 // ErrAlreadyRetracted is returned when retracting a shout-out twice.
@@ -60,10 +61,15 @@ type caseStudyMeta struct {
 	Organisation string   `yaml:"organisation"`
 	Updated      string   `yaml:"updated"`
 	ReviewBy     string   `yaml:"review_by"`
+	// Draft keeps the case study out of answers until an organiser has
+	// filled it in and published it (kb publish ID).
+	Draft bool `yaml:"draft"`
 }
 
 // Promote writes a draft case study from a shout-out into the knowledge
-// folder and returns its path. It never overwrites a file.
+// folder and returns its path. The draft is not answered from until an
+// organiser publishes it. It never overwrites a file, and the file gets
+// the folder's documents' permissions.
 func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, error) {
 	if s.kbDir == "" {
 		return "", ErrNoKnowledgeDir
@@ -76,7 +82,6 @@ func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, 
 		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, ErrAlreadyRetracted)
 	}
 	docID := fmt.Sprintf("case-study-shoutout-%d", sh.ID)
-	path := filepath.Join(s.kbDir, docID+".md")
 	body, err := s.caseStudy(docID, sh)
 	if err != nil {
 		return "", err
@@ -84,20 +89,12 @@ func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, 
 	if err := os.MkdirAll(s.kbDir, 0o750); err != nil {
 		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if errors.Is(err, os.ErrExist) {
+	path, err := knowledge.CreateDocument(s.kbDir, docID+".md", body)
+	if errors.Is(err, knowledge.ErrExists) {
 		return path, fmt.Errorf("shoutouts: promote #%d: %s: %w", id, path, ErrAlreadyPromoted)
 	}
 	if err != nil {
 		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, err)
-	}
-	if _, err := f.Write(body); err != nil {
-		f.Close()
-		os.Remove(path)
-		return "", fmt.Errorf("shoutouts: promote #%d: write: %w", id, err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("shoutouts: promote #%d: write: %w", id, err)
 	}
 	if err := s.db.Audit(ctx, actor, "shoutout.promote", fmt.Sprintf("shoutout:%d", id), path); err != nil {
 		return path, fmt.Errorf("shoutouts: promote #%d: %w", id, err)
@@ -113,7 +110,7 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 	}
 	meta := caseStudyMeta{
 		ID: docID, Title: "Case study: " + titleFrom(sh.Reason), Kind: "case-study", Tags: tags,
-		Updated: today.Format(time.DateOnly), ReviewBy: today.AddDate(0, 1, 0).Format(time.DateOnly),
+		Updated: today.Format(time.DateOnly), ReviewBy: today.AddDate(0, 1, 0).Format(time.DateOnly), Draft: true,
 	}
 	fm, err := yaml.Marshal(meta)
 	if err != nil {
@@ -125,7 +122,7 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 	b.Write(fm)
 	b.WriteString("---\n\n")
 	fmt.Fprintf(&b, "# %s\n\n", meta.Title)
-	fmt.Fprintf(&b, "> **Draft (draft: true).** Bothy wrote this from shout-out #%d. Before publishing, an organiser should check the facts with %s, fill in the organisation and the sections below, and remove this note.\n\n", sh.ID, sh.RecipientName)
+	fmt.Fprintf(&b, "> **Draft.** Bothy wrote this from shout-out #%d, and it is not answered from yet. An organiser should check the facts with %s, fill in the organisation and the sections below, remove this note, and then say: kb publish %s\n\n", sh.ID, sh.RecipientName, docID)
 	b.WriteString("## What happened\n\n")
 	fmt.Fprintf(&b, "%s received a shout-out from %s on %s for: %s\n\n", sh.RecipientName, sh.GiverName, given, sh.Reason)
 	b.WriteString("## What worked and why\n\n- (what did they do, and what made it work?)\n\n")

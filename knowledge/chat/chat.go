@@ -41,7 +41,7 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 	})
 	b.Register(&bot.Command{
 		Name:    "kb",
-		Usage:   "reload|gaps|answer ...",
+		Usage:   "reload|gaps|answer|publish ...",
 		Summary: "look after the knowledge base (organisers)",
 		Help:    "Organisers can reload the folders, list questions the knowledge base could not answer, and answer them.",
 		Subcommands: []*bot.Command{
@@ -49,6 +49,9 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 			{Name: "gaps", Usage: "[N]", Summary: "list recent questions the knowledge base could not answer", Role: bot.RoleOrganiser, Run: h.gaps},
 			{Name: "answer", Usage: "ID TEXT", Summary: "answer a gap; the answer is saved as a new faq document", Role: bot.RoleOrganiser, Run: h.answer,
 				Help: "The answer becomes a Markdown faq document in the first knowledge folder and is indexed at once, so the next person who asks gets it."},
+			{Name: "publish", Usage: "[ID]", Summary: "make a draft document live (without an ID: list the drafts)", Role: bot.RoleOrganiser, Run: h.publish,
+				Help: "Drafts (documents with draft: true, such as case studies written by shoutout promote) are not answered from until published. " +
+					"Publishing takes draft: true out of the file once its placeholders and draft note are gone."},
 		},
 	})
 	b.HandleAction(ActionHelpful, func(ctx context.Context, a bot.Action, ad bot.Adapter) error { return h.button(ctx, a, ad, true) })
@@ -207,6 +210,54 @@ func (h *handlers) answer(ctx context.Context, req *bot.Request) error {
 		return err
 	}
 	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Thanks! Saved as %s (%s) and indexed; the next person who asks gets it.", docID, path)})
+}
+
+func (h *handlers) publish(ctx context.Context, req *bot.Request) error {
+	id := strings.TrimSpace(req.Args)
+	if id == "" {
+		drafts, err := h.base.Drafts(ctx)
+		if errors.Is(err, knowledge.ErrNoFolder) {
+			return req.Reply(ctx, bot.Reply{Text: "There are no drafts: Bothy is answering from its built-in starter documents. " + knowledge.SetUpFolderHelp})
+		}
+		if err != nil {
+			return err
+		}
+		if len(drafts) == 0 {
+			return req.Reply(ctx, bot.Reply{Text: "There are no drafts in the knowledge folder."})
+		}
+		var b strings.Builder
+		b.WriteString("Drafts (not answered from until published):")
+		for _, d := range drafts {
+			fmt.Fprintf(&b, "\n%s — %s (%s)", d.ID, d.Title, d.Path)
+			if len(d.Unfinished) > 0 {
+				fmt.Fprintf(&b, ", placeholders to fill in: %d", len(d.Unfinished))
+			}
+		}
+		b.WriteString("\nPublish one with: kb publish ID")
+		return req.Reply(ctx, bot.Reply{Text: b.String()})
+	}
+	d, err := h.base.Publish(ctx, id)
+	var unfinished *knowledge.UnfinishedError
+	switch {
+	case errors.Is(err, knowledge.ErrNoFolder):
+		return req.Reply(ctx, bot.Reply{Text: "There are no drafts to publish. " + knowledge.SetUpFolderHelp})
+	case errors.Is(err, knowledge.ErrNoDraft):
+		return bot.Usagef("There is no draft %q. Type kb publish to list the drafts.", id)
+	case errors.As(err, &unfinished):
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("%s is not ready: %s still has placeholder text or the draft note on line(s) %s. "+
+			"Fill those in (or delete them) in the file, then say kb publish %s again.", d.ID, d.Path, joinLines(unfinished.Draft.Unfinished), d.ID)})
+	case err != nil:
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Published %s (%s): it is indexed and answered from now.", d.ID, d.Title)})
+}
+
+func joinLines(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func (h *handlers) button(ctx context.Context, a bot.Action, ad bot.Adapter, helpful bool) error {
