@@ -143,6 +143,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
 		for _, e := range rep.Errors {
 			b.log.Warn("skipped a knowledge file", "err", e)
 		}
+		b.noteStarterUnused(ctx)
 	case !opts.NoStarter:
 		_, ingested, err := db.GetKV(ctx, kvNamespace, "ingested")
 		if err != nil {

@@ -28,6 +28,8 @@ var commands = []*cliCommand{
 			Summary: "index folders of Markdown files; unchanged files are skipped", Run: runKBIngest},
 		{Name: "kb eval", Usage: "[--db PATH] [--misses] [--all] FILE.jsonl",
 			Summary: "measure retrieval quality against a question set, beside a plain bm25 baseline", Run: runKBEval},
+		{Name: "kb export-starter", Usage: "DIR",
+			Summary: "copy the built-in starter documents into DIR, to keep them beside your own when knowledge.dirs is set", Run: runKBExportStarter},
 	}},
 	{Name: "meetup", Summary: "print upcoming meetups as a list or an iCalendar feed", Subcommands: []*cliCommand{
 		{Name: "meetup list", Usage: "[--db PATH] [--json]",

@@ -92,3 +92,50 @@ func TestWritingWithOnlyTheStarterExplainsTheFolder(t *testing.T) {
 		t.Fatalf("a command failed:\n%s", out)
 	}
 }
+
+// Setting knowledge.dirs replaces the starter documents: the log says so
+// and how to keep them, and bothy kb export-starter copies them into the
+// folder, after which they are answered from again (and the note stops).
+func TestKnowledgeDirsAndTheStarter(t *testing.T) {
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	guide := "---\ntitle: Gritting\n---\n# Gritting\n\nGritting routes are posted each evening.\n"
+	if err := os.WriteFile(filepath.Join(kb, "gritting.md"), []byte(guide), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"BOTHY_KNOWLEDGE_DIRS=" + kb}
+	out, errOut, code := runBothy(t, dir, "what is purdah\n", env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "the built-in starter documents are not used; bothy kb export-starter DIR copies them") {
+		t.Errorf("the log does not say the starter is not used:\n%s", errOut)
+	}
+	if strings.Contains(out, "Pre-election periods") {
+		t.Fatalf("answered from the starter with knowledge.dirs set:\n%s", out)
+	}
+
+	// A file of the same name the organiser already has is kept.
+	mine := filepath.Join(kb, "pre-election-period.md")
+	const own = "---\ntitle: Our purdah rules\n---\n# Our purdah rules\n\nPurdah starts six weeks before polling day here.\n"
+	if err := os.WriteFile(mine, []byte(own), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runBothy(t, dir, "", nil, "kb", "export-starter", kb)
+	if code != 0 || !strings.Contains(out, "Copied 26 starter documents into "+kb+" (1 already there, left as they were)") {
+		t.Fatalf("export-starter: exit %d %q %q", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(mine); string(got) != own {
+		t.Fatalf("export-starter replaced the organiser's file:\n%s", got)
+	}
+	out, errOut, code = runBothy(t, dir, "how do we hand over an account when staff leave\n", env)
+	if code != 0 || !strings.Contains(out, "account-handover-staff-leaving") {
+		t.Fatalf("not answered from the exported starter: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "starter documents are not used") {
+		t.Errorf("the note is logged though the folder holds the starter documents:\n%s", errOut)
+	}
+}

@@ -176,3 +176,24 @@ func knowledgeOptions(app *App) knowledge.Options {
 	}
 	return opts
 }
+
+func runKBExportStarter(ctx context.Context, env *Env, c *cliCommand, args []string) error {
+	fs := newFlagSet(env, c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give the folder to copy the starter documents into, e.g. bothy kb export-starter knowledge")
+	}
+	dir := fs.Arg(0)
+	written, skipped, err := knowledge.ExportStarter(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Copied %d starter documents into %s", len(written), dir)
+	if len(skipped) > 0 {
+		fmt.Fprintf(env.Stdout, " (%d already there, left as they were)", len(skipped))
+	}
+	fmt.Fprintf(env.Stdout, ".\nTo answer from them, set knowledge.dirs: [%s] in bothy.yaml (or BOTHY_KNOWLEDGE_DIRS=%s).\n", dir, dir)
+	return nil
+}
