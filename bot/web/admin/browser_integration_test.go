@@ -70,6 +70,7 @@ func TestBrowserConsole(t *testing.T) {
 		br.CheckAccessible("gaps")
 		br.Click(`ol.gaps a`) // the newest group: the biscuit question, asked twice
 		br.CheckAccessible("one gap")
+		shotHere(t, br, "admin-gap")
 		br.Fill("#answer", "Shortbread and oatcakes, and always something gluten free.")
 		p := br.Click(`form[action$="/answer"] button[type=submit]`)
 		if !strings.Contains(p.URL, "done=answered") {
@@ -110,6 +111,7 @@ func TestBrowserConsole(t *testing.T) {
 		br.Type("#newsection", "## How do we book the community minibus?\n\nBook it through the facilities desk two working days ahead.\n")
 		br.WaitText("#preview", "facilities desk")
 		br.CheckAccessible("document editor with a preview")
+		shotHere(t, br, "admin-document-editor")
 		p := br.Click(`#docform button[value=save]`)
 		if !strings.Contains(p.URL, "done=saved") {
 			t.Fatalf("after saving: %+v\n%s", p, br.Text("main"))
@@ -170,8 +172,15 @@ func TestBrowserConsole(t *testing.T) {
 	})
 }
 
-// shots saves desktop and phone screenshots for the README.
+// shots saves desktop and phone screenshots of a page for the README.
 func shots(t *testing.T, br *browsertest.Browser, url, name string) {
+	t.Helper()
+	br.Goto(url)
+	shotHere(t, br, name)
+}
+
+// shotHere saves desktop and phone screenshots of the page as it is.
+func shotHere(t *testing.T, br *browsertest.Browser, name string) {
 	t.Helper()
 	dir := os.Getenv("BOTHY_SCREENSHOT_DIR")
 	if dir == "" {
@@ -180,7 +189,6 @@ func shots(t *testing.T, br *browsertest.Browser, url, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	br.Goto(url)
 	for _, s := range []struct {
 		suffix string
 		w, h   int
