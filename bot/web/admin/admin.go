@@ -52,6 +52,8 @@ type Knowledge interface {
 	DocumentSections(ctx context.Context, id string) ([]string, error)
 	Dirs() []string
 	Reload(ctx context.Context) (knowledge.IngestReport, error)
+	Drafts(ctx context.Context) ([]knowledge.DraftInfo, error)
+	Publish(ctx context.Context, id string) (knowledge.DraftInfo, error)
 	QuestionsByDay(ctx context.Context, since time.Time) ([]knowledge.DayCount, error)
 	FeedbackByDay(ctx context.Context, since time.Time) ([]knowledge.FeedbackDay, error)
 	TopDocuments(ctx context.Context, since time.Time, limit int) ([]knowledge.DocCount, error)
@@ -197,6 +199,7 @@ var routes = []route{
 	{"POST /admin/doc/preview", (*Console).docPreview},
 	{"GET /admin/doc/new", (*Console).docNewPage},
 	{"POST /admin/doc/retire", (*Console).docRetire},
+	{"POST /admin/doc/publish", (*Console).docPublish},
 	{"POST /admin/doc/restore", (*Console).docRestore},
 	{"GET /admin/meetups", (*Console).meetupsPage},
 	{"GET /admin/meetups/{id}", (*Console).meetupPage},

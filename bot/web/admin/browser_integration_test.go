@@ -44,6 +44,10 @@ func TestBrowserConsole(t *testing.T) {
 	_, _ = h.meet.Answer(h.ctx, m.ID, "test", member, "Mo", "yes")
 	give(t, h, "U1", "U2", "thanks for the brilliant flood warning copy #crisis")
 	give(t, h, "U2", "U3", "thanks for the alt text checklist you shared #accessibility")
+	draft := "---\nid: minibus-story\ntitle: The minibus story\ndraft: true\n---\n# The minibus story\n\n- (what worked?)\n"
+	if err := os.WriteFile(filepath.Join(h.dir, "minibus-story.md"), []byte(draft), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("sign in through the chat link", func(t *testing.T) {
 		br := br.For(t)
@@ -141,7 +145,7 @@ func TestBrowserConsole(t *testing.T) {
 
 	t.Run("every other page", func(t *testing.T) {
 		br := br.For(t)
-		for _, path := range []string{"/admin/meetups", "/admin/meetups/" + strconv.FormatInt(m.ID, 10), "/admin/shoutouts", "/admin/audit",
+		for _, path := range []string{"/admin/doc?id=minibus-story", "/admin/meetups", "/admin/meetups/" + strconv.FormatInt(m.ID, 10), "/admin/shoutouts", "/admin/audit",
 			"/admin/docs?kind=case-study"} {
 			p := br.Goto(h.ts.URL + path)
 			if p.Status != http.StatusOK {

@@ -42,6 +42,7 @@ type retiredFile struct {
 }
 
 type docsData struct {
+	Drafts   []knowledge.DraftInfo
 	Enabled  bool
 	Editable bool
 	Kinds    []string
@@ -108,6 +109,10 @@ func (c *Console) docsPage(w http.ResponseWriter, r *http.Request) {
 	d.Total = len(docs)
 	d.Kinds, d.Tags = sortedKeys(kinds), sortedKeys(tags)
 	d.Retired = c.retiredFiles()
+	if d.Drafts, err = c.drafts(ctx); err != nil {
+		c.fail(w, r, "listing drafts", err)
+		return
+	}
 	c.render(w, r, "docs.html", http.StatusOK, "Documents", d)
 }
 
@@ -164,19 +169,50 @@ type docForm struct {
 	Parsed    *knowledge.Document
 	Reviews   []review
 	Kinds     []string
+	// Draft documents are not answered from until published; Unfinished
+	// are the lines that still hold placeholders.
+	Draft      bool
+	Unfinished []int
 }
 
-func (c *Console) findDoc(ctx context.Context, id string) (knowledge.DocumentInfo, bool, error) {
+// docRef is a document the console can open: an indexed one, or a draft
+// (kept out of the index until it is published).
+type docRef struct {
+	knowledge.DocumentInfo
+	Draft      bool
+	Unfinished []int
+}
+
+// findDoc finds a document by id among the indexed ones, then the drafts.
+func (c *Console) findDoc(ctx context.Context, id string) (docRef, bool, error) {
 	docs, err := c.opts.Knowledge.Documents(ctx)
 	if err != nil {
-		return knowledge.DocumentInfo{}, false, err
+		return docRef{}, false, err
 	}
 	for _, d := range docs {
 		if d.ID == id {
-			return d, true, nil
+			return docRef{DocumentInfo: d}, true, nil
 		}
 	}
-	return knowledge.DocumentInfo{}, false, nil
+	drafts, err := c.drafts(ctx)
+	if err != nil {
+		return docRef{}, false, err
+	}
+	for _, d := range drafts {
+		if d.ID == id {
+			return docRef{DocumentInfo: knowledge.DocumentInfo{ID: d.ID, Title: d.Title, Folder: true, File: d.Path}, Draft: true, Unfinished: d.Unfinished}, true, nil
+		}
+	}
+	return docRef{}, false, nil
+}
+
+// drafts lists the drafts in the knowledge folders (none without one).
+func (c *Console) drafts(ctx context.Context) ([]knowledge.DraftInfo, error) {
+	d, err := c.opts.Knowledge.Drafts(ctx)
+	if errors.Is(err, knowledge.ErrNoFolder) {
+		return nil, nil
+	}
+	return d, err
 }
 
 func (c *Console) docPage(w http.ResponseWriter, r *http.Request) {
@@ -194,7 +230,7 @@ func (c *Console) docPage(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, http.StatusNotFound, "No such document", fmt.Sprintf("There is no document with the id %q. It may have been renamed or retired.", id))
 		return
 	}
-	f := docForm{ID: info.ID, Title: info.Title, File: info.File, Kinds: knowledge.Kinds}
+	f := docForm{ID: info.ID, Title: info.Title, File: info.File, Kinds: knowledge.Kinds, Draft: info.Draft, Unfinished: info.Unfinished}
 	f.Reviews, err = docReviews(r.Context(), c.db, info.ID)
 	if err != nil {
 		c.fail(w, r, "listing reviews", err)
@@ -365,7 +401,7 @@ func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
 			"New documents are written to the knowledge folder, and none is configured: set knowledge.dirs to a folder of Markdown files.")
 		return
 	}
-	var info knowledge.DocumentInfo
+	var info docRef
 	if !f.New {
 		var ok bool
 		var err error
@@ -639,4 +675,40 @@ func (c *Console) docRestore(w http.ResponseWriter, r *http.Request) {
 	c.reindex(r.Context(), r)
 	_ = c.db.Audit(r.Context(), sessionOf(r).Who.UserID, "kb.doc.restore", "file:"+dst, src)
 	done(w, r, "/admin/docs", "restored")
+}
+
+// docPublish makes a draft live: kb publish's own call, so the same checks
+// (no placeholders left) apply.
+func (c *Console) docPublish(w http.ResponseWriter, r *http.Request) {
+	if c.opts.Knowledge == nil {
+		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
+		return
+	}
+	id := r.PostFormValue("id")
+	c.docMu.Lock()
+	d, err := c.opts.Knowledge.Publish(r.Context(), id)
+	c.docMu.Unlock()
+	var unfinished *knowledge.UnfinishedError
+	switch {
+	case errors.As(err, &unfinished):
+		c.renderError(w, r, http.StatusUnprocessableEntity, "Not published yet",
+			fmt.Sprintf("The draft %s still has placeholder text or the draft note on line(s) %s. Edit it, then publish.", d.ID, joinLines(d.Unfinished)))
+		return
+	case errors.Is(err, knowledge.ErrNoDraft):
+		c.renderError(w, r, http.StatusNotFound, "No such draft", fmt.Sprintf("There is no draft %q: it may have been published already.", id))
+		return
+	case err != nil:
+		c.fail(w, r, "publishing "+id, err)
+		return
+	}
+	_ = c.db.Audit(r.Context(), sessionOf(r).Who.UserID, "kb.doc.publish", "doc:"+d.ID, d.Path)
+	done(w, r, "/admin/doc?id="+urlQuery(d.ID), "published")
+}
+
+func joinLines(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -280,3 +280,47 @@ func TestPreviewShowsNoMemberHTML(t *testing.T) {
 	mustContain(t, p.body, "<h2>Hostile</h2>", `<a href="">click</a>`)
 	mustNotContain(t, p.body, "<script", "javascript:", "onerror")
 }
+
+func TestDrafts(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	b := h.signedIn()
+	file := filepath.Join(h.dir, "case-study-minibus.md")
+	draft := "---\nid: case-study-minibus\ntitle: The community minibus\nkind: case-study\ndraft: true\n---\n# The community minibus\n\nThe facilities desk books the community minibus two working days ahead.\n\n- (what worked?)\n"
+	if err := os.WriteFile(file, []byte(draft), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.kb.Reload(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, b.get("/admin/docs").body, "Drafts", `href="/admin/doc?id=case-study-minibus"`, "1 placeholder line left")
+	p := b.get("/admin/doc?id=case-study-minibus")
+	mustContain(t, p.body, "This is a draft", "Lines 11 of the file")
+	mustNotContain(t, p.body, `action="/admin/doc/publish"`)
+	if p := b.post("/admin/doc/publish", url.Values{"id": {"case-study-minibus"}}); p.code != http.StatusUnprocessableEntity || !strings.Contains(p.body, "line(s) 11") {
+		t.Fatalf("publishing with a placeholder: %d\n%s", p.code, p.body)
+	}
+	// Fill in the placeholder in the editor, then publish.
+	f := b.docForm("case-study-minibus")
+	f.Set("section", strings.Replace(f.Get("section"), "- (what worked?)", "- Booking early worked.", 1))
+	f.Set("action", "save")
+	if p := b.post("/admin/doc", f); p.code != http.StatusSeeOther {
+		t.Fatalf("saving the draft: %d\n%s", p.code, p.body)
+	}
+	if a := h.ask("how do we book the community minibus?"); a.Confident && a.Sources[0].ID == "case-study-minibus" {
+		t.Fatal("answered from a draft")
+	}
+	p = b.get("/admin/doc?id=case-study-minibus")
+	mustContain(t, p.body, `action="/admin/doc/publish"`)
+	if p := b.post("/admin/doc/publish", url.Values{"id": {"case-study-minibus"}}); p.code != http.StatusSeeOther {
+		t.Fatalf("publish: %d\n%s", p.code, p.body)
+	}
+	if data, _ := os.ReadFile(file); strings.Contains(string(data), "draft:") {
+		t.Errorf("still a draft:\n%s", data)
+	}
+	if a := h.ask("how do we book the community minibus?"); !a.Confident || a.Sources[0].ID != "case-study-minibus" {
+		t.Errorf("published document not answering: %v %+v", a.Confident, a.Sources)
+	}
+	if rows := h.audit("kb.doc.publish"); len(rows) != 1 || rows[0].Actor != organiser {
+		t.Errorf("audit = %+v", rows)
+	}
+}

@@ -74,6 +74,7 @@ var notices = map[string]string{
 	"created":   "Created the document and indexed it.",
 	"retired":   "Retired the document: it is out of the index and kept in the folder's .retired folder.",
 	"restored":  "Restored the document and indexed it.",
+	"published": "Published the draft: it is indexed and answered from now.",
 	"edited":    "Changed the meetup and told every announcement channel.",
 	"cancelled": "Cancelled the meetup and told every announcement channel.",
 	"retracted": "Retracted the shout-out; the reason is in the audit log.",
