@@ -11,15 +11,26 @@ import (
 
 // zerologToSlog gives mautrix (which logs with zerolog) a logger that
 // writes into Bothy's slog handler, so all output shares one format.
-func zerologToSlog(log *slog.Logger) zerolog.Logger {
+//
+// mautrix logs each request's JSON body at debug level, which for a send
+// is the message itself; unless bodies were asked for, those fields are
+// dropped here, so message text stays out of logs at every level.
+func zerologToSlog(log *slog.Logger, bodies bool) zerolog.Logger {
 	level := zerolog.InfoLevel
 	if log.Enabled(context.Background(), slog.LevelDebug) {
 		level = zerolog.DebugLevel
 	}
-	return zerolog.New(slogWriter{log.With("lib", "mautrix")}).Level(level)
+	return zerolog.New(slogWriter{log: log.With("lib", "mautrix"), bodies: bodies}).Level(level)
 }
 
-type slogWriter struct{ log *slog.Logger }
+// contentFields are the mautrix log fields that can carry what someone
+// wrote: request bodies and event content.
+var contentFields = []string{"req_body", "content", "structured_args"}
+
+type slogWriter struct {
+	log    *slog.Logger
+	bodies bool
+}
 
 func (w slogWriter) Write(p []byte) (int, error) {
 	var fields map[string]any
@@ -39,6 +50,13 @@ func (w slogWriter) Write(p []byte) (int, error) {
 	msg, _ := fields[zerolog.MessageFieldName].(string)
 	delete(fields, zerolog.LevelFieldName)
 	delete(fields, zerolog.MessageFieldName)
+	if !w.bodies {
+		for _, k := range contentFields {
+			if _, ok := fields[k]; ok {
+				fields[k] = "(omitted; log.message_bodies shows it)"
+			}
+		}
+	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)

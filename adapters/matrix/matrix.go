@@ -88,8 +88,11 @@ type Options struct {
 	// SendRetryFor bounds how long a send keeps retrying while the
 	// homeserver is away or rate limiting (default 2m).
 	SendRetryFor time.Duration
-	DB           *store.DB
-	Logger       *slog.Logger
+	// LogBodies lets debug logs show message content (request bodies of
+	// sends); off by default, as that is what people and the bot wrote.
+	LogBodies bool
+	DB        *store.DB
+	Logger    *slog.Logger
 }
 
 // OptionsFromConfig maps the configuration file's matrix section.
@@ -99,7 +102,7 @@ func OptionsFromConfig(cfg *config.Config, db *store.DB, log *slog.Logger) Optio
 		Homeserver: m.Homeserver, User: m.User, Password: m.Password, Token: m.Token,
 		Announce: m.Announce, AllowInvites: m.AllowInvites, Organisers: cfg.Organisers,
 		OrganiserPower: m.OrganiserPower, OrganiserRooms: m.OrganiserRooms, Catchup: m.Catchup, Encryption: m.Encryption,
-		PickleKey: m.PickleKey, DB: db, Logger: log,
+		PickleKey: m.PickleKey, LogBodies: cfg.Log.MessageBodies, DB: db, Logger: log,
 	}
 }
 
@@ -163,7 +166,7 @@ func New(opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("matrix: homeserver %q: %w", opts.Homeserver, err)
 	}
-	cli.Log = zerologToSlog(log)
+	cli.Log = zerologToSlog(log, opts.LogBodies)
 	cli.UserAgent = "Bothy (mautrix-go)"
 	// Retries are done here (sendWithRetry, the sync loop), where the
 	// transaction ID and M_LIMIT_EXCEEDED's retry_after_ms are known.

@@ -199,6 +199,18 @@ func TestMatrixAgainstDendrite(t *testing.T) {
 		}
 	})
 
+	t.Run("debug logs hold no message text", func(t *testing.T) {
+		q := member.Say(t, f.Plain, "!echo the quiet heron fishes at dawn")
+		member.WaitFor(t, wait, "the echo", replyTo(botID, q))
+		got := logs.String()
+		if !strings.Contains(got, "Request completed") {
+			t.Fatal("the log has no mautrix debug lines; the check below would prove nothing")
+		}
+		if strings.Contains(got, "quiet heron") {
+			t.Error("a message body reached the debug log (issue 15.11)")
+		}
+	})
+
 	t.Run("organiser by room power level", func(t *testing.T) {
 		q := organiser.Say(t, f.Plain, "!whoami")
 		if body := dendritetest.Body(organiser.WaitFor(t, wait, "whoami", replyTo(botID, q))); body != "you are organiser" {

@@ -48,6 +48,9 @@ type Community struct {
 type Log struct {
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"`
+	// MessageBodies lets debug logs show what people and the bot wrote
+	// (off: message text is private and stays out of logs).
+	MessageBodies bool `yaml:"message_bodies"`
 }
 
 // Knowledge configures the knowledge base.
