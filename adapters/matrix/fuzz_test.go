@@ -45,7 +45,8 @@ func FuzzDecodeEvent(f *testing.F) {
 			content.RemoveReplyFallback()
 			_ = content.RelatesTo.GetThreadParent()
 			_ = content.RelatesTo.GetReplaceID()
-			mentioned, text := findMention(content, botID, displayName)
+			text := messageText(content, func(id.UserID) string { return displayName })
+			mentioned, text := findMention(content, text, botID, displayName)
 			if !mentioned && strings.Contains(text, string(botID)+" ") {
 				t.Fatalf("bot ID left in text without counting as a mention: %q", text)
 			}

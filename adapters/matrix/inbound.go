@@ -2,8 +2,6 @@ package matrix
 
 import (
 	"context"
-	"html"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -11,6 +9,7 @@ import (
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/format"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -47,7 +46,8 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 		return
 	}
 	content.RemoveReplyFallback()
-	mentioned, text := findMention(content, a.cli.UserID, a.displayName.Load().(string))
+	text := messageText(content, func(u id.UserID) string { return a.roomName(ctx, evt.RoomID, u) })
+	mentioned, text := findMention(content, text, a.cli.UserID, a.displayName.Load().(string))
 	msg := bot.Message{
 		Platform:  Name,
 		ID:        string(evt.ID),
@@ -63,30 +63,74 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 	a.deliver(ctx, msg)
 }
 
-// pillRe finds matrix.to user links (mention pills) in formatted bodies.
-var pillRe = regexp.MustCompile(`<a\s+href="https://matrix\.to/#/([^"?]+)[^"]*"\s*>(.*?)</a>`)
+// pillParser turns Matrix HTML into plain text (no Markdown marks, so
+// "<b>!help</b>" is still a command), writing a pill (a matrix.to or
+// matrix: link to a person) as that person's Matrix ID.
+var pillParser = &format.HTMLParser{
+	TabsToSpaces:           4,
+	Newline:                "\n",
+	HorizontalLine:         "\n---\n",
+	BoldConverter:          keepText,
+	ItalicConverter:        keepText,
+	StrikethroughConverter: keepText,
+	UnderlineConverter:     keepText,
+	MonospaceConverter:     keepText,
+	PillConverter: func(label, mxid, eventID string, ctx format.Context) string {
+		if strings.HasPrefix(mxid, "@") {
+			return mxid
+		}
+		return format.DefaultPillConverter(label, mxid, eventID, ctx)
+	},
+}
 
-// findMention says whether the message addresses the bot and returns the
-// text with that address removed. Clients mention in several ways: the
-// m.mentions list, a pill link in the HTML (whose text, usually the display
-// name, is in the body), the raw user ID, or "Name: ..." typed by hand.
-func findMention(content *event.MessageEventContent, botID id.UserID, displayName string) (bool, string) {
+func keepText(s string, _ format.Context) string { return s }
+
+// messageText is what the person wrote, with every person they mentioned
+// written as a Matrix ID, so commands that take a person get the ID and
+// never a display name. Clients such as Element put only the display name
+// in body and keep the ID in the pill link of formatted_body and in
+// m.mentions, so formatted_body is read when it holds a pill (or when
+// body is empty); a person named only in m.mentions has their display
+// name in the text replaced by their ID.
+func messageText(content *event.MessageEventContent, nameOf func(id.UserID) string) string {
 	text := content.Body
-	mentioned := content.Mentions != nil && content.Mentions.Has(botID)
-	var remove []string
-	if content.Format == event.FormatHTML {
-		for _, m := range pillRe.FindAllStringSubmatch(content.FormattedBody, -1) {
-			target, err := url.PathUnescape(html.UnescapeString(m[1]))
-			if err != nil || id.UserID(target) != botID {
-				continue
-			}
-			mentioned = true
-			if label := html.UnescapeString(stripTags(m[2])); label != "" {
-				remove = append(remove, label)
+	if content.Format == event.FormatHTML && content.FormattedBody != "" &&
+		(strings.TrimSpace(text) == "" || hasUserPill(content.FormattedBody)) {
+		text = pillParser.Parse(content.FormattedBody, format.NewContext(context.Background()))
+	}
+	if content.Mentions == nil {
+		return text
+	}
+	for _, u := range content.Mentions.UserIDs {
+		if indexWord(text, string(u)) >= 0 {
+			continue
+		}
+		name := nameOf(u)
+		if name == "" {
+			continue
+		}
+		for _, label := range []string{"@" + name, name} {
+			if i := indexName(text, label); i >= 0 {
+				text = text[:i] + string(u) + text[i+len(label):]
+				break
 			}
 		}
 	}
-	remove = append(remove, string(botID))
+	return text
+}
+
+// pillRe finds links to people (matrix.to or matrix:u/) in HTML.
+var pillRe = regexp.MustCompile(`(?i)href\s*=\s*["']?(https://matrix\.to/#/(@|%40)|matrix:u/)`)
+
+func hasUserPill(formatted string) bool { return pillRe.MatchString(formatted) }
+
+// findMention says whether the message addresses the bot and returns text
+// with that address removed. Clients mention in several ways: the
+// m.mentions list, a pill (already written as the bot's ID in text), the
+// raw user ID, or "Name: ..." typed by hand.
+func findMention(content *event.MessageEventContent, text string, botID id.UserID, displayName string) (bool, string) {
+	mentioned := content.Mentions != nil && content.Mentions.Has(botID)
+	remove := []string{string(botID)}
 	if local, _, err := botID.Parse(); err == nil {
 		remove = append(remove, "@"+local)
 	}
@@ -108,6 +152,27 @@ func findMention(content *event.MessageEventContent, botID id.UserID, displayNam
 		text = strings.TrimLeft(strings.TrimSpace(text), ":,")
 	}
 	return mentioned, strings.TrimSpace(text)
+}
+
+// indexName finds a display name in text where it stands as whole words
+// ("Ann" must not match inside "Anna" or "Joanne").
+func indexName(text, name string) int {
+	from := 0
+	for from <= len(text) {
+		i := strings.Index(text[from:], name)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(name)
+		before := i == 0 || !isNameChar(text[i-1])
+		after := end == len(text) || !isNameChar(text[end])
+		if before && after {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
 }
 
 // indexWord finds s in text where it is not part of a longer name
@@ -133,9 +198,13 @@ func isNameChar(c byte) bool {
 		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
-func stripTags(s string) string { return tagRe.ReplaceAllString(s, "") }
+// roomName is a member's display name in a room, or "" if it has none.
+func (a *Adapter) roomName(ctx context.Context, room id.RoomID, user id.UserID) string {
+	if m, err := a.cli.StateStore.TryGetMember(ctx, room, user); err == nil && m != nil {
+		return m.Displayname
+	}
+	return ""
+}
 
 func (a *Adapter) memberName(ctx context.Context, room id.RoomID, user id.UserID) string {
 	if m, err := a.cli.StateStore.TryGetMember(ctx, room, user); err == nil && m != nil && m.Displayname != "" {

@@ -12,9 +12,12 @@ import (
 	"github.com/bothy-chat/bothy/bot"
 )
 
-// ResolveUser turns "@carol:example.org", "@carol", "carol" or a
-// matrix.to link into a user ID, with the display name from the profile.
-// A bare name is taken to be on the bot's own server.
+// ResolveUser turns "@carol:example.org", "@carol" or a matrix.to link
+// into a user ID, with the display name from the profile. "@carol" is
+// taken to be on the bot's own server. A word without "@" is refused:
+// on Matrix it is most likely someone's display name, and turning it into
+// @word:server could name a different person. (Pills and m.mentions
+// arrive here already written as IDs; see messageText.)
 func (a *Adapter) ResolveUser(ctx context.Context, mention string) (bot.User, error) {
 	if err := a.waitReady(ctx); err != nil {
 		return bot.User{}, err
@@ -42,6 +45,9 @@ func parseMention(mention string, self id.UserID) (id.UserID, error) {
 		if un, err := url.PathUnescape(m); err == nil {
 			m = un
 		}
+	}
+	if m != "" && !strings.HasPrefix(m, "@") {
+		return "", bot.Usagef("I can't tell who %q is from a name. Mention them (type @ and pick them from the list), or write their Matrix ID like @name:example.org.", mention)
 	}
 	m = strings.TrimRight(strings.TrimPrefix(m, "@"), ":,.")
 	if m == "" {
