@@ -47,7 +47,7 @@ func TestFindMention(t *testing.T) {
 		{"pill for someone else", event.MessageEventContent{
 			Body: "carol: hi", Format: event.FormatHTML,
 			FormattedBody: `<a href="https://matrix.to/#/@carol:example.org">carol</a>: hi`,
-		}, "Bothy", false, "carol: hi"},
+		}, "Bothy", false, "@carol:example.org: hi"},
 		{"raw user ID", event.MessageEventContent{Body: "@bothy:example.org echo x"}, "", true, "echo x"},
 		{"localpart typed", event.MessageEventContent{Body: "@bothy, echo x"}, "", true, "echo x"},
 		{"longer name is not us", event.MessageEventContent{Body: "@bothy2 echo x"}, "", false, "@bothy2 echo x"},
@@ -57,7 +57,8 @@ func TestFindMention(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.content
-			mentioned, text := findMention(&c, botID, tt.display)
+			text := messageText(&c, func(id.UserID) string { return "" })
+			mentioned, text := findMention(&c, text, botID, tt.display)
 			if mentioned != tt.mentioned || text != tt.text {
 				t.Errorf("findMention = %v, %q; want %v, %q", mentioned, text, tt.mentioned, tt.text)
 			}
@@ -164,7 +165,9 @@ func TestParseMention(t *testing.T) {
 	}{
 		{in: "@carol:example.org", want: "@carol:example.org"},
 		{in: "@carol", want: "@carol:example.org"},
-		{in: "carol,", want: "@carol:example.org"},
+		{in: "@carol,", want: "@carol:example.org"},
+		{in: "carol", bad: true}, // a display name, perhaps someone else's
+		{in: "Olive", bad: true},
 		{in: "https://matrix.to/#/%40dan%3Aother.net", want: "@dan:other.net"},
 		{in: "https://matrix.to/#/@dan:other.net?via=x", want: "@dan:other.net"},
 		{in: "", bad: true},
@@ -395,11 +398,21 @@ func TestThreadedReplyRelation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var body struct {
-		RelatesTo event.RelatesTo `json:"m.relates_to"`
+		RelatesTo map[string]any `json:"m.relates_to"`
 	}
-	_ = json.Unmarshal([]byte(hs.requests("/send/")[0].Body), &body)
-	if body.RelatesTo.Type != event.RelThread || body.RelatesTo.EventID != "$root" || body.RelatesTo.GetReplyTo() != "$q" || !body.RelatesTo.IsFallingBack {
-		t.Errorf("relation = %+v", body.RelatesTo)
+	sent := hs.requests("/send/")[0].Body
+	_ = json.Unmarshal([]byte(sent), &body)
+	// A real reply to the question in its thread: is_falling_back is
+	// written out as false (issue 16.5), so thread-aware clients show it
+	// as answering the question.
+	rel := body.RelatesTo
+	inReplyTo, _ := rel["m.in_reply_to"].(map[string]any)
+	fallingBack, written := rel["is_falling_back"]
+	if rel["rel_type"] != "m.thread" || rel["event_id"] != "$root" || inReplyTo["event_id"] != "$q" || !written || fallingBack != false {
+		t.Errorf("relation = %s", sent)
+	}
+	if !strings.Contains(sent, `"chat.bothy.txn"`) {
+		t.Errorf("the transaction field is missing: %s", sent)
 	}
 }
 
@@ -558,5 +571,60 @@ func TestRefusedConnectionIsNotAmbiguous(t *testing.T) {
 	}
 	if mayHaveArrived(mautrix.HTTPError{Response: &http.Response{StatusCode: http.StatusInternalServerError}}) {
 		t.Error("a 500 reply was treated as maybe delivered")
+	}
+}
+
+// TestMessageTextWritesPeopleAsIDs: Element puts a person's display name in
+// body and their ID only in the pill link and m.mentions; commands must
+// get the ID, never a display name that might be someone else's (issue
+// 16.1), and a message with only formatted_body is still read (16.7).
+func TestMessageTextWritesPeopleAsIDs(t *testing.T) {
+	names := map[id.UserID]string{"@olive:example.org": "Olive Oyl", "@ann:example.org": "Ann"}
+	nameOf := func(u id.UserID) string { return names[u] }
+	mentions := func(us ...id.UserID) *event.Mentions { return &event.Mentions{UserIDs: us} }
+	tests := []struct {
+		name    string
+		content event.MessageEventContent
+		want    string
+	}{
+		{"pill with a two-word display name", event.MessageEventContent{
+			Body: "!shoutout Olive Oyl for the rota", Format: event.FormatHTML,
+			FormattedBody: `!shoutout <a href="https://matrix.to/#/@olive:example.org">Olive Oyl</a> for the rota`,
+			Mentions:      mentions("@olive:example.org"),
+		}, "!shoutout @olive:example.org for the rota"},
+		{"pill whose label is another person's name", event.MessageEventContent{
+			Body: "!shoutout carol for the rota", Format: event.FormatHTML,
+			FormattedBody: `!shoutout <a href="https://matrix.to/#/%40olive%3Aexample.org">carol</a> for the rota`,
+		}, "!shoutout @olive:example.org for the rota"},
+		{"matrix: URI pill", event.MessageEventContent{
+			Body: "nominate Olive Oyl for #care because kind", Format: event.FormatHTML,
+			FormattedBody: `nominate <a href="matrix:u/olive:example.org">Olive Oyl</a> for #care because kind`,
+		}, "nominate @olive:example.org for #care because kind"},
+		{"m.mentions and the display name in body, no HTML", event.MessageEventContent{
+			Body: "!shoutouts for Olive Oyl", Mentions: mentions("@olive:example.org"),
+		}, "!shoutouts for @olive:example.org"},
+		{"m.mentions with @name typed", event.MessageEventContent{
+			Body: "!shoutout @Ann for tea, Anna too", Mentions: mentions("@ann:example.org"),
+		}, "!shoutout @ann:example.org for tea, Anna too"},
+		{"a name inside a longer word is left alone", event.MessageEventContent{
+			Body: "thanks Joanne and Anna", Mentions: mentions("@ann:example.org"),
+		}, "thanks Joanne and Anna"},
+		{"a name nobody mentioned stays a name", event.MessageEventContent{
+			Body: "!shoutout Olive Oyl for the rota",
+		}, "!shoutout Olive Oyl for the rota"},
+		{"formatted_body only", event.MessageEventContent{
+			Body: "", Format: event.FormatHTML, FormattedBody: "<p><strong>!echo</strong> from HTML</p>",
+		}, "!echo from HTML"},
+		{"ordinary HTML keeps body", event.MessageEventContent{
+			Body: "what is **purdah**?", Format: event.FormatHTML, FormattedBody: "what is <strong>purdah</strong>?",
+		}, "what is **purdah**?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.content
+			if got := messageText(&c, nameOf); got != tt.want {
+				t.Errorf("messageText = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

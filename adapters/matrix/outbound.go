@@ -35,13 +35,20 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 		return bot.MessageRef{}, err
 	}
 	content, emoji := renderReply(r)
+	var extra map[string]any
 	switch {
+	case to.ThreadID != "" && to.ReplyTo != "":
+		// A real reply to the question inside its thread: not a fallback,
+		// so thread-aware clients show it as answering the question.
+		// mautrix omits a false is_falling_back; write it out, as Element
+		// does.
+		content.RelatesTo = &event.RelatesTo{Type: event.RelThread, EventID: id.EventID(to.ThreadID),
+			InReplyTo: &event.InReplyTo{EventID: id.EventID(to.ReplyTo)}}
+		extra = map[string]any{"m.relates_to": map[string]any{"is_falling_back": false}}
 	case to.ThreadID != "":
-		replyTo := id.EventID(to.ReplyTo)
-		if replyTo == "" {
-			replyTo = id.EventID(to.ThreadID)
-		}
-		content.RelatesTo = (&event.RelatesTo{}).SetThread(id.EventID(to.ThreadID), replyTo)
+		// Posted into a thread without answering anyone: the reply to
+		// the root is only there for clients without threads.
+		content.RelatesTo = (&event.RelatesTo{}).SetThread(id.EventID(to.ThreadID), id.EventID(to.ThreadID))
 	case to.ReplyTo != "":
 		content.RelatesTo = (&event.RelatesTo{}).SetReplyTo(id.EventID(to.ReplyTo))
 	}
@@ -56,7 +63,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 	default:
 		txn = uniqueTxn()
 	}
-	evID, err := a.send(ctx, room, event.EventMessage, content, txn)
+	evID, err := a.send(ctx, room, event.EventMessage, withRaw(content, extra), txn)
 	if err != nil {
 		return bot.MessageRef{}, err
 	}
@@ -97,6 +104,16 @@ func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) e
 	return err
 }
 
+// withRaw wraps content with extra raw fields, merged into the JSON
+// (nested objects field by field).
+func withRaw(content any, extra map[string]any) *event.Content {
+	raw := map[string]any{}
+	for k, v := range extra {
+		raw[k] = v
+	}
+	return &event.Content{Raw: raw, Parsed: content}
+}
+
 // txnField carries the transaction ID inside a message's content, so a
 // re-send can find an earlier copy even on a homeserver that forgot the
 // transaction (Dendrite keeps its transaction cache in memory, so a
@@ -114,7 +131,12 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, typ event.Type, cont
 		}
 	}
 	if typ == event.EventMessage {
-		content = &event.Content{Raw: map[string]any{txnField: txn}, Parsed: content}
+		c, ok := content.(*event.Content)
+		if !ok {
+			c = &event.Content{Raw: map[string]any{}, Parsed: content}
+		}
+		c.Raw[txnField] = txn
+		content = c
 	}
 	var evID id.EventID
 	maybeSent := false
