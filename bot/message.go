@@ -105,6 +105,11 @@ type Reply struct {
 	// Key is an idempotency key: adapters that support one (Matrix
 	// transaction IDs) use it so a retried send is delivered once.
 	Key string
+	// Mentions are the user IDs this message is meant to reach. Adapters
+	// that can notify a person (Matrix m.mentions) notify exactly these
+	// and render each one's ID in Text as a mention; nothing else in the
+	// text pings anyone.
+	Mentions []string
 }
 
 // Source is one cited knowledge-base document.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -624,6 +625,91 @@ func TestMessageTextWritesPeopleAsIDs(t *testing.T) {
 			c := tt.content
 			if got := messageText(&c, nameOf); got != tt.want {
 				t.Errorf("messageText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMessagesMeantForPeopleNotify: Element's default push rules silence
+// m.notice, so answers stay notices while direct messages, announcements
+// and anything naming someone are m.text, with m.mentions naming exactly
+// the people meant (issue 16.4).
+func TestMessagesMeantForPeopleNotify(t *testing.T) {
+	const olive = "@olive:example.org"
+	hs := &fakeHS{respond: func(*http.Request, int) (int, string) { return 200, `{"event_id":"$e"}` }}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	a := readyAdapter(t, srv, Options{})
+	ctx := context.Background()
+	// The direct chat with olive already exists.
+	dm := id.RoomID("!dm:example.org")
+	if err := a.db.SetKV(ctx, kvNamespace, dmKey(olive), string(dm)); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []id.UserID{botID, olive} {
+		if err := a.cli.StateStore.SetMembership(ctx, dm, u, event.MembershipJoin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type sent struct {
+		MsgType       string         `json:"msgtype"`
+		FormattedBody string         `json:"formatted_body"`
+		Mentions      event.Mentions `json:"m.mentions"`
+	}
+	send := func(f func() error) sent {
+		t.Helper()
+		before := len(hs.requests("/send/m.room.message/"))
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+		reqs := hs.requests("/send/m.room.message/")
+		if len(reqs) != before+1 {
+			t.Fatalf("%d sends, want 1", len(reqs)-before)
+		}
+		var s sent
+		if err := json.Unmarshal([]byte(reqs[len(reqs)-1].Body), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	room := "!room:example.org"
+	tests := []struct {
+		name     string
+		do       func() error
+		msgtype  string
+		mentions []id.UserID
+	}{
+		{"an answer", func() error {
+			_, err := a.Send(ctx, bot.Target{RoomID: room, ReplyTo: "$q"}, bot.Reply{Text: "The answer, from " + olive})
+			return err
+		}, "m.notice", nil},
+		{"an announcement", func() error {
+			_, err := a.Send(ctx, bot.Target{RoomID: room}, bot.Reply{Text: "New meetup"})
+			return err
+		}, "m.text", nil},
+		{"a mention in a room", func() error {
+			_, err := a.Send(ctx, bot.Target{RoomID: room}, bot.Reply{Text: olive + ", you received a shout-out", Mentions: []string{olive}})
+			return err
+		}, "m.text", []id.UserID{olive}},
+		{"a direct message", func() error {
+			_, err := a.SendDirect(ctx, olive, bot.Reply{Text: "🎉 You received a shout-out"})
+			return err
+		}, "m.text", []id.UserID{olive}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := send(tt.do)
+			if s.MsgType != tt.msgtype {
+				t.Errorf("msgtype = %s, want %s", s.MsgType, tt.msgtype)
+			}
+			if !slices.Equal(s.Mentions.UserIDs, tt.mentions) {
+				t.Errorf("m.mentions = %v, want %v", s.Mentions.UserIDs, tt.mentions)
+			}
+			if len(tt.mentions) > 0 && strings.Contains(s.FormattedBody, olive) && !strings.Contains(s.FormattedBody, `<a href="https://matrix.to/#/`+olive+`">`) {
+				t.Errorf("the mentioned ID is not a pill: %s", s.FormattedBody)
+			}
+			if len(tt.mentions) == 0 && strings.Contains(s.FormattedBody, "matrix.to") {
+				t.Errorf("an ID nobody meant to ping became a pill: %s", s.FormattedBody)
 			}
 		})
 	}

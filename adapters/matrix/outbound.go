@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,9 +21,11 @@ import (
 	"github.com/bothy-chat/bothy/bot"
 )
 
-// Send posts a reply as an m.notice (the convention for bot output, which
-// other bots do not answer). With Target.ThreadID it goes in that thread,
-// with only ReplyTo it is a quoted reply. A room may be given by alias.
+// Send posts a reply: an answer (with ReplyTo) as an m.notice, the
+// convention for bot output, which other bots do not answer and push
+// rules keep quiet; anything meant to reach people as m.text (see
+// below). With Target.ThreadID it goes in that thread, with only ReplyTo
+// it is a quoted reply. A room may be given by alias.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	if to.RoomID == "" && to.UserID != "" {
 		return a.SendDirect(ctx, to.UserID, r)
@@ -35,6 +38,13 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 		return bot.MessageRef{}, err
 	}
 	content, emoji := renderReply(r)
+	// Answers stay notices, which Element's default push rules keep quiet;
+	// what is meant to reach people (direct messages, announcements,
+	// reminders, anything naming someone in Mentions) is m.text, which
+	// notifies.
+	if to.ReplyTo == "" || len(content.Mentions.UserIDs) > 0 {
+		content.MsgType = event.MsgText
+	}
 	var extra map[string]any
 	switch {
 	case to.ThreadID != "" && to.ReplyTo != "":
@@ -336,6 +346,11 @@ func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (b
 	room, err := a.directRoom(ctx, user)
 	if err != nil {
 		return bot.MessageRef{}, err
+	}
+	// A direct message is for this person: m.mentions names them, so it
+	// notifies however their push rules treat the room.
+	if !slices.Contains(r.Mentions, userID) {
+		r.Mentions = append(slices.Clip(r.Mentions), userID)
 	}
 	return a.Send(ctx, bot.Target{RoomID: string(room)}, r)
 }

@@ -16,10 +16,21 @@ import (
 // renderReply turns a reply into an m.notice with an HTML body (Markdown
 // rendered, sources as a numbered list of links, buttons as a reaction
 // hint) and a plain-text body for clients without HTML. It also returns
-// the emoji chosen for each button.
+// the emoji chosen for each button. The people in r.Mentions, and no one
+// else, are in m.mentions, and their IDs in the text become pills.
 func renderReply(r bot.Reply) (*event.MessageEventContent, []string) {
+	htmlText := markdownHTML(r.Text)
+	mentions := &event.Mentions{}
+	for _, m := range r.Mentions {
+		u := id.UserID(m)
+		if _, _, err := u.Parse(); err != nil || mentions.Has(u) {
+			continue
+		}
+		mentions.Add(u)
+		htmlText = pillify(htmlText, u)
+	}
 	var hb strings.Builder
-	hb.WriteString(markdownHTML(r.Text))
+	hb.WriteString(htmlText)
 	plain := bot.PlainText(bot.Reply{Text: r.Text, Sources: r.Sources})
 	if len(r.Sources) > 0 {
 		start := r.Sources[0].N
@@ -60,8 +71,24 @@ func renderReply(r bot.Reply) (*event.MessageEventContent, []string) {
 		Body:          plain,
 		Format:        event.FormatHTML,
 		FormattedBody: hb.String(),
-		Mentions:      &event.Mentions{},
+		Mentions:      mentions,
 	}, emoji
+}
+
+// pillify links each whole-word occurrence of a user ID in HTML text to
+// the user (a pill, as clients draw mentions). IDs need no HTML escaping.
+func pillify(htmlText string, u id.UserID) string {
+	var b strings.Builder
+	rest := htmlText
+	for {
+		i := indexName(rest, string(u))
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		fmt.Fprintf(&b, `%s<a href="https://matrix.to/#/%s">%s</a>`, rest[:i], u, u)
+		rest = rest[i+len(u):]
+	}
 }
 
 func sourceMeta(s bot.Source) string {

@@ -123,7 +123,7 @@ func (s *Service) tellPromoted(ctx context.Context, m Meetup, promoted []RSVP) {
 			if ch.Platform != r.Platform {
 				continue
 			}
-			if _, err := s.send.Send(ctx, ch.Platform, bot.Target{RoomID: ch.RoomID}, bot.Reply{Text: mention(r) + ": " + text}); err == nil {
+			if _, err := s.send.Send(ctx, ch.Platform, bot.Target{RoomID: ch.RoomID}, bot.Reply{Text: mention(r) + ": " + text, Mentions: []string{r.UserID}}); err == nil {
 				sent = true
 				break
 			}

@@ -259,7 +259,7 @@ func (s *Service) tell(ctx context.Context, snd Sender, n owedNotice) bool {
 	text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
 		mention(n.Platform, n.RecipientID, n.RecipientName), n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
 	to := bot.Target{RoomID: n.fallbackRoom, ThreadID: n.fallbackThread}
-	if _, err := snd.Send(ctx, n.Platform, to, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", n.ID)}); err != nil {
+	if _, err := snd.Send(ctx, n.Platform, to, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", n.ID), Mentions: []string{n.RecipientID}}); err != nil {
 		s.log.Warn("mention notification failed; will try later", "shoutout", n.ID, "err", err)
 		return false
 	}

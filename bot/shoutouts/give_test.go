@@ -146,6 +146,11 @@ func TestMultiRecipientAndNotifications(t *testing.T) {
 		if !strings.HasPrefix(out[1].Reply.Text, "<@UBOB>, you received a shout-out from Alice") || out[1].To.RoomID != "C1" {
 			t.Errorf("mention = %+v", out[1])
 		}
+		// The recipient is named as the one person the message is for, so
+		// adapters that notify by list (Matrix m.mentions) reach them.
+		if m := out[1].Reply.Mentions; len(m) != 1 || m[0] != "UBOB" {
+			t.Errorf("mentions = %v, want [UBOB]", m)
+		}
 	})
 	t.Run("opted out", func(t *testing.T) {
 		e := newEnv(t, true, nil)
