@@ -109,9 +109,10 @@ func New(opts Options) *Bot {
 		b.AddOrganiser(id)
 	}
 	b.reg.Register(&Command{
-		Name:    "help",
-		Usage:   "[COMMAND]",
-		Summary: "list commands, or explain one",
+		Name:         "help",
+		Usage:        "[COMMAND]",
+		Summary:      "list commands, or explain one",
+		AnswersEdits: true,
 		Run: func(ctx context.Context, req *Request) error {
 			text, err := b.reg.HelpText(req.Args, req.IsOrganiser(ctx))
 			if err != nil {
@@ -435,6 +436,12 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 		cmd, req.Args, req.Name = sub, rest, req.Name+" "+sub.Name
 	}
 	req.Command = cmd
+	if m.Edited && !cmd.AnswersEdits {
+		// It has run once already; doing it again would, say, add the
+		// meetup twice.
+		b.log.Info("edited message not run again", "command", req.Name, "platform", m.Platform)
+		return
+	}
 	if cmd.Run == nil {
 		text, _ := b.reg.HelpText(req.Name, false)
 		if unmatched != "" {

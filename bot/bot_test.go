@@ -32,7 +32,7 @@ func newBot(t *testing.T) (*bot.Bot, *bottest.Adapter) {
 		},
 	})
 	b.Register(&bot.Command{
-		Name: "ask", Usage: "QUESTION",
+		Name: "ask", Usage: "QUESTION", AnswersEdits: true,
 		Run: func(ctx context.Context, req *bot.Request) error {
 			if req.Args == "bad" {
 				return bot.Usagef("Please ask a real question.")
@@ -177,4 +177,31 @@ func TestActionsAndReactions(t *testing.T) {
 		}
 	}()
 	b.HandleAction("kb.helpful", nil)
+}
+
+// TestEditedMessages: the new text of an edited message runs only
+// commands that just answer; running a command that changes something a
+// second time would, say, add the meetup twice (issue 16.3).
+func TestEditedMessages(t *testing.T) {
+	tests := []struct {
+		text string
+		want string // "" means nothing runs
+	}{
+		{"what is purdah now?", "answer:what is purdah now?"},
+		{"!help echo", "echo TEXT"},
+		{"!echo again", ""},
+		{"!meetup add Twice", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b, ad := newBot(t)
+			m := ad.Message("olive", tt.text)
+			m.Edited = true
+			b.Handle(context.Background(), m)
+			got := strings.Join(ad.Texts(), "|")
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("edited %q: replies %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
 }

@@ -31,6 +31,11 @@ type Message struct {
 	Direct bool
 	// Mentioned is true when the message addressed the bot by name.
 	Mentioned bool
+	// Edited is true when Text is the new content of a message the bot has
+	// already answered (ID is that message's): the adapter turns the reply
+	// into an edit of the earlier answer, and only commands that
+	// AnswersEdits run again.
+	Edited bool
 	// Time is when the platform says the message was sent.
 	Time time.Time
 	// Done, when set, is called once the bot has finished handling the

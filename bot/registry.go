@@ -43,6 +43,11 @@ type Command struct {
 	Help string
 	Role Role
 	Run  Handler
+	// AnswersEdits runs the command again when the message that called it
+	// is edited (its reply is then edited in place). Only for commands
+	// that just answer, such as ask: running one that changes something
+	// (adding a meetup, giving a shout-out) twice would do it twice.
+	AnswersEdits bool
 	// Subcommands are nested commands ("meetup add", "kb gaps"); a command
 	// may have both Run (for no or unknown subcommand) and Subcommands.
 	Subcommands []*Command

@@ -37,9 +37,13 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 		return
 	}
 	content := evt.Content.AsMessage()
+	if content.RelatesTo.GetReplaceID() != "" {
+		a.onEdit(ctx, evt, content)
+		return
+	}
 	// Only people's text: notices are other bots (answering them could
-	// loop), and edits would run a command a second time.
-	if content.MsgType != event.MsgText || content.RelatesTo.GetReplaceID() != "" {
+	// loop).
+	if content.MsgType != event.MsgText {
 		return
 	}
 	if !a.seen.add(evt.ID) {
@@ -254,6 +258,11 @@ func (a *Adapter) handleInvite(ctx context.Context, room id.RoomID, inviter id.U
 		if err := a.db.SetKV(ctx, kvNamespace, directKey(room), "1"); err != nil {
 			log.Warn("cannot remember direct room", "err", err)
 		}
+		// Direct messages to this person go here, to the chat they opened,
+		// rather than to a new room they would have to accept.
+		if err := a.db.SetKV(ctx, kvNamespace, dmKey(inviter), string(room)); err != nil {
+			log.Warn("cannot remember direct room", "err", err)
+		}
 	}
 	err := a.withRetry(ctx, func(ctx context.Context) error {
 		_, err := a.cli.JoinRoomByID(ctx, room)
@@ -316,7 +325,7 @@ func (a *Adapter) onReaction(ctx context.Context, evt *event.Event) {
 	}
 	r := bot.Reaction{
 		Platform: Name, UserID: string(evt.Sender), UserName: a.memberName(ctx, evt.RoomID, evt.Sender),
-		RoomID: string(evt.RoomID), MessageID: string(rel.EventID), Emoji: rel.Key,
+		RoomID: string(evt.RoomID), MessageID: string(rel.EventID), Emoji: normaliseEmoji(rel.Key),
 		Time: time.UnixMilli(evt.Timestamp),
 	}
 	a.reactions.put(evt.ID, r)
@@ -324,12 +333,24 @@ func (a *Adapter) onReaction(ctx context.Context, evt *event.Event) {
 	if !a.opts.ButtonActions {
 		return
 	}
-	if b, ok := a.buttonFor(ctx, rel.EventID, rel.Key); ok {
+	if b, ok := a.buttonFor(ctx, rel.EventID, r.Emoji); ok {
 		a.deliver(ctx, bot.Action{
 			Platform: Name, UserID: r.UserID, UserName: r.UserName, RoomID: r.RoomID,
 			MessageID: r.MessageID, ActionID: b.ActionID, Value: b.Value, Time: r.Time,
 		})
 	}
+}
+
+// normaliseEmoji drops skin-tone modifiers and the emoji presentation
+// selector, so 👍🏽 counts as 👍 wherever reactions are read (RSVPs,
+// answer feedback).
+func normaliseEmoji(key string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\ufe0f' || (r >= 0x1F3FB && r <= 0x1F3FF) {
+			return -1
+		}
+		return r
+	}, key)
 }
 
 func (a *Adapter) onRedaction(ctx context.Context, evt *event.Event) {
@@ -340,6 +361,7 @@ func (a *Adapter) onRedaction(ctx context.Context, evt *event.Event) {
 	if target == "" {
 		target = evt.Content.AsRedaction().Redacts
 	}
+	a.redactAnswer(target)
 	r, ok := a.reactions.take(target)
 	if !ok {
 		return
@@ -353,6 +375,14 @@ const noCryptoNotice = "I can't read encrypted messages: this Bothy was built wi
 
 const undecryptableNotice = "I couldn't decrypt a message here, so I may have missed a question. " +
 	"Please send it again; if this keeps happening, an admin should check my session's encryption keys."
+
+// unverifiedNotice is for keys withheld with m.unverified: the sender's
+// client shares keys only with verified sessions and does not count the
+// bot's as one.
+const unverifiedNotice = "I couldn't read a message here: your client only shares keys with verified sessions, " +
+	"and it doesn't count my session as verified. An admin can set up cross-signing for me " +
+	"(see the Matrix section of Bothy's README); until then, please turn off \"exclude insecure devices\" " +
+	"or ask me in an unencrypted room."
 
 func (a *Adapter) onEncryptedWithoutCrypto(ctx context.Context, evt *event.Event) {
 	if evt.Sender == a.cli.UserID || !a.fresh(evt) {
@@ -368,14 +398,26 @@ func (a *Adapter) onDecryptError(evt *event.Event, err error) {
 		return
 	}
 	a.log.Warn("cannot decrypt message", "room", evt.RoomID, "event", evt.ID, "err", err)
-	a.warnOnce(evt.RoomID, undecryptableNotice)
+	a.warnOnce(evt.RoomID, decryptNotice(err))
 }
 
-// warnOnce posts a notice once per room per run, off the sync goroutine.
+// decryptNotice names the cause of a decryption failure where it is known:
+// a room key withheld as m.unverified is the sender's client refusing
+// unverified sessions, which resending would not fix.
+func decryptNotice(err error) string {
+	if err != nil && strings.Contains(err.Error(), string(event.RoomKeyWithheldUnverified)) {
+		return unverifiedNotice
+	}
+	return undecryptableNotice
+}
+
+// warnOnce posts a notice once per room and text per run, off the sync
+// goroutine.
 func (a *Adapter) warnOnce(room id.RoomID, text string) {
+	key := string(room) + "\x00" + text
 	a.mu.Lock()
-	done := a.warned[room]
-	a.warned[room] = true
+	done := a.warned[key]
+	a.warned[key] = true
 	ctx := a.runCtx
 	a.mu.Unlock()
 	if done || ctx == nil {

@@ -9,7 +9,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,11 +77,25 @@ type Options struct {
 	// PickleKey encrypts the crypto store's secrets; when empty one is
 	// generated and kept in the database.
 	PickleKey string
+	// NoCrossSigning leaves the bot's device unsigned (matrix.cross_signing:
+	// false). By default the bot cross-signs its own account, so clients
+	// that share keys only with verified sessions talk to it.
+	NoCrossSigning bool
+	// RecoveryKey unlocks cross-signing keys made earlier (another
+	// database, or another client), from BOTHY_MATRIX_RECOVERY_KEY.
+	RecoveryKey string
+	// AdminOut receives the one-time recovery key message (default
+	// standard error); it is never written to the log.
+	AdminOut io.Writer
 	// DeviceName is shown in the bot's session list.
 	DeviceName string
 	// Threads makes every reply in a room start a thread; by default
 	// replies are quoted replies unless the question was already in a thread.
 	Threads bool
+	// KeepAnswers leaves the bot's answer in place when the question it
+	// answers is redacted (matrix.redact_answers: false); by default the
+	// answer is redacted too.
+	KeepAnswers bool
 	// ButtonActions also turns a reaction that matches a button of the
 	// bot's message into a bot.Action (the bot.Reaction is sent either way).
 	ButtonActions bool
@@ -102,7 +118,8 @@ func OptionsFromConfig(cfg *config.Config, db *store.DB, log *slog.Logger) Optio
 		Homeserver: m.Homeserver, User: m.User, Password: m.Password, Token: m.Token,
 		Announce: m.Announce, AllowInvites: m.AllowInvites, Organisers: cfg.Organisers,
 		OrganiserPower: m.OrganiserPower, OrganiserRooms: m.OrganiserRooms, Catchup: m.Catchup, Encryption: m.Encryption,
-		PickleKey: m.PickleKey, LogBodies: cfg.Log.MessageBodies, DB: db, Logger: log,
+		PickleKey: m.PickleKey, NoCrossSigning: !m.CrossSigning, RecoveryKey: m.RecoveryKey, KeepAnswers: !m.RedactAnswers, LogBodies: cfg.Log.MessageBodies,
+		DB: db, Logger: log,
 	}
 }
 
@@ -128,10 +145,11 @@ type Adapter struct {
 	runCtx      context.Context
 	initialSync bool
 	joinedAt    map[id.RoomID]int64
-	warned      map[id.RoomID]bool
+	warned      map[string]bool
 	aliases     map[string]id.RoomID
 	reactions   *reactionLog
 	seen        *recentSet
+	editing     map[id.EventID]int
 }
 
 // New checks the options and prepares the client; nothing touches the
@@ -158,6 +176,9 @@ func New(opts Options) (*Adapter, error) {
 	if opts.SendRetryFor <= 0 {
 		opts.SendRetryFor = 2 * time.Minute
 	}
+	if opts.AdminOut == nil {
+		opts.AdminOut = os.Stderr
+	}
 	if opts.DeviceName == "" {
 		opts.DeviceName = "Bothy"
 	}
@@ -180,10 +201,11 @@ func New(opts Options) (*Adapter, error) {
 		cli:       cli,
 		ready:     make(chan struct{}),
 		joinedAt:  map[id.RoomID]int64{},
-		warned:    map[id.RoomID]bool{},
+		warned:    map[string]bool{},
 		aliases:   map[string]id.RoomID{},
 		reactions: newReactionLog(10000),
 		seen:      newRecentSet(4096),
+		editing:   map[id.EventID]int{},
 	}
 	a.displayName.Store("")
 	return a, nil

@@ -37,6 +37,13 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 	if err != nil {
 		return bot.MessageRef{}, err
 	}
+	// One reply per question: while an edited question is handled, its
+	// answer is edited rather than a second one posted.
+	if to.ReplyTo != "" && a.isEditing(id.EventID(to.ReplyTo)) {
+		if rec, ok := a.replyFor(ctx, id.EventID(to.ReplyTo)); ok {
+			return a.editAnswer(ctx, rec, r)
+		}
+	}
 	content, emoji := renderReply(r)
 	// Answers stay notices, which Element's default push rules keep quiet;
 	// what is meant to reach people (direct messages, announcements,
@@ -78,6 +85,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 		return bot.MessageRef{}, err
 	}
 	ref := bot.MessageRef{Platform: Name, RoomID: string(room), ID: string(evID)}
+	if to.ReplyTo != "" {
+		a.recordReply(ctx, id.EventID(to.ReplyTo), room, evID)
+	}
 	if len(r.Buttons) > 0 {
 		a.rememberButtons(ctx, evID, r.Buttons, emoji)
 		// Offer the reactions so a reader can tap instead of typing emoji.
@@ -363,7 +373,10 @@ func (a *Adapter) directRoom(ctx context.Context, user id.UserID) (id.RoomID, er
 	if v, ok, err := a.db.GetKV(ctx, kvNamespace, dmKey(user)); err == nil && ok {
 		room := id.RoomID(v)
 		ss := a.cli.StateStore
-		if ss.IsInRoom(ctx, room, a.cli.UserID) && ss.IsMembership(ctx, room, user, event.MembershipJoin, event.MembershipInvite) {
+		// Still a chat of just the two of them: a "direct" room someone
+		// else has since joined is not private any more.
+		members, err := ss.GetRoomJoinedOrInvitedMembers(ctx, room)
+		if err == nil && len(members) == 2 && ss.IsInRoom(ctx, room, a.cli.UserID) && ss.IsMembership(ctx, room, user, event.MembershipJoin, event.MembershipInvite) {
 			return room, nil
 		}
 	}

@@ -111,7 +111,10 @@ type Matrix struct {
 	OrganiserRooms []string      `yaml:"organiser_rooms"` // whose power levels count; default: announce
 	Catchup        time.Duration `yaml:"catchup"`
 	Encryption     bool          `yaml:"encryption"`
+	RedactAnswers  bool          `yaml:"redact_answers"` // redact the answer when its question is redacted
 	PickleKey      string        `yaml:"-" env:"BOTHY_MATRIX_PICKLE_KEY" secret:"true"`
+	CrossSigning   bool          `yaml:"cross_signing"` // cross-sign the bot's own account (verified sessions)
+	RecoveryKey    string        `yaml:"-" env:"BOTHY_MATRIX_RECOVERY_KEY" secret:"true"`
 }
 
 // Slack configures the Slack adapter; the two tokens enable it.
@@ -154,7 +157,7 @@ func Default() Config {
 		Privacy:   Privacy{Retention: 365 * 24 * time.Hour},
 		Slack:     Slack{Mode: "socket"},
 		HTTP:      HTTP{Page: "public"},
-		Matrix:    Matrix{Catchup: 15 * time.Minute, OrganiserPower: 50, Encryption: true},
+		Matrix:    Matrix{Catchup: 15 * time.Minute, OrganiserPower: 50, Encryption: true, CrossSigning: true, RedactAnswers: true},
 	}
 }
 

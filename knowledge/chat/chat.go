@@ -38,6 +38,8 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 		Help: "Answers come from the curated knowledge base, with their sources. If it does not cover your question " +
 			"I say so and pass the question to the organisers. In a direct message you can just type the question.",
 		Run: h.ask,
+		// An edited question is answered afresh, in the same reply.
+		AnswersEdits: true,
 	})
 	b.Register(&bot.Command{
 		Name:    "kb",
