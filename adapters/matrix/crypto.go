@@ -2,7 +2,12 @@ package matrix
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 )
@@ -35,4 +40,56 @@ func (a *Adapter) pickleKey(ctx context.Context) ([]byte, error) {
 		}
 	}
 	return []byte(v), nil
+}
+
+// sealInfo names what the pickle key is stretched for, so the same key
+// used elsewhere yields a different AES key.
+const sealInfo = "bothy matrix cross-signing seeds"
+
+// seal encrypts a secret (the cross-signing private keys) with a key
+// derived from the pickle key, so the database alone does not give them
+// away when the pickle key is kept outside it (BOTHY_MATRIX_PICKLE_KEY).
+// AES-256-GCM with a random nonce; the output is base64.
+func seal(pickleKey, plaintext []byte) (string, error) {
+	gcm, err := sealCipher(pickleKey)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(gcm.Seal(nonce, nonce, plaintext, []byte(sealInfo))), nil
+}
+
+// unseal reverses seal; a wrong pickle key is an error, not garbage.
+func unseal(pickleKey []byte, sealed string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(sealed)
+	if err != nil {
+		return nil, err
+	}
+	gcm, err := sealCipher(pickleKey)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) < gcm.NonceSize() {
+		return nil, errors.New("sealed value too short")
+	}
+	out, err := gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], []byte(sealInfo))
+	if err != nil {
+		return nil, errors.New("cannot decrypt with this pickle key (was BOTHY_MATRIX_PICKLE_KEY changed?)")
+	}
+	return out, nil
+}
+
+func sealCipher(pickleKey []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, pickleKey, nil, sealInfo, 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }

@@ -89,11 +89,19 @@ type botConfig struct {
 	encryption bool
 	catchup    time.Duration
 	log        *syncBuffer
+	// admin receives the one-time recovery key message.
+	admin *syncBuffer
+	// noCrossSigning leaves the bot's device unverified.
+	noCrossSigning bool
 }
 
 func startBot(t *testing.T, f *dendritetest.Fixture, cfg botConfig, c *calls) *testBot {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(cfg.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	admin := cfg.admin
+	if admin == nil {
+		admin = &syncBuffer{}
+	}
 	db, err := store.Open(context.Background(), cfg.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +120,8 @@ func startBot(t *testing.T, f *dendritetest.Fixture, cfg botConfig, c *calls) *t
 		Catchup:        cfg.catchup,
 		Encryption:     cfg.encryption,
 		ButtonActions:  true,
+		NoCrossSigning: cfg.noCrossSigning,
+		AdminOut:       admin,
 		MaxBackoff:     2 * time.Second,
 		DB:             db,
 		Logger:         log,

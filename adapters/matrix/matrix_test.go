@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -712,5 +713,48 @@ func TestMessagesMeantForPeopleNotify(t *testing.T) {
 				t.Errorf("an ID nobody meant to ping became a pill: %s", s.FormattedBody)
 			}
 		})
+	}
+}
+
+// TestDecryptNoticeNamesWithheldKeys: keys withheld as m.unverified mean
+// the sender's client shares only with verified sessions; the notice says
+// so instead of asking for a resend that would fail the same way.
+func TestDecryptNoticeNamesWithheldKeys(t *testing.T) {
+	withheld := fmt.Errorf("failed to decrypt: %w", errors.New("group session withheld (m.unverified)"))
+	if got := decryptNotice(withheld); !strings.Contains(got, "only shares keys with verified sessions") {
+		t.Errorf("withheld m.unverified: notice %q", got)
+	}
+	if got := decryptNotice(errors.New("no session with given ID found")); got != undecryptableNotice {
+		t.Errorf("unknown session: notice %q", got)
+	}
+}
+
+// TestSealedSecrets: the cross-signing private keys are stored sealed with
+// the pickle key; another key cannot open them.
+func TestSealedSecrets(t *testing.T) {
+	secret := []byte(`{"m.cross_signing.master":"c2VjcmV0"}`)
+	sealed, err := seal([]byte("pickle one"), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "c2VjcmV0") || strings.Contains(sealed, "cross_signing") {
+		t.Fatalf("sealed value shows the secret: %s", sealed)
+	}
+	got, err := unseal([]byte("pickle one"), sealed)
+	if err != nil || string(got) != string(secret) {
+		t.Fatalf("unseal = %q, %v", got, err)
+	}
+	if _, err := unseal([]byte("pickle two"), sealed); err == nil {
+		t.Error("a different pickle key opened the sealed keys")
+	}
+}
+
+// TestReactionSkinTones: 👍🏽 is 👍, and ✅ with or without the emoji
+// selector is ✅, for RSVPs and feedback alike (issue 16.6).
+func TestReactionSkinTones(t *testing.T) {
+	for in, want := range map[string]string{"👍🏽": "👍", "👍🏿": "👍", "✅": "✅", "✅\ufe0f": "✅", "❤️": "❤", "🤔": "🤔"} {
+		if got := normaliseEmoji(in); got != want {
+			t.Errorf("normaliseEmoji(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
