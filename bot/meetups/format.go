@@ -55,13 +55,16 @@ func (s *Service) details(m Meetup) string {
 	return b.String()
 }
 
-// howToRSVP depends on the platform: reactions only where there are any.
+// howToRSVP is the typed way to answer. The RSVP buttons carry the other
+// way, and each adapter shows them as its platform can (Slack buttons, a
+// Matrix line naming the reactions it pre-adds), so the text does not name
+// buttons or emoji itself: one hint per platform.
 func howToRSVP(platform string, id int64) string {
 	cmd := fmt.Sprintf("`!meetup rsvp %d yes|no|maybe`", id)
 	if platform == "console" {
 		return "RSVP: type " + strings.Trim(strings.ReplaceAll(cmd, "!", ""), "`")
 	}
-	return "RSVP: react 👍 (going), 🤔 (maybe) or 👎 (not going), use the buttons, or type " + cmd
+	return "RSVP: type " + cmd
 }
 
 func rsvpButtons(id int64) []bot.Button {
