@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -98,4 +99,25 @@ func labelEmoji(b Button) string {
 		return "❌"
 	}
 	return ""
+}
+
+// TerminalText is PlainText for a terminal, which shows Markdown's marks
+// literally: bold markers are dropped and a link becomes its label with
+// the address after it.
+func TerminalText(r Reply) string {
+	return unmark(PlainText(r))
+}
+
+// mdLink is a Markdown link, [label](address).
+var mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
+
+func unmark(s string) string {
+	s = strings.ReplaceAll(s, "**", "")
+	return mdLink.ReplaceAllStringFunc(s, func(m string) string {
+		p := mdLink.FindStringSubmatch(m)
+		if p[1] == p[2] {
+			return p[2]
+		}
+		return p[1] + " (" + p[2] + ")"
+	})
 }

@@ -202,13 +202,12 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 	return ref, err
 }
 
-// render is a reply as plain text, with the buttons as the words that
-// press them. A terminal shows Markdown's bold markers literally, so they
-// are dropped.
+// render is a reply as plain text for the terminal, with the buttons as
+// the words that press them.
 func render(r bot.Reply) string {
 	buttons := r.Buttons
 	r.Buttons = nil
-	text := strings.ReplaceAll(bot.PlainText(r), "**", "")
+	text := bot.TerminalText(r)
 	if len(buttons) == 0 {
 		return text
 	}

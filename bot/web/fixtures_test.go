@@ -78,7 +78,7 @@ func sampleMeetups() []MeetupView {
 			ID: "13", Title: "Crisis comms roundtable: winter resilience",
 			StartsAt: time.Date(2026, 4, 2, 17, 0, 0, 0, time.UTC),
 			TimeZone: "Europe/London", Venue: "Dundee Central Library, Wellgate",
-			Hashtag: "CommsCrisisScot", Status: "scheduled", Going: 6,
+			Hashtag: "#CommsCrisisScot", Status: "scheduled", Going: 6,
 		},
 		{
 			ID: "14", Title: "Social media analytics show and tell",
@@ -138,9 +138,16 @@ func (s *searcher) Search(ctx context.Context, q string) (AnswerView, error) {
 			Text:      "Write alt text that says what the image shows and why it matters, in one or two sentences [1].\n\nDo not start with \"image of\"; screen readers already say it is an image [2].",
 			Confident: true,
 			Sources: []SourceView{
-				{ID: "accessible-social-media", Title: "Accessible social media posts", Kind: "guide", URL: "https://kb.example.scot/accessible-social-media", Updated: "2026-02-11", Score: 0.87},
-				{ID: "alt-text-checklist", Title: "Alt text checklist", Kind: "checklist", Updated: "2025-11-30", Score: 0.64},
+				{ID: "accessible-social-media", Title: "Accessible social media posts", Kind: "guide", URL: "https://kb.example.scot/accessible-social-media", Updated: "2026-02-11"},
+				{ID: "alt-text-checklist", Title: "Alt text checklist", Kind: "checklist", Updated: "2025-11-30"},
 			},
+		}, nil
+	}
+	if strings.Contains(strings.ToLower(q), "evening meetups") {
+		return AnswerView{
+			Text:      "From **Running evening meetups**:\nBook the room a month ahead.\n\n- Ask about step-free access.\n- See [the booking form](https://evil.example/login).\n\n<script>alert(1)</script>",
+			Confident: true,
+			Sources:   []SourceView{{ID: "running-meetups", Title: "Running evening meetups", Kind: "guidance"}},
 		}, nil
 	}
 	return AnswerView{Text: "I don't know that one yet. Try asking in the channel, or an organiser can add it to the knowledge base.", Confident: false}, nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bothy-chat/bothy/bot/markup"
 )
 
 //go:embed templates/*.html static/*
@@ -29,8 +31,10 @@ var pages = parsePages()
 
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"pct":   func(f float64) int { return int(f*100 + 0.5) },
-		"paras": paragraphs,
+		"paras":    paragraphs,
+		"markdown": answerHTML,
+		// Meetup hashtags are stored as typed, with or without the "#".
+		"hashtag": func(h string) string { return "#" + strings.TrimLeft(h, "#") },
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html"))
 	out := map[string]*template.Template{}
@@ -39,6 +43,21 @@ func parsePages() map[string]*template.Template {
 		out[name] = t
 	}
 	return out
+}
+
+// answerHTML renders an answer's light Markdown (bold titles, lists,
+// links) as HTML, as chat platforms show it; links show their address.
+// Should rendering fail, the text is shown as plain paragraphs.
+func answerHTML(text string) template.HTML {
+	out, err := markup.HTML(text)
+	if err != nil {
+		var b strings.Builder
+		for _, p := range paragraphs(text) {
+			b.WriteString("<p>" + template.HTMLEscapeString(p) + "</p>\n")
+		}
+		return template.HTML(b.String()) //nolint:gosec // escaped above
+	}
+	return template.HTML(out) //nolint:gosec // goldmark output without raw HTML; links checked by markup
 }
 
 // paragraphs splits answer text on blank lines; single line breaks are kept

@@ -62,7 +62,6 @@ type SourceView struct {
 	Kind    string
 	URL     string
 	Updated string
-	Score   float64
 }
 
 // AnswerView is the answer to a search, the same one chat would give.

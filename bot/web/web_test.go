@@ -276,7 +276,9 @@ func TestIndexPage(t *testing.T) {
 		`<time datetime="2026-03-19T12:30:00Z">`,
 		"Crisis comms roundtable: winter resilience", "Thursday 2 April 2026, 18:00 BST",
 		"Dundee Central Library, Wellgate", `href="https://meet.example.scot/plain-english"`,
-		"#PlainEnglishClinic", "14",
+		"Hashtag:</span> #PlainEnglishClinic<", "14",
+		// Stored with its "#", shown with one.
+		"Hashtag:</span> #CommsCrisisScot<",
 		`href="/meetups/12.ics"`, `href="/meetups/13.ics"`, `href="/meetups.ics"`,
 		`<span class="badge">Cancelled</span> Social media analytics show and tell`,
 		// Search form that a keyboard and a screen reader can use.
@@ -287,6 +289,9 @@ func TestIndexPage(t *testing.T) {
 		"Morag Fraser", "accessibility", "9 March 2026",
 		"ran a brilliant &lt;b&gt;Gaelic&lt;/b&gt; &amp; Scots translation session",
 	)
+	if strings.Contains(r.body, "##") {
+		t.Error("a hashtag is shown with two #")
+	}
 	if strings.Contains(r.body, `href="/meetups/14.ics"`) {
 		t.Error("a cancelled meetup offers an add-to-calendar link")
 	}
@@ -365,14 +370,20 @@ func TestSearch(t *testing.T) {
 		{"confident answer with sources", "How do I write alt text?", 200, []string{
 			`value="How do I write alt text?"`,
 			"Write alt text that says what the image shows",
-			"Do not start with &#34;image of&#34;",
+			"Do not start with &quot;image of&quot;",
 			`<a href="https://kb.example.scot/accessible-social-media">Accessible social media posts</a>`,
-			"guide · <code>accessible-social-media</code> · updated 2026-02-11 · match 87%",
+			"guide · <code>accessible-social-media</code> · updated 2026-02-11</span>",
 			`<span class="title">Alt text checklist</span>`,
 			"<title>How do I write alt text? · Search</title>",
 		}, true},
 		{"abstains", "parking at Victoria Quay", 200, []string{
-			`class="answer unsure"`, "I don&#39;t know that one yet.",
+			`class="answer unsure"`, "I don't know that one yet.",
+		}, true},
+		{"answer Markdown is HTML", "running evening meetups", 200, []string{
+			"<p>From <strong>Running evening meetups</strong>:\nBook the room a month ahead.</p>",
+			"<li>Ask about step-free access.</li>",
+			// A link in an answer shows where it goes.
+			`See the booking form (<a href="https://evil.example/login">https://evil.example/login</a>)`,
 		}, true},
 		{"empty", "   ", 200, []string{"Type a question or a few words to search for."}, false},
 		{"too long", strings.Repeat("word ", 120), 200, []string{"That search is too long (599 characters; the limit is 500)"}, false},
@@ -387,6 +398,13 @@ func TestSearch(t *testing.T) {
 				t.Fatalf("code = %d, want %d", r.code, tc.wantCode)
 			}
 			mustContain(t, r.body, tc.want...)
+			// No raw Markdown, raw HTML from the text, or score that could
+			// read as more than 100%.
+			for _, bad := range []string{"**", "<script>alert", "match ", "%</span>"} {
+				if strings.Contains(r.body, bad) {
+					t.Errorf("page shows %q", bad)
+				}
+			}
 			if asked := len(e.search.queries) > before; asked != tc.asked {
 				t.Errorf("searcher asked = %v, want %v", asked, tc.asked)
 			}

@@ -192,3 +192,18 @@ func TestOSUserWithoutUserVariable(t *testing.T) {
 		t.Fatalf("with USER=mo: %q", got)
 	}
 }
+
+// bothy ask prints plain text for a terminal: no Markdown bold markers and
+// no feedback buttons it cannot press.
+func TestAskPrintsPlainText(t *testing.T) {
+	out, errOut, code := runCLI(t, "ask", "--db", filepath.Join(t.TempDir(), "a.db"), "how do I run an evening meetup")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "From Running evening meetups") {
+		t.Fatalf("unexpected answer:\n%s", out)
+	}
+	if strings.Contains(out, "**") || strings.Contains(out, "Helpful") {
+		t.Fatalf("bothy ask printed Markdown marks or buttons:\n%s", out)
+	}
+}

@@ -77,7 +77,7 @@ func (s knowledgeSearch) Search(ctx context.Context, q string) (web.AnswerView, 
 	}
 	view := web.AnswerView{Text: ans.Text, Confident: ans.Confident}
 	for _, h := range ans.Sources {
-		view.Sources = append(view.Sources, web.SourceView{ID: h.ID, Title: h.Title, Kind: h.Kind, URL: h.URL, Updated: h.Updated, Score: h.Score})
+		view.Sources = append(view.Sources, web.SourceView{ID: h.ID, Title: h.Title, Kind: h.Kind, URL: h.URL, Updated: h.Updated})
 	}
 	return view, nil
 }

@@ -124,8 +124,14 @@ func Reply(a knowledge.Answer) bot.Reply {
 	return r
 }
 
-// PlainAnswer renders an answer with its sources as plain text (the CLI).
-func PlainAnswer(a knowledge.Answer) string { return bot.PlainText(Reply(a)) }
+// PlainAnswer renders an answer with its sources as plain text for a
+// terminal (bothy ask): no Markdown marks, and no feedback buttons, which
+// the command line cannot press.
+func PlainAnswer(a knowledge.Answer) string {
+	r := Reply(a)
+	r.Buttons = nil
+	return bot.TerminalText(r)
+}
 
 // sources lists the cited documents: all of them for an LLM answer (it
 // numbers its citations against them), otherwise the top one and any that
