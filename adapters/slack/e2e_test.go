@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ type harness struct {
 	bot       *bot.Bot
 	mu        sync.Mutex
 	questions []string
+	names     []string
 	feedback  chan bot.Action
 	reactions chan bot.Reaction
 }
@@ -75,6 +77,7 @@ func start(t *testing.T, s setup) *harness {
 		Run: func(ctx context.Context, req *bot.Request) error {
 			h.mu.Lock()
 			h.questions = append(h.questions, req.Args)
+			h.names = append(h.names, req.Msg.UserName)
 			h.mu.Unlock()
 			return req.Reply(ctx, answer())
 		},
@@ -551,5 +554,36 @@ func TestNormaliseAPIURL(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("NormaliseAPIURL(%q) = %q, %v; want %q", in, got, err, want)
 		}
+	}
+}
+
+// TestSenderDisplayName (issue 15.11): Slack's events carry the sender's
+// ID only, so a shout-out's giver was shown and stored as "U0MEMBER01".
+// The adapter looks up the display name (once; it is cached).
+func TestSenderDisplayName(t *testing.T) {
+	h := start(t, setup{})
+	h.srv.AddUser(slacktest.User{ID: "U0MEMBER01", Name: "mo", RealName: "Mo Member", DisplayName: "Mo"})
+	ctx := waitCtx(t)
+	for i, ts := range []string{"1710000005.000100", "1710000005.000200"} {
+		h.must(h.srv.SendEvent("EvN"+string(rune('1'+i)), slacktest.DirectMessage("U0MEMBER01", "D200", ts, "what is purdah")))
+	}
+	h.must(h.srv.SendSlashCommand(slacktest.SlashCommand("U0MEMBER01", "C100", "what is purdah", h.srv.ResponseURL("n3"), "trigN")))
+	h.must(h.srv.SendEvent("EvN4", slacktest.DirectMessage("U0NOBODY01", "D201", "1710000005.000300", "what is purdah")))
+	if err := h.srv.Wait(ctx, func([]slacktest.Call) bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.names) == 4
+	}); err != nil {
+		t.Fatalf("questions seen: %v", h.Questions())
+	}
+	h.mu.Lock()
+	names := append([]string(nil), h.names...)
+	h.mu.Unlock()
+	sort.Strings(names)
+	if got := strings.Join(names, ","); got != ",Mo,Mo,Mo" {
+		t.Errorf("sender names = %q, want the display name Mo three times (and none for someone users.info does not know)", got)
+	}
+	if n := len(h.srv.Calls("users.info")); n > 2 {
+		t.Errorf("users.info called %d times; the name should be cached", n)
 	}
 }

@@ -299,6 +299,7 @@ func (a *Adapter) Run(ctx context.Context, events chan<- bot.Event) error {
 	for {
 		select {
 		case ev := <-a.inbox:
+			ev = a.withName(ctx, ev)
 			select {
 			case events <- ev:
 			case <-ctx.Done():
@@ -688,6 +689,38 @@ func (a *Adapter) ResolveUser(ctx context.Context, mention string) (bot.User, er
 	}
 	a.users.put(id, u)
 	return u, nil
+}
+
+// nameLookupTimeout bounds how long an event waits for its sender's name;
+// after it the ID stands in, as users.info failing does.
+const nameLookupTimeout = 3 * time.Second
+
+// withName fills in the sender's display name, which Slack's message and
+// reaction events do not carry and slash commands give only as the
+// handle (users.info, cached), so that what Bothy shows and stores names
+// people ("thanked by Mo"), not their IDs.
+func (a *Adapter) withName(ctx context.Context, ev bot.Event) bot.Event {
+	lookup := func(id, have string) string {
+		if id == "" {
+			return have
+		}
+		ctx, cancel := context.WithTimeout(ctx, nameLookupTimeout)
+		defer cancel()
+		u, err := a.ResolveUser(ctx, "<@"+id+">")
+		if err != nil || u.Name == "" {
+			return have
+		}
+		return u.Name
+	}
+	switch e := ev.(type) {
+	case bot.Message:
+		e.UserName = lookup(e.UserID, e.UserName)
+		return e
+	case bot.Reaction:
+		e.UserName = lookup(e.UserID, e.UserName)
+		return e
+	}
+	return ev
 }
 
 func displayName(u *slack.User) string {
