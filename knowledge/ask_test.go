@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
 // evalKB opens a base over testdata/evalkb.
@@ -229,21 +231,21 @@ func TestFeedbackAndPrivacy(t *testing.T) {
 	}
 
 	p := b.Privacy()
-	exp, err := p.ExportUser(ctx, "alice")
+	exp, err := p.ExportUser(ctx, privacy.NewSubject("alice", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := strings.ToLower(strings.ReplaceAll(fmtAny(exp), " ", "")); !strings.Contains(s, "howtorunanunconference") {
 		t.Fatalf("export lacks the question: %s", fmtAny(exp))
 	}
-	n, err := p.EraseUser(ctx, "alice")
+	n, err := p.EraseUser(ctx, privacy.NewSubject("alice", privacy.NewPseudonym()))
 	if err != nil || n != 2 {
 		t.Fatalf("erase = %d, %v (want question + vote)", n, err)
 	}
 	if h, u, _ := b.FeedbackCounts(ctx, qid); h != 1 || u != 1 {
 		t.Fatalf("erasure changed the counts: %d/%d", h, u)
 	}
-	exp, _ = p.ExportUser(ctx, "alice")
+	exp, _ = p.ExportUser(ctx, privacy.NewSubject("alice", ""))
 	if strings.Contains(fmtAny(exp), "unconference") {
 		t.Fatalf("erased data still exported: %s", fmtAny(exp))
 	}

@@ -180,13 +180,13 @@ func latestInSeries(ctx context.Context, q execer, seriesID int64) (time.Time, b
 }
 
 // eraseCreator replaces an erased member's ID on meetups they created.
-func eraseCreator(ctx context.Context, q execer, userID string) (int64, error) {
-	res, err := q.ExecContext(ctx, "UPDATE meetups SET created_by = 'erased' WHERE created_by = ?", userID)
+func eraseCreator(ctx context.Context, q execer, userID, pseudonym string) (int64, error) {
+	res, err := q.ExecContext(ctx, "UPDATE meetups SET created_by = ? WHERE created_by = ?", pseudonym, userID)
 	if err != nil {
 		return 0, fmt.Errorf("meetups: erase creator: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	res, err = q.ExecContext(ctx, "UPDATE meetup_series SET created_by = 'erased' WHERE created_by = ?", userID)
+	res, err = q.ExecContext(ctx, "UPDATE meetup_series SET created_by = ? WHERE created_by = ?", pseudonym, userID)
 	if err != nil {
 		return n, fmt.Errorf("meetups: erase series creator: %w", err)
 	}

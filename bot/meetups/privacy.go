@@ -2,15 +2,17 @@ package meetups
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-var _ privacy.Provider = (*Privacy)(nil)
+var (
+	_ privacy.Provider   = (*Privacy)(nil)
+	_ privacy.Identifier = (*Privacy)(nil)
+)
 
 // Privacy is the meetups share of a member's data: their RSVPs and the
 // meetups they created.
@@ -23,17 +25,41 @@ func PrivacyProvider(db *store.DB) *Privacy { return &Privacy{db: db} }
 func (p *Privacy) Name() string { return "meetups" }
 
 type exportData struct {
-	RSVPs   []RSVP  `json:"rsvps"`
-	Created []int64 `json:"meetups_created"`
+	RSVPs   []RSVP        `json:"rsvps"`
+	Created []int64       `json:"meetups_created"`
+	Named   []namedMeetup `json:"meetups_naming_you"`
 }
 
-// ExportUser returns the member's RSVPs and the IDs of meetups they created.
-func (p *Privacy) ExportUser(ctx context.Context, userID string) (any, error) {
+// namedMeetup is a meetup whose title, venue or cancellation reason names
+// the member.
+type namedMeetup struct {
+	ID           int64  `json:"id"`
+	Title        string `json:"title"`
+	Venue        string `json:"venue"`
+	CancelReason string `json:"cancel_reason,omitempty"`
+}
+
+// Identify adds the names the member gave with their RSVPs.
+func (p *Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
+	rs, err := rsvpsOfUser(ctx, p.db.Read, s.UserID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		s.AddName(r.UserName)
+	}
+	return nil
+}
+
+// ExportUser returns the member's RSVPs, the IDs of meetups they created
+// and of meetups whose text names them.
+func (p *Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error) {
+	userID := s.UserID
 	rs, err := rsvpsOfUser(ctx, p.db.Read, userID)
 	if err != nil {
 		return nil, err
 	}
-	out := exportData{RSVPs: rs, Created: []int64{}}
+	out := exportData{RSVPs: rs, Created: []int64{}, Named: []namedMeetup{}}
 	if out.RSVPs == nil {
 		out.RSVPs = []RSVP{}
 	}
@@ -49,35 +75,66 @@ func (p *Privacy) ExportUser(ctx context.Context, userID string) (any, error) {
 		}
 		out.Created = append(out.Created, id)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if out.Named, err = meetupsNaming(ctx, p.db.Read, s); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// meetupsNaming lists meetups whose text mentions the subject.
+func meetupsNaming(ctx context.Context, q execer, s *privacy.Subject) ([]namedMeetup, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, title, venue, cancel_reason FROM meetups ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("meetups: meetups naming a member: %w", err)
+	}
+	defer rows.Close()
+	out := []namedMeetup{}
+	for rows.Next() {
+		var m namedMeetup
+		if err := rows.Scan(&m.ID, &m.Title, &m.Venue, &m.CancelReason); err != nil {
+			return nil, fmt.Errorf("meetups: meetups naming a member: %w", err)
+		}
+		if s.Mentions(m.Title) || s.Mentions(m.Venue) || s.Mentions(m.CancelReason) {
+			out = append(out, m)
+		}
+	}
 	return out, rows.Err()
 }
 
-// EraseUser anonymises the member's RSVPs (a random placeholder keeps each
-// answer, so "12 going" stays true) and removes their ID from meetups they
-// created.
-func (p *Privacy) EraseUser(ctx context.Context, userID string) (int64, error) {
+// EraseUser anonymises the member's RSVPs (the pseudonym keeps each
+// answer, so "12 going" stays true), puts the pseudonym on meetups they
+// created and scrubs them from meetup text that names them.
+func (p *Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, error) {
 	var n int64
 	tx, err := p.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	k, err := anonymiseRSVPs(ctx, tx, userID, placeholder)
+	k, err := anonymiseRSVPs(ctx, tx, s.UserID, s.Pseudonym)
 	if err != nil {
 		return 0, err
 	}
 	n += k
-	if k, err = eraseCreator(ctx, tx, userID); err != nil {
+	if k, err = eraseCreator(ctx, tx, s.UserID, s.Pseudonym); err != nil {
 		return 0, err
 	}
 	n += k
+	named, err := meetupsNaming(ctx, tx, s)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range named {
+		if _, err := tx.ExecContext(ctx, "UPDATE meetups SET title = ?, venue = ?, cancel_reason = ? WHERE id = ?",
+			s.Scrub(m.Title), s.Scrub(m.Venue), s.Scrub(m.CancelReason), m.ID); err != nil {
+			return 0, fmt.Errorf("meetups: erase: %w", err)
+		}
+		n++
+	}
 	return n, tx.Commit()
-}
-
-func placeholder() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "erased:" + hex.EncodeToString(b)
 }
 
 // Prune has nothing to do: RSVPs are kept as the meetups' attendance

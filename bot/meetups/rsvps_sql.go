@@ -134,9 +134,9 @@ func rsvpsOfUser(ctx context.Context, q execer, userID string) ([]RSVP, error) {
 	return out, rows.Err()
 }
 
-// anonymiseRSVPs replaces userID with a random placeholder on each of its
-// answers, so counts of who is going stay right after an erasure.
-func anonymiseRSVPs(ctx context.Context, q execer, userID string, placeholder func() string) (int64, error) {
+// anonymiseRSVPs replaces userID with the erasure's pseudonym on each of
+// its answers (one per meetup), so counts of who is going stay right.
+func anonymiseRSVPs(ctx context.Context, q execer, userID, pseudonym string) (int64, error) {
 	rs, err := rsvpsOfUser(ctx, q, userID)
 	if err != nil {
 		return 0, err
@@ -144,7 +144,7 @@ func anonymiseRSVPs(ctx context.Context, q execer, userID string, placeholder fu
 	var n int64
 	for _, r := range rs {
 		res, err := q.ExecContext(ctx, `UPDATE meetup_rsvps SET user_id = ?, user_name = '' WHERE meetup_id = ? AND platform = ? AND user_id = ?`,
-			placeholder(), r.MeetupID, r.Platform, r.UserID)
+			pseudonym, r.MeetupID, r.Platform, r.UserID)
 		if err != nil {
 			return n, fmt.Errorf("meetups: anonymise rsvp: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -605,24 +606,24 @@ func TestPrivacyKeepsCountsHonest(t *testing.T) {
 	e.say("bob", "!meetup rsvp 1 yes")
 	e.say("cat", "!meetup rsvp 1 yes")
 	p := PrivacyProvider(e.db)
-	data, err := p.ExportUser(e.ctx, "bob")
+	data, err := p.ExportUser(e.ctx, privacy.NewSubject("bob", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ex := data.(exportData); len(ex.RSVPs) != 1 || ex.RSVPs[0].Answer != "yes" {
 		t.Fatalf("export = %+v", data)
 	}
-	n, err := p.EraseUser(e.ctx, "bob")
+	n, err := p.EraseUser(e.ctx, privacy.NewSubject("bob", privacy.NewPseudonym()))
 	if err != nil || n != 1 {
 		t.Fatalf("erase = %d, %v", n, err)
 	}
 	if m, _ := e.svc.Get(e.ctx, 1); m.Going != 2 {
 		t.Fatalf("going after erasure = %d, want 2", m.Going)
 	}
-	if data, _ := p.ExportUser(e.ctx, "bob"); len(data.(exportData).RSVPs) != 0 {
+	if data, _ := p.ExportUser(e.ctx, privacy.NewSubject("bob", "")); len(data.(exportData).RSVPs) != 0 {
 		t.Fatalf("bob still has data: %+v", data)
 	}
-	if n, err := p.EraseUser(e.ctx, "alice"); err != nil || n != 1 {
+	if n, err := p.EraseUser(e.ctx, privacy.NewSubject("alice", privacy.NewPseudonym())); err != nil || n != 1 {
 		t.Fatalf("erase organiser = %d, %v", n, err)
 	}
 }

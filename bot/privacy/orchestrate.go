@@ -2,8 +2,6 @@ package privacy
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,21 +12,17 @@ import (
 // ErasedName replaces a display name when a member's data is erased.
 const ErasedName = "(erased)"
 
-// Pseudonym is the stable stand-in for an erased user ID. Every provider
-// uses the same one, so aggregate counts (shout-outs received, RSVPs) still
-// group correctly, and an auditor who is given the original ID can confirm
-// the erasure happened; the ID itself cannot be read back from it.
-func Pseudonym(userID string) string {
-	sum := sha256.Sum256([]byte("bothy-erased:" + userID))
-	return "erased-" + hex.EncodeToString(sum[:8])
-}
-
-// IsPseudonym reports whether id is the result of Pseudonym.
-func IsPseudonym(id string) bool { return strings.HasPrefix(id, "erased-") }
-
 // Auditor records privacy actions; *store.DB is one.
 type Auditor interface {
 	Audit(ctx context.Context, actor, action, subject, detail string) error
+}
+
+// Store is the database an erasure runs on; *store.DB is one. Purge
+// rewrites it so that what was erased is not left in free pages or the
+// write-ahead log.
+type Store interface {
+	Auditor
+	Purge(ctx context.Context) error
 }
 
 // ErrNoUser is returned for an empty user ID.
@@ -45,6 +39,18 @@ func checkNames(providers []Provider) error {
 	return nil
 }
 
+// identify builds the subject from every provider that can add to it.
+func identify(ctx context.Context, s *Subject, providers []Provider) error {
+	for _, p := range providers {
+		if id, ok := p.(Identifier); ok {
+			if err := id.Identify(ctx, s); err != nil {
+				return fmt.Errorf("privacy: identify in %s: %w", p.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
 // Export gathers everything the providers hold about userID, one section
 // per provider name, ready for encoding/json.
 func Export(ctx context.Context, userID string, providers ...Provider) (map[string]any, error) {
@@ -54,9 +60,13 @@ func Export(ctx context.Context, userID string, providers ...Provider) (map[stri
 	if err := checkNames(providers); err != nil {
 		return nil, err
 	}
+	s := NewSubject(userID, "")
+	if err := identify(ctx, s, providers); err != nil {
+		return nil, err
+	}
 	out := make(map[string]any, len(providers))
 	for _, p := range providers {
-		v, err := p.ExportUser(ctx, userID)
+		v, err := p.ExportUser(ctx, s)
 		if err != nil {
 			return nil, fmt.Errorf("privacy: export from %s: %w", p.Name(), err)
 		}
@@ -89,22 +99,27 @@ func (r EraseResult) Summary() string {
 }
 
 // Erase asks every provider to remove or anonymise userID's data, then
-// writes one audit record. A provider that fails does not stop the others
-// (a partial erasure is better than none); the audit record says what
-// happened and the error names the failures. The audit record carries the
-// pseudonym, not the ID, so the log does not undo the erasure.
-func Erase(ctx context.Context, audit Auditor, actor, userID string, providers ...Provider) (EraseResult, error) {
-	res := EraseResult{Pseudonym: Pseudonym(userID), Changed: map[string]int64{}}
+// writes one audit record and purges the database file. A provider that
+// fails does not stop the others (a partial erasure is better than none);
+// the audit record says what happened and the error names the failures.
+// The audit record carries the pseudonym, not the ID, so the log does not
+// undo the erasure.
+func Erase(ctx context.Context, db Store, actor, userID string, providers ...Provider) (EraseResult, error) {
+	res := EraseResult{Pseudonym: NewPseudonym(), Changed: map[string]int64{}}
 	if strings.TrimSpace(userID) == "" {
 		return res, ErrNoUser
 	}
 	if err := checkNames(providers); err != nil {
 		return res, err
 	}
+	s := NewSubject(userID, res.Pseudonym)
+	if err := identify(ctx, s, providers); err != nil {
+		return res, err
+	}
 	var errs []error
 	var failed []string
 	for _, p := range providers {
-		n, err := p.EraseUser(ctx, userID)
+		n, err := p.EraseUser(ctx, s)
 		res.Changed[p.Name()] = n
 		res.Total += n
 		if err != nil {
@@ -116,8 +131,13 @@ func Erase(ctx context.Context, audit Auditor, actor, userID string, providers .
 	if len(failed) > 0 {
 		detail += "; FAILED in " + strings.Join(failed, ", ")
 	}
-	if err := audit.Audit(ctx, actor, "privacy.erase", res.Pseudonym, detail); err != nil {
+	if err := db.Audit(ctx, actor, "privacy.erase", res.Pseudonym, detail); err != nil {
 		errs = append(errs, fmt.Errorf("privacy: audit erase: %w", err))
+	}
+	// Deleted and overwritten bytes stay in free pages and in the WAL
+	// until the file is rewritten.
+	if err := db.Purge(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("privacy: purge the database file: %w", err))
 	}
 	return res, errors.Join(errs...)
 }

@@ -24,18 +24,21 @@ type fakeProvider struct {
 }
 
 func (p *fakeProvider) Name() string { return p.name }
-func (p *fakeProvider) ExportUser(ctx context.Context, userID string) (any, error) {
+func (p *fakeProvider) ExportUser(ctx context.Context, s *Subject) (any, error) {
 	if p.fail != nil {
 		return nil, p.fail
 	}
-	return map[string]int{"records": p.users[userID]}, nil
+	return map[string]int{"records": p.users[s.UserID]}, nil
 }
-func (p *fakeProvider) EraseUser(ctx context.Context, userID string) (int64, error) {
+func (p *fakeProvider) EraseUser(ctx context.Context, s *Subject) (int64, error) {
 	if p.fail != nil {
 		return 0, p.fail
 	}
-	n := p.users[userID]
-	delete(p.users, userID)
+	if !IsPseudonym(s.Pseudonym) {
+		return 0, errors.New("erasure without a pseudonym")
+	}
+	n := p.users[s.UserID]
+	delete(p.users, s.UserID)
 	return int64(n), nil
 }
 func (p *fakeProvider) Prune(ctx context.Context, before time.Time) (int64, error) {
@@ -98,7 +101,7 @@ func TestErase(t *testing.T) {
 	if err := db.Read.QueryRow("SELECT actor, action, subject, detail FROM audit_log").Scan(&actor, &action, &subject, &detail); err != nil {
 		t.Fatal(err)
 	}
-	if actor != "admin" || action != "privacy.erase" || subject != Pseudonym("U1") || strings.Contains(detail, "U1") ||
+	if actor != "admin" || action != "privacy.erase" || subject != res.Pseudonym || strings.Contains(detail, "U1") ||
 		!strings.Contains(detail, "7 records (knowledge 0, meetups 2, shoutouts 5)") || !strings.Contains(detail, "FAILED in knowledge") {
 		t.Errorf("audit = %q %q %q %q", actor, action, subject, detail)
 	}
@@ -108,9 +111,48 @@ func TestErase(t *testing.T) {
 }
 
 func TestPseudonym(t *testing.T) {
-	p := Pseudonym("U1")
-	if p != Pseudonym("U1") || p == Pseudonym("U2") || !IsPseudonym(p) || strings.Contains(p, "U1") || len(p) != len("erased-")+16 {
+	p := NewPseudonym()
+	if p == NewPseudonym() || !IsPseudonym(p) || len(p) != len("erased-")+16 {
 		t.Errorf("pseudonym %q", p)
+	}
+}
+
+func TestSubjectScrub(t *testing.T) {
+	s := NewSubject("U1", "X")
+	s.AddName("Carol")
+	s.AddName("al")
+	s.AddName("Quentin Quokkafield")
+	s.AddText("where do we park the gritter lorry overnight?")
+	s.AddText("thanks!")
+	tests := []struct{ in, want string }{
+		{"thanks <@U1> and U1!", "thanks <@X> and X!"},
+		{"U12 is someone else", "U12 is someone else"},
+		{"Carolyn is not Carol, nor CAROL", "Carolyn is not (erased), nor (erased)"},
+		{"al is too short to scrub", "al is too short to scrub"},
+		{"Q: where do we park the gritter lorry overnight? (asked by Carol)", "Q: [erased] (asked by (erased))"},
+		{"thanks! is too short to be hers alone", "thanks! is too short to be hers alone"},
+		{"thanks Quentin Quokkafield, and thanks again Quokkafield", "thanks (erased), and thanks again (erased)"},
+		{"the quentin quokkafield team", "the (erased) team"},
+		{"a quokkafield in lower case is a word", "a quokkafield in lower case is a word"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := s.Scrub(tc.in); got != tc.want {
+				t.Errorf("Scrub = %q, want %q", got, tc.want)
+			}
+			if s.Mentions(tc.in) != (tc.in != tc.want) {
+				t.Errorf("Mentions(%q) = %v", tc.in, s.Mentions(tc.in))
+			}
+		})
+	}
+	m := NewSubject("@carol:example.org", "X")
+	for in, want := range map[string]string{
+		"with @carol:example.org, today": "with X, today",
+		"x@carol:example.orgy":           "x@carol:example.orgy",
+	} {
+		if got := m.Scrub(in); got != want {
+			t.Errorf("Scrub(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -169,3 +211,77 @@ func TestMydataCommand(t *testing.T) {
 type fixedClock time.Time
 
 func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+// namer is a provider that knows the member's name and one text.
+type namer struct{ fakeProvider }
+
+func (n *namer) Identify(ctx context.Context, s *Subject) error {
+	s.AddName("Carol Comms")
+	s.AddText("where do we park the gritter lorry overnight")
+	return nil
+}
+
+func TestRecordsAuditAndState(t *testing.T) {
+	ctx := t.Context()
+	db := openDB(t)
+	for _, row := range [][4]string{
+		{"U1", "meetup.create", "meetup:1", "Gala"},
+		{"UORG", "shoutout.retract", "shoutout:3", "Carol Comms asked for it to go"},
+		{"UORG", "kb.answer", "question:7", "answered: where do we park the gritter lorry overnight"},
+		{"UORG", "awards.open", "awards:2026", "best-thread"},
+	} {
+		if err := db.Audit(ctx, row[0], row[1], row[2], row[3]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{"dm:U1": "!room1", "dm:U2": "!room2", "next_batch": "s123"} {
+		if err := db.SetKV(ctx, "matrix", k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	providers := []Provider{RecordsProvider(db), &namer{fakeProvider{name: "names"}}}
+	exp, err := Export(ctx, "U1", providers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(exp["records"])
+	for _, want := range []string{`"actor":"U1"`, "Carol Comms asked", "gritter lorry", `"key":"dm:U1"`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("export lacks %s: %s", want, js)
+		}
+	}
+	for _, not := range []string{"awards.open", "dm:U2", "next_batch"} {
+		if strings.Contains(string(js), not) {
+			t.Errorf("export holds someone else's %s: %s", not, js)
+		}
+	}
+	res, err := Erase(ctx, db, "admin", "U1", providers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed["records"] != 4 {
+		t.Errorf("records changed %d, want 4 (three audit rows, one state)", res.Changed["records"])
+	}
+	rows, err := db.Read.QueryContext(ctx, "SELECT actor || ' ' || subject || ' ' || detail FROM audit_log UNION ALL SELECT key || ' ' || value FROM kv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var all []string
+	for rows.Next() {
+		var line string
+		rows.Scan(&line)
+		all = append(all, line)
+	}
+	text := strings.Join(all, "\n")
+	for _, gone := range []string{"U1 ", "dm:U1", "Carol", "gritter"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("%q left after erasure:\n%s", gone, text)
+		}
+	}
+	for _, kept := range []string{res.Pseudonym, "(erased) asked for it to go", "answered: [erased]", "dm:U2", "best-thread"} {
+		if !strings.Contains(text, kept) {
+			t.Errorf("%q missing after erasure:\n%s", kept, text)
+		}
+	}
+}

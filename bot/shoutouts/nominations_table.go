@@ -3,6 +3,8 @@ package shoutouts
 import (
 	"context"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
 // SQL for the award_nominations table.
@@ -82,15 +84,17 @@ func nominationNames(ctx context.Context, q querier, userID string) ([]string, e
 	return out, rows.Err()
 }
 
-// eraseNominations pseudonymises the user as nominee and nominator and
-// scrubs mentions of them from reasons; rows stay so shortlists hold.
-func eraseNominations(ctx context.Context, q querier, userID, pseudonym, erasedName string, names []string) (int64, error) {
+// eraseNominations pseudonymises the member as nominee and nominator,
+// erases the reasons they wrote and scrubs them from the others; rows stay
+// so shortlists hold.
+func eraseNominations(ctx context.Context, q querier, s *privacy.Subject) (int64, error) {
 	var total int64
 	for _, stmt := range []string{
+		"UPDATE award_nominations SET reason = ?4 WHERE nominator_id = ?1",
 		"UPDATE award_nominations SET nominee_id = ?2, nominee_name = ?3 WHERE nominee_id = ?1",
 		"UPDATE award_nominations SET nominator_id = ?2, nominator_name = ?3 WHERE nominator_id = ?1",
 	} {
-		res, err := q.ExecContext(ctx, stmt, userID, pseudonym, erasedName)
+		res, err := q.ExecContext(ctx, stmt, s.UserID, s.Pseudonym, privacy.ErasedName, privacy.ErasedText)
 		if err != nil {
 			return total, err
 		}
@@ -109,7 +113,7 @@ func eraseNominations(ctx context.Context, q querier, userID, pseudonym, erasedN
 			rows.Close()
 			return total, err
 		}
-		if r := scrub(reason, userID, pseudonym, names); r != reason {
+		if r := s.Scrub(reason); r != reason {
 			fixes[id] = r
 		}
 	}

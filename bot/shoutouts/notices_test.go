@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
 func (e *env) owed() int {
@@ -128,7 +129,7 @@ func TestNoticeSkippedForOptOutAndErasure(t *testing.T) {
 	t.Run("erased", func(t *testing.T) {
 		e := newEnv(t, true, nil)
 		e.giveUnnoticed(t)
-		if _, err := e.svc.EraseUser(context.Background(), "UCAROL"); err != nil {
+		if _, err := e.svc.EraseUser(context.Background(), privacy.NewSubject("UCAROL", privacy.NewPseudonym())); err != nil {
 			t.Fatal(err)
 		}
 		if n := e.owed(); n != 0 {

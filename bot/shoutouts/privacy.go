@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bothy-chat/bothy/bot/privacy"
 )
@@ -25,6 +23,11 @@ type UserExport struct {
 	// NotificationsOff lists the platforms where the member turned off
 	// shout-out notifications.
 	NotificationsOff []string `json:"notifications_off"`
+	// Naming are other people's shout-outs whose reason or retraction
+	// names the member (or that they retracted).
+	Naming []Record `json:"shoutouts_naming_you"`
+	// NominationsNaming are other people's nominations that name them.
+	NominationsNaming []NominationJSON `json:"nominations_naming_you"`
 }
 
 // NominationJSON is a nomination as exported.
@@ -49,21 +52,86 @@ func nominationJSON(n Nomination) NominationJSON {
 	}
 }
 
+// caseStudyID is the knowledge document Promote writes for a shout-out.
+func caseStudyID(id int64) string { return fmt.Sprintf("case-study-shoutout-%d", id) }
+
+// Identify adds the member's display names, what they wrote (reasons of
+// shout-outs they gave and of their nominations, and the case-study titles
+// made from those reasons) and the case studies of shout-outs they gave or
+// received.
+func (s *Service) Identify(ctx context.Context, subj *privacy.Subject) error {
+	userID := subj.UserID
+	names, err := namesOf(ctx, s.db.Read, userID)
+	if err != nil {
+		return fmt.Errorf("shoutouts: identify: %w", err)
+	}
+	more, err := nominationNames(ctx, s.db.Read, userID)
+	if err != nil {
+		return fmt.Errorf("shoutouts: identify: %w", err)
+	}
+	for _, n := range append(names, more...) {
+		subj.AddName(n)
+	}
+	given, received, err := byUser(ctx, s.db.Read, userID)
+	if err != nil {
+		return fmt.Errorf("shoutouts: identify: %w", err)
+	}
+	for _, sh := range given {
+		subj.AddText(sh.Reason)
+		subj.AddText(caseStudyTitle(sh.Reason))
+		subj.AddText(titleFrom(sh.Reason))
+		subj.AddDocument(caseStudyID(sh.ID))
+	}
+	for _, sh := range received {
+		subj.AddDocument(caseStudyID(sh.ID))
+	}
+	retracted, err := queryShoutouts(ctx, s.db.Read, "WHERE retracted_by = ? ORDER BY id", userID)
+	if err != nil {
+		return fmt.Errorf("shoutouts: identify: %w", err)
+	}
+	for _, sh := range retracted {
+		subj.AddText(sh.RetractReason)
+	}
+	made, err := queryNominations(ctx, s.db.Read, "WHERE n.nominator_id = ? ORDER BY n.id", userID)
+	if err != nil {
+		return fmt.Errorf("shoutouts: identify: %w", err)
+	}
+	for _, n := range made {
+		subj.AddText(n.Reason)
+	}
+	return nil
+}
+
 // ExportUser returns the member's shout-outs given and received (retracted
 // ones included, marked), nominations made and received, rounds they
-// opened or closed, and their notification preference.
-func (s *Service) ExportUser(ctx context.Context, userID string) (any, error) {
+// opened or closed, their notification preference, and other people's
+// shout-outs and nominations whose text names them.
+func (s *Service) ExportUser(ctx context.Context, subj *privacy.Subject) (any, error) {
+	userID := subj.UserID
 	out := UserExport{Given: []Record{}, Received: []Record{}, NominationsMade: []NominationJSON{},
-		NominationsReceived: []NominationJSON{}, RoundsOpened: []string{}, RoundsClosed: []string{}}
+		NominationsReceived: []NominationJSON{}, RoundsOpened: []string{}, RoundsClosed: []string{},
+		Naming: []Record{}, NominationsNaming: []NominationJSON{}}
 	given, received, err := byUser(ctx, s.db.Read, userID)
 	if err != nil {
 		return nil, fmt.Errorf("shoutouts: export user: %w", err)
 	}
+	mine := map[int64]bool{}
 	for _, sh := range given {
 		out.Given = append(out.Given, record(sh))
+		mine[sh.ID] = true
 	}
 	for _, sh := range received {
 		out.Received = append(out.Received, record(sh))
+		mine[sh.ID] = true
+	}
+	all, err := queryShoutouts(ctx, s.db.Read, "ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: export user: %w", err)
+	}
+	for _, sh := range all {
+		if !mine[sh.ID] && (subj.Mentions(sh.Reason) || subj.Mentions(sh.RetractReason) || sh.RetractedBy == userID) {
+			out.Naming = append(out.Naming, record(sh))
+		}
 	}
 	made, err := queryNominations(ctx, s.db.Read, "WHERE n.nominator_id = ? ORDER BY n.id", userID)
 	if err != nil {
@@ -78,6 +146,15 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (any, error) {
 	}
 	for _, n := range got {
 		out.NominationsReceived = append(out.NominationsReceived, nominationJSON(n))
+	}
+	others, err := queryNominations(ctx, s.db.Read, "WHERE n.nominee_id != ?1 AND n.nominator_id != ?1 ORDER BY n.id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("shoutouts: export user: %w", err)
+	}
+	for _, n := range others {
+		if subj.Mentions(n.Reason) {
+			out.NominationsNaming = append(out.NominationsNaming, nominationJSON(n))
+		}
 	}
 	rounds, err := listRounds(ctx, s.db.Read, "WHERE opened_by = ?1 OR closed_by = ?1 ORDER BY id", userID)
 	if err != nil {
@@ -98,38 +175,28 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (any, error) {
 }
 
 // EraseUser anonymises the member in every shout-outs table: their ID
-// becomes privacy.Pseudonym(userID) and their names "(erased)", mentions of
-// them in reasons are replaced, and their notification preference is
-// deleted. Shout-outs and nominations stay, so counts and shortlists do not
-// change. All of it happens in one transaction.
-func (s *Service) EraseUser(ctx context.Context, userID string) (int64, error) {
-	if strings.TrimSpace(userID) == "" {
+// becomes the erasure's pseudonym and their names "(erased)", what they
+// wrote becomes "[erased]", mentions of them in other people's text are
+// replaced, and their notification preference is deleted. Shout-outs and
+// nominations stay, so counts and shortlists do not change. All of it
+// happens in one transaction.
+func (s *Service) EraseUser(ctx context.Context, subj *privacy.Subject) (int64, error) {
+	if strings.TrimSpace(subj.UserID) == "" {
 		return 0, privacy.ErrNoUser
 	}
-	pseudo := privacy.Pseudonym(userID)
+	userID := subj.UserID
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("shoutouts: erase: %w", err)
 	}
 	defer tx.Rollback()
-	names, err := namesOf(ctx, tx, userID)
-	if err != nil {
-		return 0, fmt.Errorf("shoutouts: erase: names: %w", err)
-	}
-	more, err := nominationNames(ctx, tx, userID)
-	if err != nil {
-		return 0, fmt.Errorf("shoutouts: erase: names: %w", err)
-	}
-	names = append(names, more...)
 	var total int64
 	for _, step := range []func() (int64, error){
 		// Notices owed to them go first, while shout-outs still carry their ID.
 		func() (int64, error) { return eraseNotices(ctx, tx, userID) },
-		func() (int64, error) { return eraseShoutouts(ctx, tx, userID, pseudo, privacy.ErasedName, names) },
-		func() (int64, error) {
-			return eraseNominations(ctx, tx, userID, pseudo, privacy.ErasedName, names)
-		},
-		func() (int64, error) { return eraseRounds(ctx, tx, userID, pseudo) },
+		func() (int64, error) { return eraseShoutouts(ctx, tx, subj) },
+		func() (int64, error) { return eraseNominations(ctx, tx, subj) },
+		func() (int64, error) { return eraseRounds(ctx, tx, userID, subj.Pseudonym) },
 		func() (int64, error) { return eraseOptouts(ctx, tx, userID) },
 	} {
 		n, err := step()
@@ -160,61 +227,4 @@ func (s *Service) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("shoutouts: prune: %w", err)
 	}
 	return n, nil
-}
-
-// MinScrubName is the shortest display name replaced inside free text;
-// shorter ones ("Al") would also match ordinary words too often.
-const MinScrubName = 3
-
-// scrub replaces whole-word occurrences of the user's ID (also inside
-// <@ID> and @ID mentions) with the pseudonym and of their names with the
-// erased name.
-func scrub(text, userID, pseudonym string, names []string) string {
-	text = replaceWord(text, userID, pseudonym)
-	for _, n := range names {
-		if utf8.RuneCountInString(n) < MinScrubName || n == privacy.ErasedName || n == userID {
-			continue
-		}
-		text = replaceWord(text, n, privacy.ErasedName)
-	}
-	return text
-}
-
-// replaceWord replaces old with repl where old is not part of a longer
-// word (the characters either side are not letters, digits or "_").
-func replaceWord(s, old, repl string) string {
-	if old == "" || !strings.Contains(s, old) {
-		return s
-	}
-	// A boundary only matters on a side where old itself starts or ends
-	// with a word character ("@carol:example.org" ends in one, "<@U1>" not).
-	first, _ := utf8.DecodeRuneInString(old)
-	last, _ := utf8.DecodeLastRuneInString(old)
-	var b strings.Builder
-	i := 0
-	for {
-		j := strings.Index(s[i:], old)
-		if j < 0 {
-			break
-		}
-		j += i
-		end := j + len(old)
-		before, _ := utf8.DecodeLastRuneInString(s[:j])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		okBefore := j == 0 || !isWordRune(before) || !isWordRune(first)
-		okAfter := end == len(s) || !isWordRune(after) || !isWordRune(last)
-		if okBefore && okAfter {
-			b.WriteString(s[i:j])
-			b.WriteString(repl)
-		} else {
-			b.WriteString(s[i:end])
-		}
-		i = end
-	}
-	b.WriteString(s[i:])
-	return b.String()
-}
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
 }

@@ -81,7 +81,7 @@ func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, 
 	if sh.Retracted() {
 		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, ErrAlreadyRetracted)
 	}
-	docID := fmt.Sprintf("case-study-shoutout-%d", sh.ID)
+	docID := caseStudyID(sh.ID)
 	body, err := s.caseStudy(docID, sh)
 	if err != nil {
 		return "", err
@@ -109,7 +109,7 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 		tags = append(tags, sh.Category)
 	}
 	meta := caseStudyMeta{
-		ID: docID, Title: "Case study: " + titleFrom(sh.Reason), Kind: "case-study", Tags: tags,
+		ID: docID, Title: caseStudyTitle(sh.Reason), Kind: "case-study", Tags: tags,
 		Updated: today.Format(time.DateOnly), ReviewBy: today.AddDate(0, 1, 0).Format(time.DateOnly), Draft: true,
 	}
 	fm, err := yaml.Marshal(meta)
@@ -135,6 +135,9 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 	b.WriteString(".\n")
 	return []byte(b.String()), nil
 }
+
+// caseStudyTitle is the title of a case study promoted from a reason.
+func caseStudyTitle(reason string) string { return "Case study: " + titleFrom(reason) }
 
 // titleFrom makes a short title from a reason: its first sentence, cut at a
 // word boundary, with a capital letter.

@@ -17,7 +17,10 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-var _ privacy.Provider = (*Service)(nil)
+var (
+	_ privacy.Provider   = (*Service)(nil)
+	_ privacy.Identifier = (*Service)(nil)
+)
 
 // Sender posts messages outside a request (notifications, the digest).
 // *bot.Bot is one.

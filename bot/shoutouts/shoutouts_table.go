@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
 // SQL for the shoutouts table.
@@ -219,17 +221,20 @@ func byUser(ctx context.Context, q querier, userID string) (given, received []Sh
 	return given, received, err
 }
 
-// eraseShoutouts replaces the user's ID and names with the pseudonym and
-// the erased name, and scrubs mentions of them from reasons. Rows are kept
-// so counts stay honest.
-func eraseShoutouts(ctx context.Context, q querier, userID, pseudonym, erasedName string, names []string) (int64, error) {
+// eraseShoutouts replaces the member's ID and names with the pseudonym
+// and the erased name, erases the reasons they wrote, and scrubs them from
+// every other reason. Rows are kept so counts stay honest.
+func eraseShoutouts(ctx context.Context, q querier, s *privacy.Subject) (int64, error) {
 	var total int64
 	for _, stmt := range []string{
+		// Their words, and where they wrote them (a direct message with
+		// the bot is a room only they share with it).
+		"UPDATE shoutouts SET reason = ?4, reason_key = ?5, room_id = '', message_id = '' WHERE giver_id = ?1",
 		"UPDATE shoutouts SET giver_id = ?2, giver_name = ?3 WHERE giver_id = ?1",
 		"UPDATE shoutouts SET recipient_id = ?2, recipient_name = ?3 WHERE recipient_id = ?1",
 		"UPDATE shoutouts SET retracted_by = ?2 WHERE retracted_by = ?1",
 	} {
-		res, err := q.ExecContext(ctx, stmt, userID, pseudonym, erasedName)
+		res, err := q.ExecContext(ctx, stmt, s.UserID, s.Pseudonym, privacy.ErasedName, privacy.ErasedText, reasonKey(privacy.ErasedText))
 		if err != nil {
 			return total, err
 		}
@@ -251,8 +256,7 @@ func eraseShoutouts(ctx context.Context, q querier, userID, pseudonym, erasedNam
 			rows.Close()
 			return total, err
 		}
-		r1 := scrub(f.reason, userID, pseudonym, names)
-		r2 := scrub(f.retrac, userID, pseudonym, names)
+		r1, r2 := s.Scrub(f.reason), s.Scrub(f.retrac)
 		if r1 != f.reason || r2 != f.retrac {
 			fixes = append(fixes, fix{f.id, r1, r2})
 		}

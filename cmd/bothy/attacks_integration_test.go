@@ -679,3 +679,253 @@ func TestAttackDatabaseLockByLink(t *testing.T) {
 		t.Errorf("hard.db and two.db are no longer one file")
 	}
 }
+
+// scanForTraces reads the database file, its WAL and every file under the
+// knowledge folders as bytes and reports each needle found, ignoring case
+// (the full-text index and the typo vocabulary keep words in lower case).
+func scanForTraces(t *testing.T, db string, dirs []string, needles []string) []string {
+	t.Helper()
+	files := []string{db, db + "-wal", db + "-journal"}
+	for _, d := range dirs {
+		_ = filepath.WalkDir(d, func(p string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	var found []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		low := bytes.ToLower(append(raw, []byte("\n"+filepath.Base(f))...))
+		for _, n := range needles {
+			if bytes.Contains(low, []byte(strings.ToLower(n))) {
+				found = append(found, fmt.Sprintf("%q in %s", n, filepath.Base(f)))
+			}
+		}
+	}
+	return found
+}
+
+// TestAttackErasureLeavesTraces (15.7): after `privacy erase`, the member's
+// ID, name and question were still in the WAL, in free pages of the main
+// file, in audit_log text, in the FAQ written from their question (file,
+// index and search) and in a promoted case study naming them. A member
+// leaves every kind of trace on Slack; after erasure the database file,
+// its WAL and the knowledge folder are searched byte by byte for each
+// identifier, and `privacy export` beforehand must show all of it.
+func TestAttackErasureLeavesTraces(t *testing.T) {
+	const (
+		organiserID = "U0ORGANISE"
+		memberID    = "U0QUENTIN1"
+		carolID     = "U0CAROL001"
+		memberDM    = "D0QUENTIN1"
+		orgDM       = "D0ORGANISE"
+		question    = "where should we park the zanzibarquokka lorry overnight"
+		reason      = "the xylophonequokka gritting map that saved our Tuesday"
+		nomination  = "the vibraphonequokka explainer was superb"
+	)
+	srv := slacktest.New(slacktest.Options{PingInterval: 500 * time.Millisecond})
+	t.Cleanup(srv.Close)
+	srv.AddUser(slacktest.User{ID: organiserID, Name: "olive", RealName: "Olive Organiser", DisplayName: "Olive"})
+	srv.AddUser(slacktest.User{ID: memberID, Name: "quentin", RealName: "Quentin Quokkafield", DisplayName: "Quentin Quokkafield"})
+	srv.AddUser(slacktest.User{ID: carolID, Name: "carol", RealName: "Carol Comms", DisplayName: "Carol"})
+
+	dir := t.TempDir()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	doc := "---\nid: captions\ntitle: Captions on video\nkind: guidance\n---\n# Captions on video\n\nEvery video we post carries open captions, burned in.\n"
+	if err := os.WriteFile(filepath.Join(kb, "captions.md"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "bothy.db")
+	vars := map[string]string{
+		"SLACK_APP_TOKEN":             slacktest.AppToken,
+		"SLACK_BOT_TOKEN":             slacktest.BotToken,
+		"BOTHY_SLACK_API_URL":         srv.APIURL,
+		"BOTHY_ORGANISERS":            organiserID,
+		"BOTHY_DB":                    db,
+		"BOTHY_KNOWLEDGE_DIRS":        kb,
+		"BOTHY_SHOUTOUTS_DAILY_QUOTA": "0",
+	}
+	b := startBothy(t, "bothy", dir, vars)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := srv.WaitConnected(ctx, 1); err != nil {
+		t.Fatalf("no Socket Mode connection: %v", err)
+	}
+	send := ack(t, ctx, srv)
+	n := 0
+	say := func(user, channel, text, want string) url.Values {
+		t.Helper()
+		n++
+		stamp := fmt.Sprintf("1791000%03d.000100", n)
+		send(srv.SendEvent(fmt.Sprintf("EvErase%03d", n), slacktest.DirectMessage(user, channel, stamp, text)))
+		return waitPost(t, ctx, srv, want+" in reply to "+text, func(p url.Values) bool {
+			return p.Get("channel") == channel && strings.Contains(p.Get("text")+p.Get("blocks"), want) && p.Get("ts_seen_"+stamp) == ""
+		})
+	}
+	scalar := func(q string, args ...any) int64 {
+		var v int64
+		queryDB(t, db, q, func(r *sql.Rows) error { return r.Scan(&v) }, args...)
+		return v
+	}
+
+	// Their question becomes a gap, and an organiser answers it (FAQ).
+	say(memberID, memberDM, question, "knowledge base")
+	gap := scalar("SELECT id FROM kb_questions WHERE user_id = ? AND answered = 0", memberID)
+	say(organiserID, orgDM, fmt.Sprintf("kb answer %d Park it in the depot yard on Mill Road, never on the street.", gap), "faq")
+	// They ask something covered and mark the answer helpful.
+	ans := say(memberID, memberDM, "do our videos need captions", "bothy_buttons")
+	helpful := blockByID(parseBlocks(t, ans.Get("blocks")), "bothy_buttons").Elements[0]
+	var answerTS string
+	eventually(t, e2eWait, "the answer is recorded", func() bool {
+		queryDB(t, db, "SELECT message_id FROM kb_questions WHERE user_id = ? AND answered = 1", func(r *sql.Rows) error { return r.Scan(&answerTS) }, memberID)
+		return answerTS != ""
+	})
+	send(srv.SendInteractive(slacktest.BlockActions(memberID, memberDM, answerTS, "", "bothy_buttons", helpful.ActionID, helpful.Value, srv.ResponseURL("fbq"), "trig-fbq")))
+	eventually(t, e2eWait, "the feedback is stored", func() bool {
+		return scalar("SELECT count(*) FROM kb_feedback WHERE user_id = ?", memberID) == 1
+	})
+	// Shout-outs given and received (one naming them), one promoted to a
+	// case study, one retracted with a reason naming them.
+	say(memberID, memberDM, "shoutout <@"+carolID+"> for "+reason, "Carol")
+	say(organiserID, orgDM, "shoutout <@"+memberID+"> for helping the gritting crews, thanks Quentin Quokkafield", "Quentin")
+	given := scalar("SELECT id FROM shoutouts WHERE giver_id = ?", memberID)
+	received := scalar("SELECT id FROM shoutouts WHERE recipient_id = ?", memberID)
+	say(organiserID, orgDM, fmt.Sprintf("shoutout promote %d", received), "case")
+	say(organiserID, orgDM, fmt.Sprintf("shoutout retract %d posted twice by Quentin Quokkafield", given), "etract")
+	// A meetup RSVP and an awards nomination.
+	say(organiserID, orgDM, "meetup add Winter gala on "+meetupDate()+" at The Lighthouse", "Added meetup")
+	say(memberID, memberDM, "meetup rsvp 1 yes", "1")
+	say(organiserID, orgDM, "awards open 2027 best-thread", "2027")
+	say(memberID, memberDM, "nominate <@"+carolID+"> for best-thread because "+nomination, "omination")
+	b.stop(t)
+
+	needles := []string{memberID, "Quentin", "Quokkafield", "zanzibarquokka", "xylophonequokka", "vibraphonequokka"}
+	if before := scanForTraces(t, db, []string{kb}, needles); len(before) < len(needles) {
+		t.Fatalf("before erasure only %v were found; the scenario leaves too few traces to test", before)
+	}
+	cli := varList(map[string]string{"BOTHY_KNOWLEDGE_DIRS": kb})
+	export, errOut, code := runBothy(t, dir, "", cli, "privacy", "export", "--db", db, "--user", memberID)
+	if code != 0 {
+		t.Fatalf("privacy export: exit %d: %s", code, errOut)
+	}
+	for _, want := range append(needles, fmt.Sprintf("faq-%d", gap), fmt.Sprintf("case-study-shoutout-%d", received),
+		"posted twice by Quentin Quokkafield", `"audit_log"`) {
+		if !strings.Contains(export, want) {
+			t.Errorf("privacy export lacks %q, which erasure removes", want)
+		}
+	}
+	out, errOut, code := runBothy(t, dir, "", cli, "privacy", "erase", "--db", db, "--user", memberID, "--actor", "dpo")
+	if code != 0 {
+		t.Fatalf("privacy erase: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, f := range scanForTraces(t, db, []string{kb}, needles) {
+		t.Errorf("after erasure: %s", f)
+	}
+	// What must stay: the counts, and the FAQ still answering.
+	if got := scalar("SELECT count(*) FROM shoutouts"); got != 2 {
+		t.Errorf("%d shout-outs after erasure, want both kept", got)
+	}
+	if got := scalar("SELECT count(*) FROM meetup_rsvps WHERE answer = 'yes'"); got != 1 {
+		t.Errorf("%d yes RSVPs after erasure, want 1", got)
+	}
+	var pseudonyms []string
+	queryDB(t, db, `SELECT giver_id FROM shoutouts WHERE giver_id LIKE 'erased-%' UNION SELECT recipient_id FROM shoutouts WHERE recipient_id LIKE 'erased-%'
+		UNION SELECT user_id FROM meetup_rsvps UNION SELECT user_id FROM kb_questions UNION SELECT user_id FROM kb_feedback
+		UNION SELECT nominator_id FROM award_nominations`, func(r *sql.Rows) error {
+		var p string
+		if err := r.Scan(&p); err != nil {
+			return err
+		}
+		pseudonyms = append(pseudonyms, p)
+		return nil
+	})
+	if len(pseudonyms) != 1 || !strings.HasPrefix(pseudonyms[0], "erased-") {
+		t.Errorf("the erased member is %v across tables, want one pseudonym", pseudonyms)
+	}
+	ask, errOut, code := runBothy(t, dir, "", cli, "ask", "--db", db, "--json", "where do we park the lorry overnight, the depot yard?")
+	if code != 0 || !strings.Contains(ask, fmt.Sprintf(`"faq-%d"`, gap)) {
+		t.Errorf("the FAQ no longer answers after erasure (exit %d): %s %s", code, ask, errOut)
+	}
+}
+
+// TestAttackErasureMatrixCaches (15.7): mautrix caches members in Bothy's
+// database (mx_user_profile, crypto_tracked_user, devices, room state);
+// erasure left them there. After `privacy erase` no byte of the member's
+// Matrix ID or display name is left in the database file or its WAL.
+func TestAttackErasureMatrixCaches(t *testing.T) {
+	f := dendritetest.NewFixture(t, dendritetest.FixtureOptions{JoinBot: true})
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bothy.db")
+	vars := f.Env()
+	vars["BOTHY_DB"] = db
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const display = "Maud Quokkaberry"
+	if err := f.Server.Client(t, f.Member).SetDisplayName(ctx, display); err != nil {
+		t.Fatal(err)
+	}
+	member := f.Server.NewPerson(t, f.Member)
+	member.Start()
+	botID := f.Bot.ID
+	b := startBothy(t, "bothy", dir, vars)
+	b.waitLog(t, "connected to the homeserver", 1)
+	// Plain and direct rooms, then the encrypted one, where the bot's
+	// answer is encrypted (the member cannot read it here), so its crypto
+	// store tracks the member's devices.
+	for _, room := range []id.RoomID{f.Plain, f.Direct} {
+		text := "!help"
+		if room == f.Direct {
+			text = "help"
+		}
+		q := member.Say(t, room, text)
+		member.WaitFor(t, e2eWait, "a reply in "+string(room), answerTo(botID, q))
+	}
+	member.Say(t, f.Encrypted, "!help")
+	var crypto int
+	queryDB(t, db, "SELECT count(*) FROM sqlite_master WHERE name = 'crypto_tracked_user'", func(r *sql.Rows) error { return r.Scan(&crypto) })
+	if crypto > 0 {
+		eventually(t, e2eWait, "the bot tracks the member's devices", func() bool {
+			var n int
+			queryDB(t, db, "SELECT count(*) FROM crypto_tracked_user WHERE user_id = ?", func(r *sql.Rows) error { return r.Scan(&n) }, string(f.Member.ID))
+			return n > 0
+		})
+	}
+	b.stop(t)
+
+	needles := []string{string(f.Member.ID), display, "Quokkaberry"}
+	var cached []string
+	queryDB(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('mx_user_profile', 'crypto_tracked_user')", func(r *sql.Rows) error {
+		var n string
+		if err := r.Scan(&n); err != nil {
+			return err
+		}
+		var c int
+		queryDB(t, db, "SELECT count(*) FROM "+n+" WHERE user_id = ?", func(r *sql.Rows) error { return r.Scan(&c) }, string(f.Member.ID))
+		if c > 0 {
+			cached = append(cached, n)
+		}
+		return nil
+	})
+	if len(cached) == 0 {
+		t.Fatal("the bot cached nothing about the member; this test would show nothing")
+	}
+	t.Logf("cached before erasure in %v", cached)
+	export, errOut, code := runBothy(t, dir, "", nil, "privacy", "export", "--db", db, "--user", string(f.Member.ID))
+	if code != 0 || !strings.Contains(export, display) || !strings.Contains(export, `"room_profiles"`) {
+		t.Errorf("privacy export (exit %d) lacks the Matrix caches: %s %s", code, export, errOut)
+	}
+	if out, errOut, code := runBothy(t, dir, "", nil, "privacy", "erase", "--db", db, "--user", string(f.Member.ID)); code != 0 {
+		t.Fatalf("privacy erase: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, found := range scanForTraces(t, db, nil, needles) {
+		t.Errorf("after erasure: %s", found)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/adapters/matrix"
 	"github.com/bothy-chat/bothy/bot/meetups"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/shoutouts"
@@ -20,7 +21,13 @@ import (
 // exports, erasures and retention pruning. shouts may be nil (the CLI
 // builds its own).
 func privacyProviders(app *App, shouts *shoutouts.Service) []privacy.Provider {
-	out := []privacy.Provider{meetups.PrivacyProvider(app.DB), knowledge.PrivacyProvider(app.DB), admin.PrivacyProvider(app.DB)}
+	out := []privacy.Provider{
+		privacy.RecordsProvider(app.DB),
+		meetups.PrivacyProvider(app.DB),
+		knowledge.PrivacyProvider(app.DB, app.Config.Knowledge.Dirs, app.Log),
+		admin.PrivacyProvider(app.DB),
+		matrix.PrivacyProvider(app.DB),
+	}
 	if shouts == nil {
 		svc, err := newShoutouts(app, nil, nil, nil, nil)
 		if err != nil {

@@ -140,7 +140,7 @@ func TestPrivacyCLI(t *testing.T) {
 	}
 
 	code, out, stderr = soRun(t, "", "privacy", "erase", "--db", db, "--user", "carol", "--actor", "dpo")
-	if code != 0 || !strings.Contains(out, "Erased carol: 1 records (admin 0, knowledge 0, meetups 0, shoutouts 1); kept records now say erased-") {
+	if code != 0 || !strings.Contains(out, "Erased carol: 1 records (admin 0, knowledge 0, matrix 0, meetups 0, records 0, shoutouts 1); kept records now say erased-") {
 		t.Fatalf("erase: exit %d, %q %q", code, out, stderr)
 	}
 	_, out, _ = soRun(t, "", "shoutouts", "export", "--db", db, "--format", "csv")

@@ -10,7 +10,10 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-var _ privacy.Provider = Privacy{}
+var (
+	_ privacy.Provider   = Privacy{}
+	_ privacy.Identifier = Privacy{}
+)
 
 // Privacy is the console's share of data-protection requests: an
 // organiser's sessions and sign-in links, and their name on triage
@@ -29,9 +32,28 @@ func PrivacyProvider(db *store.DB) Privacy {
 // Name labels the console's section of an export.
 func (Privacy) Name() string { return "admin" }
 
+// Identify adds the names the person signed in under.
+func (p Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
+	rows, err := p.c.db.Read.QueryContext(ctx, `SELECT user_name FROM admin_sessions WHERE user_id = ?1
+		UNION SELECT user_name FROM admin_logins WHERE user_id = ?1`, s.UserID)
+	if err != nil {
+		return fmt.Errorf("admin: identify: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("admin: identify: %w", err)
+		}
+		s.AddName(name)
+	}
+	return rows.Err()
+}
+
 // ExportUser lists a person's sessions, links and decisions (never the
-// tokens, which are not stored).
-func (p Privacy) ExportUser(ctx context.Context, userID string) (any, error) {
+// tokens, which are not stored), and decision notes that name them.
+func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error) {
+	userID := s.UserID
 	sessions, err := userSessions(ctx, p.c.db, userID)
 	if err != nil {
 		return nil, err
@@ -44,12 +66,17 @@ func (p Privacy) ExportUser(ctx context.Context, userID string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"sessions": sessions, "sign_in_links": links, "decisions": decisions}, nil
+	notes, err := triageNotesNaming(ctx, p.c.db, s)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"sessions": sessions, "sign_in_links": links, "decisions": decisions, "notes_naming_you": notes}, nil
 }
 
-// EraseUser ends the person's sessions and links and puts the pseudonym in
-// place of their ID on decisions they made.
-func (p Privacy) EraseUser(ctx context.Context, userID string) (int64, error) {
+// EraseUser ends the person's sessions and links, puts the pseudonym in
+// place of their ID on decisions they made and scrubs them from notes.
+func (p Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, error) {
+	userID := s.UserID
 	n, err := deleteUserSessions(ctx, p.c.db, userID)
 	if err != nil {
 		return n, err
@@ -58,9 +85,19 @@ func (p Privacy) EraseUser(ctx context.Context, userID string) (int64, error) {
 	if err != nil {
 		return n + m, err
 	}
-	k, err := pseudonymiseTriage(ctx, p.c.db, userID, privacy.Pseudonym(userID))
+	k, err := pseudonymiseTriage(ctx, p.c.db, userID, s.Pseudonym)
 	if err != nil {
 		return n + m + k, fmt.Errorf("admin: erase: %w", err)
+	}
+	notes, err := triageNotesNaming(ctx, p.c.db, s)
+	if err != nil {
+		return n + m + k, err
+	}
+	for _, t := range notes {
+		if _, err := p.c.db.Write.ExecContext(ctx, "UPDATE admin_triage SET note = ? WHERE question_id = ?", s.Scrub(t.Note), t.QuestionID); err != nil {
+			return n + m + k, fmt.Errorf("admin: erase: %w", err)
+		}
+		k++
 	}
 	return n + m + k, nil
 }
@@ -74,4 +111,30 @@ func (p Privacy) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	m, err := pruneLogins(ctx, p.c.db, before)
 	return n + m, err
+}
+
+// triageNote is a decision whose note names someone.
+type triageNote struct {
+	QuestionID int64  `json:"question_id"`
+	Note       string `json:"note"`
+}
+
+// triageNotesNaming lists decision notes that name the subject.
+func triageNotesNaming(ctx context.Context, db *store.DB, s *privacy.Subject) ([]triageNote, error) {
+	rows, err := db.Read.QueryContext(ctx, "SELECT question_id, note FROM admin_triage WHERE note != '' ORDER BY question_id")
+	if err != nil {
+		return nil, fmt.Errorf("admin: notes: %w", err)
+	}
+	defer rows.Close()
+	out := []triageNote{}
+	for rows.Next() {
+		var t triageNote
+		if err := rows.Scan(&t.QuestionID, &t.Note); err != nil {
+			return nil, fmt.Errorf("admin: notes: %w", err)
+		}
+		if s.Mentions(t.Note) {
+			out = append(out, t)
+		}
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,125 @@
+package knowledge
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot/privacy"
+)
+
+// caseStudyOwner stands in for the shout-outs feature: it knows the
+// member's name and the case study written from their shout-out.
+type caseStudyOwner struct{}
+
+func (caseStudyOwner) Name() string { return "shoutouts" }
+func (caseStudyOwner) Identify(ctx context.Context, s *privacy.Subject) error {
+	s.AddName("Quentin Quokkafield")
+	s.AddDocument("case-study-shoutout-7")
+	return nil
+}
+func (caseStudyOwner) ExportUser(context.Context, *privacy.Subject) (any, error) { return nil, nil }
+func (caseStudyOwner) EraseUser(context.Context, *privacy.Subject) (int64, error) {
+	return 0, nil
+}
+func (caseStudyOwner) Prune(context.Context, time.Time) (int64, error) { return 0, nil }
+
+// TestEraseRewritesDerivedDocuments (issue 15.7): the FAQ written from a
+// member's question and a case study naming them are rewritten without
+// them, re-indexed, and no word of theirs stays in the database file.
+func TestEraseRewritesDerivedDocuments(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"captions.md": doc("captions", "Captions on video", "guidance", "", "Every video we post carries open captions.\n"),
+		"case-study-shoutout-7.md": "---\nid: case-study-shoutout-7\ntitle: 'Case study: the gritting map'\nkind: case-study\n---\n" +
+			"# Case study: the gritting map\n\nQuentin Quokkafield received a shout-out from Olive for the gritting map.\n",
+	})
+	if err := os.Chmod(filepath.Join(dir, "captions.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	b, err := Open(ctx, db, Options{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const question = "where should we park the zanzibarquokka lorry overnight"
+	ans, err := b.Ask(ctx, Question{Text: question, UserID: "U0ERASE01", Platform: "slack", Record: true})
+	if err != nil || ans.Confident || ans.QuestionID == 0 {
+		t.Fatalf("ask = %+v, %v; want a recorded gap", ans, err)
+	}
+	faqID, _, err := b.AnswerGap(ctx, ans.QuestionID, "Park it in the depot yard on Mill Road. Never on the street.", "Olive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldFAQ, _ := os.Stat(filepath.Join(dir, faqID+".md"))
+	if !strings.Contains(faqID, "zanzibarquokka") {
+		t.Fatalf("FAQ id %q does not carry the question's words; this test would show nothing", faqID)
+	}
+	providers := []privacy.Provider{b.Privacy(), caseStudyOwner{}}
+	exp, err := privacy.Export(ctx, "U0ERASE01", providers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sprint(exp["knowledge"]); !strings.Contains(s, faqID) || !strings.Contains(s, "case-study-shoutout-7") || !strings.Contains(s, question) {
+		t.Errorf("export lacks the question or the documents made from it: %s", s)
+	}
+
+	if _, err := privacy.Erase(ctx, db, "admin", "U0ERASE01", providers...); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{"U0ERASE01", "zanzibarquokka", "Quentin", "Quokkafield", question}
+	// The folder.
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range secrets {
+			if strings.Contains(e.Name(), s) || bytes.Contains(data, []byte(s)) {
+				t.Errorf("%s still holds %q:\n%s", e.Name(), s, data)
+			}
+		}
+	}
+	newFAQ := filepath.Join(dir, "faq-"+itoa(ans.QuestionID)+".md")
+	data, err := os.ReadFile(newFAQ)
+	if err != nil {
+		t.Fatalf("the FAQ was not renamed to %s: %v (folder: %v)", newFAQ, err, names)
+	}
+	if !strings.Contains(string(data), "title: Park it in the depot yard on Mill Road") || !strings.Contains(string(data), "# Park it in the depot yard on Mill Road\n") {
+		t.Errorf("FAQ not retitled from its answer:\n%s", data)
+	}
+	if st, _ := os.Stat(newFAQ); st.Mode().Perm() != oldFAQ.Mode().Perm() {
+		t.Errorf("FAQ mode %v, want it kept (%v)", st.Mode().Perm(), oldFAQ.Mode().Perm())
+	}
+	// The index: the FAQ still answers, under its new id.
+	b2, err := Open(ctx, db, Options{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b2.Ask(ctx, Question{Text: "where do we park the lorry overnight, depot yard?"})
+	if err != nil || len(got.Sources) == 0 || got.Sources[0].ID != "faq-"+itoa(ans.QuestionID) {
+		t.Errorf("the rewritten FAQ is not found: %+v, %v", got.Sources, err)
+	}
+	// The database file and its WAL, as bytes.
+	for _, f := range []string{db.Path, db.Path + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, s := range secrets {
+			if bytes.Contains(raw, []byte(s)) || bytes.Contains(bytes.ToLower(raw), []byte(strings.ToLower(s))) {
+				t.Errorf("%s still holds %q", filepath.Base(f), s)
+			}
+		}
+	}
+}
+
+func itoa(n int64) string { return strings.TrimSpace(sprint(n)) }
