@@ -434,14 +434,20 @@ func TestAttackSlackNotificationText(t *testing.T) {
 	waitPost(t, ctx, srv, "the shout-out acknowledgement", func(p url.Values) bool {
 		return p.Get("channel") == memberDM && strings.Contains(p.Get("text"), "Carol")
 	})
+	var notice string
 	eventually(t, e2eWait, "carol's notice", func() bool {
 		for _, c := range srv.Successful("chat.postMessage") {
 			if c.Params.Get("channel") != memberDM && c.Params.Get("channel") != general && strings.Contains(c.Params.Get("text"), "gritting map") {
+				notice = c.Params.Get("text")
 				return true
 			}
 		}
 		return false
 	})
+	// 15.11: the giver is named, not shown by user ID.
+	if !strings.Contains(notice, "from Mo") || strings.Contains(notice, memberID) {
+		t.Errorf("carol's notice does not name the giver: %q", notice)
+	}
 	b.stop(t)
 	checkSlackPayloads(t, srv)
 }
