@@ -26,8 +26,9 @@ const (
 	maxArgs  = 1000
 )
 
-// addExample is shown whenever `meetup add` is misunderstood.
-const addExample = "meetup add Summer social on 16 June 2027 18:00 at The Lighthouse, Glasgow #tartantm"
+// addExample is shown whenever `meetup add` is misunderstood. Its date is
+// relative, so it works on whatever day it is read.
+const addExample = "meetup add Summer social on tomorrow 18:00 at The Lighthouse, Glasgow #tartantm"
 
 // ParseAdd splits `<title> on|at <when> [at|in <venue>] [online <url>]
 // [#hashtag] [capacity N]`. Titles and venues may themselves contain "at"

@@ -2,7 +2,9 @@ package meetups
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/bothy-chat/bothy/bot/meetups/when"
 )
@@ -27,6 +29,11 @@ func TestParseAdd(t *testing.T) {
 			want: AddArgs{Title: "Talk on March madness", When: "20 June 2027 18:00"}},
 		{in: "Unclear on 20 June at The Lighthouse",
 			want: AddArgs{Title: "Unclear", When: "20 June", Venue: "The Lighthouse"}},
+		// A bare hour is part of the date (to be asked about), not a venue.
+		{in: "Summer social on tomorrow at 7",
+			want: AddArgs{Title: "Summer social", When: "tomorrow at 7"}},
+		{in: "Summer social on tomorrow 7 at The Lighthouse",
+			want: AddArgs{Title: "Summer social", When: "tomorrow 7", Venue: "The Lighthouse"}},
 		{in: "", err: "title and the date"},
 		{in: "A party", err: "couldn't find the date"},
 		{in: "on 20 June 2027 18:00", err: "couldn't find the date"},
@@ -52,6 +59,18 @@ func TestParseAdd(t *testing.T) {
 				t.Fatalf("ParseAdd(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// The example every meetup add usage message shows works whatever the day.
+func TestAddExampleWorksToday(t *testing.T) {
+	a, err := ParseAdd(strings.TrimPrefix(addExample, "meetup add "), when.Recognizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/London")
+	if _, err := when.Parse(a.When, time.Now(), loc); err != nil {
+		t.Fatalf("the example's date %q does not work today: %v", a.When, err)
 	}
 }
 

@@ -25,7 +25,7 @@ func (s *Service) Command() *bot.Command {
 				Name: "add", Usage: "TITLE on|at WHEN [at|in VENUE] [online URL] [#hashtag] [capacity N]",
 				Summary: "announce a new meetup", Role: bot.RoleOrganiser, Run: s.cmdAdd,
 				Help: "Example: " + addExample + "\n" +
-					"WHEN can be \"next Wednesday 6pm\", \"20 June 18:00\", \"tomorrow 7pm\", \"16 June 2027 18:00\", " +
+					"WHEN can be \"tomorrow 7pm\", \"Friday 18:30\", \"20 June 18:00\" (this year's), \"16 June 2030 18:00\", " +
 					"or repeating: \"every first Wednesday at 18:00\", \"every Tuesday at 19:00\". " +
 					"If the date is unclear or in the past I'll ask rather than guess.",
 			},

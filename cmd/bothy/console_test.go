@@ -39,3 +39,20 @@ func TestConsoleFeedbackWordsAfterAnswerAreFeedback(t *testing.T) {
 		t.Fatalf("feedback words were recorded as questions:\n%s", out)
 	}
 }
+
+// "meetup add … on tomorrow at 7" (and "tomorrow 7") asks whether 7 is
+// in the morning or the evening, as the README promises; neither takes
+// "7" for the venue or says the date was not found.
+func TestMeetupAddBareHourAsksMorningOrEvening(t *testing.T) {
+	in := "meetup add Summer social on tomorrow at 7\nmeetup add Summer social on tomorrow 7\nmeetup list\n"
+	out, errOut, code := runBothy(t, t.TempDir(), in, nil, "--organiser")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "Is 7 in the morning or the evening? Please write 07:00 or 19:00"); n != 2 {
+		t.Fatalf("%d morning-or-evening questions, want 2:\n%s", n, out)
+	}
+	if strings.Contains(out, "Added meetup") || strings.Contains(out, "couldn't find the date") {
+		t.Fatalf("a meetup was added or the date not found:\n%s", out)
+	}
+}

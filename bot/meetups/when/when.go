@@ -342,6 +342,10 @@ func extract(text string) (found, error) {
 	f.leftover = len(left) > 0
 	if len(left) == 1 && f.any && !f.timeGiven {
 		if n, err := strconv.Atoi(left[0]); err == nil && n >= 1 && n <= 12 {
+			// "tomorrow at 7": the number is a time of day, only not
+			// which one, so the words are all date (meetup add must not
+			// take "7" for the venue).
+			f.leftover = false
 			return f, askf("Is %d in the morning or the evening? Please write %02d:00 or %02d:00 (or %dpm).", n, n, n+12, n)
 		}
 	}

@@ -27,6 +27,8 @@ func TestParse(t *testing.T) {
 		{"next Wednesday 6pm", "2026-06-17 18:00 BST", ""},
 		{"20 June 18:00", "2026-06-20 18:00 BST", ""},
 		{"tomorrow 7pm", "2026-06-11 19:00 BST", ""},
+		{"tomorrow at 7", "", "Is 7 in the morning or the evening?"},
+		{"tomorrow 7", "", "Is 7 in the morning or the evening?"},
 		{"16 June 2027 18:00", "2027-06-16 18:00 BST", ""},
 		{"16th of June 2027 at 6pm", "2027-06-16 18:00 BST", ""},
 		{"June 20th at 7:30pm", "2026-06-20 19:30 BST", ""},
@@ -116,6 +118,11 @@ func TestRecognizes(t *testing.T) {
 		"the Bothy on 20 June 18:00":                       false,
 		"every first Wednesday at 18:00":                   true,
 		"every first Wednesday at 18:00 in the Lighthouse": false,
+		// A bare hour is a time of day, if an ambiguous one.
+		"tomorrow at 7":                   true,
+		"tomorrow 7":                      true,
+		"tomorrow 6pm at 7":               false,
+		"tomorrow at 7 at The Lighthouse": false,
 	}
 	for in, want := range tests {
 		if got := Recognizes(in); got != want {
