@@ -101,7 +101,7 @@ func (s *insertStmts) close() {
 func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, now time.Time) error {
 	tags := strings.Join(d.Tags, " ")
 	if _, err := s.doc.ExecContext(ctx, d.ID, origin, d.Path, d.Hash, d.Title, d.Kind, tags, d.Organisation, d.URL, d.Updated, d.ReviewBy,
-		now.UTC().Format("2006-01-02T15:04:05.000Z")); err != nil {
+		store.Time(now)); err != nil {
 		return fmt.Errorf("knowledge: save %s: %w", d.ID, err)
 	}
 	// Title and tag words go into the vocabulary too, so typos of them
@@ -166,7 +166,7 @@ func (b *Base) Documents(ctx context.Context) ([]DocumentInfo, error) {
 			return nil, fmt.Errorf("knowledge: list documents: %w", err)
 		}
 		d.Tags = strings.Fields(tags)
-		d.IngestedAt, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		d.IngestedAt, _ = store.ParseTime(at)
 		if d.Folder = origin == originFolder; d.Folder {
 			d.File = b.fileOf(rel)
 		}
@@ -219,7 +219,7 @@ func (b *Base) fileOf(rel string) string {
 // first (the weekly digest shows them).
 func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]DocumentInfo, error) {
 	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, title, kind, url, updated, tags, ingested_at FROM kb_documents
-		WHERE ingested_at >= ? ORDER BY ingested_at DESC, id`, since.UTC().Format("2006-01-02T15:04:05.000Z"))
+		WHERE ingested_at >= ? ORDER BY ingested_at DESC, id`, store.Time(since))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: recent documents: %w", err)
 	}
@@ -232,7 +232,7 @@ func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]Document
 			return nil, fmt.Errorf("knowledge: recent documents: %w", err)
 		}
 		d.Tags = strings.Fields(tags)
-		d.IngestedAt, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		d.IngestedAt, _ = store.ParseTime(at)
 		out = append(out, d)
 	}
 	return out, rows.Err()

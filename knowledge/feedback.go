@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for kb_feedback: helpful / not helpful on answers.
@@ -77,7 +79,7 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 		if err := rows.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Helpful, &r.Unhelpful); err != nil {
 			return nil, fmt.Errorf("knowledge: rated answers: %w", err)
 		}
-		r.At, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		r.At, _ = store.ParseTime(at)
 		r.Sources = strings.Fields(srcs)
 		out = append(out, r)
 	}

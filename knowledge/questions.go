@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for kb_questions: every recorded question, and the unanswered ones
@@ -39,7 +41,8 @@ func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a An
 	return id, nil
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// stamp is the store's one time encoding.
+func stamp(t time.Time) string { return store.Time(t) }
 
 // SetAnswerMessage remembers which chat message carried the answer to a
 // question, so reactions on it count as feedback.
@@ -100,7 +103,7 @@ func (b *Base) Gaps(ctx context.Context, limit int) ([]Gap, error) {
 		if err := rows.Scan(&g.ID, &at, &g.UserID, &g.Platform, &g.Text, &srcs); err != nil {
 			return nil, fmt.Errorf("knowledge: list gaps: %w", err)
 		}
-		g.At, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		g.At, _ = store.ParseTime(at)
 		g.Nearest = strings.Fields(srcs)
 		out = append(out, g)
 	}

@@ -11,15 +11,8 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/meetups/when"
+	"github.com/bothy-chat/bothy/bot/store"
 )
-
-// timeLayout stores instants in UTC at whole seconds, so text comparison
-// in SQL orders them correctly.
-const timeLayout = "2006-01-02T15:04:05Z"
-
-func dbTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(timeLayout) }
-
-func parseDBTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
 
 // Status values of a meetup.
 const (
@@ -64,10 +57,10 @@ func (m Meetup) MarshalJSON() ([]byte, error) {
 // ErrNotFound is returned for a meetup ID that does not exist.
 var ErrNotFound = errors.New("meetups: no such meetup")
 
+// execer is the writer or reader pool, or a transaction.
 type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	store.Querier
+	store.Execer
 }
 
 func newUID() string {
@@ -83,7 +76,7 @@ func insertMeetup(ctx context.Context, q execer, m *Meetup) error {
 	}
 	res, err := q.ExecContext(ctx, `INSERT INTO meetups(uid, title, starts_at, time_zone, venue, online_url, hashtag, capacity, series_id, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.UID, m.Title, dbTime(m.StartsAt), m.TimeZone, m.Venue, m.OnlineURL, m.Hashtag, m.Capacity, series, m.CreatedBy)
+		m.UID, m.Title, store.Time(m.StartsAt), m.TimeZone, m.Venue, m.OnlineURL, m.Hashtag, m.Capacity, series, m.CreatedBy)
 	if err != nil {
 		return fmt.Errorf("meetups: insert: %w", err)
 	}
@@ -96,7 +89,7 @@ func updateMeetup(ctx context.Context, q execer, m *Meetup) error {
 	_, err := q.ExecContext(ctx, `UPDATE meetups SET title = ?, starts_at = ?, venue = ?, online_url = ?, hashtag = ?,
 		capacity = ?, status = ?, cancel_reason = ?, sequence = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
 		WHERE id = ?`,
-		m.Title, dbTime(m.StartsAt), m.Venue, m.OnlineURL, m.Hashtag, m.Capacity, m.Status, m.CancelReason, m.Sequence, m.ID)
+		m.Title, store.Time(m.StartsAt), m.Venue, m.OnlineURL, m.Hashtag, m.Capacity, m.Status, m.CancelReason, m.Sequence, m.ID)
 	if err != nil {
 		return fmt.Errorf("meetups: update %d: %w", m.ID, err)
 	}
@@ -110,7 +103,7 @@ const meetupCols = `m.id, m.uid, m.title, m.starts_at, m.time_zone, m.venue, m.o
 	(SELECT count(*) FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.answer = 'yes' AND r.waitlisted = 1),
 	(SELECT count(*) FROM meetup_rsvps r WHERE r.meetup_id = m.id AND r.answer = 'maybe')`
 
-func scanMeetup(sc interface{ Scan(...any) error }) (Meetup, error) {
+func scanMeetup(sc store.Scanner) (Meetup, error) {
 	var m Meetup
 	var starts, updated string
 	err := sc.Scan(&m.ID, &m.UID, &m.Title, &starts, &m.TimeZone, &m.Venue, &m.OnlineURL, &m.Hashtag, &m.Capacity,
@@ -118,13 +111,15 @@ func scanMeetup(sc interface{ Scan(...any) error }) (Meetup, error) {
 	if err != nil {
 		return m, err
 	}
-	if m.StartsAt, err = parseDBTime(starts); err != nil {
-		return m, fmt.Errorf("meetups: meetup %d: bad start %q: %w", m.ID, starts, err)
+	if m.StartsAt, err = store.ParseTime(starts); err != nil {
+		return m, fmt.Errorf("meetups: meetup %d: bad start: %w", m.ID, err)
 	}
 	if loc, lerr := time.LoadLocation(m.TimeZone); lerr == nil {
 		m.StartsAt = m.StartsAt.In(loc)
 	}
-	m.UpdatedAt, _ = time.Parse("2006-01-02T15:04:05.999Z", updated)
+	if m.UpdatedAt, err = store.ParseTime(updated); err != nil {
+		return m, fmt.Errorf("meetups: meetup %d: %w", m.ID, err)
+	}
 	if m.Recurrence != "" {
 		if r, err := when.DecodeRecurrence(m.Recurrence); err == nil {
 			m.Recurrence = r.String()
@@ -134,12 +129,12 @@ func scanMeetup(sc interface{ Scan(...any) error }) (Meetup, error) {
 }
 
 func getMeetup(ctx context.Context, q execer, id int64) (Meetup, error) {
-	m, err := scanMeetup(q.QueryRowContext(ctx, "SELECT "+meetupCols+" FROM meetups m WHERE m.id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
-	}
+	m, ok, err := store.One(ctx, q, scanMeetup, "SELECT "+meetupCols+" FROM meetups m WHERE m.id = ?", id)
 	if err != nil {
 		return m, fmt.Errorf("meetups: get %d: %w", id, err)
+	}
+	if !ok {
+		return m, ErrNotFound
 	}
 	return m, nil
 }
@@ -150,20 +145,11 @@ func listMeetups(ctx context.Context, q execer, from time.Time, onlyScheduled bo
 	if onlyScheduled {
 		query += " AND m.status = 'scheduled'"
 	}
-	rows, err := q.QueryContext(ctx, query+" ORDER BY m.starts_at, m.id", dbTime(from))
+	out, err := store.List(ctx, q, scanMeetup, query+" ORDER BY m.starts_at, m.id", store.Time(from))
 	if err != nil {
 		return nil, fmt.Errorf("meetups: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Meetup
-	for rows.Next() {
-		m, err := scanMeetup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("meetups: list: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // latestInSeries returns the start of the series' latest occurrence.
@@ -175,7 +161,7 @@ func latestInSeries(ctx context.Context, q execer, seriesID int64) (time.Time, b
 	if !s.Valid {
 		return time.Time{}, false, nil
 	}
-	t, err := parseDBTime(s.String)
+	t, err := store.ParseTime(s.String)
 	return t, err == nil, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/meetups/when"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // Draft is a meetup about to be created.
@@ -58,12 +59,14 @@ func (s *Service) Create(ctx context.Context, d Draft, by string) (Meetup, error
 		if err := insertMeetup(ctx, tx, &m); err != nil {
 			return err
 		}
-		return s.queueNew(ctx, tx, m)
+		if err := s.queueNew(ctx, tx, m); err != nil {
+			return err
+		}
+		return store.AuditIn(ctx, tx, by, "meetup.create", "meetup:"+strconv.FormatInt(m.ID, 10), m.Title)
 	})
 	if err != nil {
 		return m, err
 	}
-	_ = s.db.Audit(ctx, by, "meetup.create", "meetup:"+strconv.FormatInt(m.ID, 10), m.Title)
 	return m, nil
 }
 
@@ -223,13 +226,12 @@ func (s *Service) Edit(ctx context.Context, id int64, field, value, by string) (
 			}
 		}
 		res.Meetup, res.Field = m, f
-		return nil
+		return store.AuditIn(ctx, tx, by, "meetup.edit", "meetup:"+strconv.FormatInt(id, 10), f+"="+value)
 	})
 	if err != nil {
 		return res, err
 	}
 	res.Meetup, err = getMeetup(ctx, s.db.Write, id)
-	_ = s.db.Audit(ctx, by, "meetup.edit", "meetup:"+strconv.FormatInt(id, 10), f+"="+value)
 	return res, err
 }
 
@@ -267,11 +269,8 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason, by string, stopA
 				return err
 			}
 		}
-		return nil
+		return store.AuditIn(ctx, tx, by, "meetup.cancel", "meetup:"+strconv.FormatInt(id, 10), reason)
 	})
-	if err == nil {
-		_ = s.db.Audit(ctx, by, "meetup.cancel", "meetup:"+strconv.FormatInt(id, 10), reason)
-	}
 	return m, err
 }
 

@@ -3,12 +3,12 @@ package meetups
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // Outbox row states. A row is written "scheduled" with its due time; just
@@ -49,7 +49,7 @@ func idemKey(meetupUID string, platform, room, kind string) string {
 func enqueue(ctx context.Context, q execer, m Meetup, ch Channel, kind string, due time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO meetup_outbox(meetup_id, platform, room_id, kind, idem_key, due_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		m.ID, ch.Platform, ch.RoomID, kind, idemKey(m.UID, ch.Platform, ch.RoomID, kind), dbTime(due))
+		m.ID, ch.Platform, ch.RoomID, kind, idemKey(m.UID, ch.Platform, ch.RoomID, kind), store.Time(due))
 	if err != nil {
 		return fmt.Errorf("meetups: enqueue %s for %d: %w", kind, m.ID, err)
 	}
@@ -69,29 +69,27 @@ func dropScheduledReminders(ctx context.Context, q execer, meetupID int64, why s
 
 const deliveryCols = "id, meetup_id, platform, room_id, kind, idem_key, status, due_at, attempts, message_id"
 
-func scanDelivery(sc interface{ Scan(...any) error }) (delivery, error) {
+func scanDelivery(sc store.Scanner) (delivery, error) {
 	var d delivery
 	var due string
 	if err := sc.Scan(&d.ID, &d.MeetupID, &d.Platform, &d.RoomID, &d.Kind, &d.Key, &d.Status, &due, &d.Attempts, &d.MessageID); err != nil {
 		return d, err
 	}
-	d.DueAt, _ = parseDBTime(due)
-	return d, nil
+	var err error
+	d.DueAt, err = store.ParseTime(due)
+	return d, err
 }
 
 // nextDue returns the next row to work on: pending ones first (they were
 // interrupted), then scheduled ones by due time.
 func nextDue(ctx context.Context, q execer, now time.Time, after int64) (delivery, bool, error) {
-	d, err := scanDelivery(q.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM meetup_outbox
+	d, ok, err := store.One(ctx, q, scanDelivery, `SELECT `+deliveryCols+` FROM meetup_outbox
 		WHERE status IN ('pending', 'scheduled') AND due_at <= ? AND (next_try_at = '' OR next_try_at <= ?) AND id > ?
-		ORDER BY status = 'scheduled', due_at, id LIMIT 1`, dbTime(now), dbTime(now), after))
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, false, nil
-	}
+		ORDER BY status = 'scheduled', due_at, id LIMIT 1`, store.Time(now), store.Time(now), after)
 	if err != nil {
 		return d, false, fmt.Errorf("meetups: next delivery: %w", err)
 	}
-	return d, true, nil
+	return d, ok, nil
 }
 
 func setStatus(ctx context.Context, q execer, id int64, status, note string) error {
@@ -104,7 +102,7 @@ func setStatus(ctx context.Context, q execer, id int64, status, note string) err
 
 func markSent(ctx context.Context, q execer, id int64, messageID string, at time.Time) error {
 	_, err := q.ExecContext(ctx, "UPDATE meetup_outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = '' WHERE id = ?",
-		messageID, dbTime(at), id)
+		messageID, store.Time(at), id)
 	if err != nil {
 		return fmt.Errorf("meetups: delivery %d sent: %w", id, err)
 	}
@@ -113,7 +111,7 @@ func markSent(ctx context.Context, q execer, id int64, messageID string, at time
 
 func markRetry(ctx context.Context, q execer, id int64, attempts int, next time.Time, why string) error {
 	_, err := q.ExecContext(ctx, "UPDATE meetup_outbox SET attempts = ?, next_try_at = ?, last_error = ? WHERE id = ?",
-		attempts, dbTime(next), why, id)
+		attempts, store.Time(next), why, id)
 	if err != nil {
 		return fmt.Errorf("meetups: delivery %d retry: %w", id, err)
 	}
@@ -126,7 +124,7 @@ func laterReminderDue(ctx context.Context, q execer, d delivery, now time.Time) 
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM meetup_outbox WHERE meetup_id = ? AND platform = ? AND room_id = ?
 		AND kind LIKE 'remind-%' AND id != ? AND due_at > ? AND due_at <= ? AND status IN ('scheduled', 'pending', 'sent')`,
-		d.MeetupID, d.Platform, d.RoomID, d.ID, dbTime(d.DueAt), dbTime(now)).Scan(&n)
+		d.MeetupID, d.Platform, d.RoomID, d.ID, store.Time(d.DueAt), store.Time(now)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("meetups: later reminders: %w", err)
 	}
@@ -138,35 +136,33 @@ func meetupForMessage(ctx context.Context, q execer, platform, messageID string)
 	if messageID == "" {
 		return 0, false, nil
 	}
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT meetup_id FROM meetup_outbox WHERE platform = ? AND message_id = ? AND kind != 'cancel' LIMIT 1`,
-		platform, messageID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
+	id, ok, err := store.One(ctx, q, store.Column[int64],
+		`SELECT meetup_id FROM meetup_outbox WHERE platform = ? AND message_id = ? AND kind != 'cancel' LIMIT 1`, platform, messageID)
 	if err != nil {
 		return 0, false, fmt.Errorf("meetups: message lookup: %w", err)
 	}
-	return id, true, nil
+	return id, ok, nil
 }
 
 // countByStatus is for logs and tests.
 func countByStatus(ctx context.Context, q execer) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, "SELECT status, count(*) FROM meetup_outbox GROUP BY status")
+	type count struct {
+		status string
+		n      int
+	}
+	counts, err := store.List(ctx, q, func(sc store.Scanner) (count, error) {
+		var c count
+		err := sc.Scan(&c.status, &c.n)
+		return c, err
+	}, "SELECT status, count(*) FROM meetup_outbox GROUP BY status")
 	if err != nil {
 		return nil, fmt.Errorf("meetups: outbox counts: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
+	out := make(map[string]int, len(counts))
+	for _, c := range counts {
+		out[c.status] = c.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // kindLabel is the metrics label of a delivery kind.

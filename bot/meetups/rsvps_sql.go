@@ -2,9 +2,9 @@ package meetups
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // Answers to an RSVP.
@@ -26,16 +26,19 @@ type RSVP struct {
 }
 
 func getRSVP(ctx context.Context, q execer, meetupID int64, platform, userID string) (RSVP, bool, error) {
-	r := RSVP{MeetupID: meetupID, Platform: platform, UserID: userID}
-	err := q.QueryRowContext(ctx, `SELECT user_name, answer, waitlisted, updated_at FROM meetup_rsvps
-		WHERE meetup_id = ? AND platform = ? AND user_id = ?`, meetupID, platform, userID).Scan(&r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
-	}
+	r, ok, err := store.One(ctx, q, func(sc store.Scanner) (RSVP, error) {
+		r := RSVP{MeetupID: meetupID, Platform: platform, UserID: userID}
+		err := sc.Scan(&r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt)
+		return r, err
+	}, `SELECT user_name, answer, waitlisted, updated_at FROM meetup_rsvps
+		WHERE meetup_id = ? AND platform = ? AND user_id = ?`, meetupID, platform, userID)
 	if err != nil {
 		return r, false, fmt.Errorf("meetups: get rsvp: %w", err)
 	}
-	return r, true, nil
+	if !ok {
+		r = RSVP{MeetupID: meetupID, Platform: platform, UserID: userID}
+	}
+	return r, ok, nil
 }
 
 func putRSVP(ctx context.Context, q execer, r RSVP) error {
@@ -79,14 +82,17 @@ func promote(ctx context.Context, q execer, meetupID int64, capacity int) ([]RSV
 		if capacity > 0 && going >= capacity {
 			return out, nil
 		}
-		r := RSVP{MeetupID: meetupID, Answer: AnswerYes}
-		err = q.QueryRowContext(ctx, `SELECT platform, user_id, user_name FROM meetup_rsvps
-			WHERE meetup_id = ? AND answer = 'yes' AND waitlisted = 1 ORDER BY queued_at LIMIT 1`, meetupID).Scan(&r.Platform, &r.UserID, &r.UserName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return out, nil
-		}
+		r, ok, err := store.One(ctx, q, func(sc store.Scanner) (RSVP, error) {
+			r := RSVP{MeetupID: meetupID, Answer: AnswerYes}
+			err := sc.Scan(&r.Platform, &r.UserID, &r.UserName)
+			return r, err
+		}, `SELECT platform, user_id, user_name FROM meetup_rsvps
+			WHERE meetup_id = ? AND answer = 'yes' AND waitlisted = 1 ORDER BY queued_at LIMIT 1`, meetupID)
 		if err != nil {
 			return out, fmt.Errorf("meetups: promote: %w", err)
+		}
+		if !ok {
+			return out, nil
 		}
 		if _, err := q.ExecContext(ctx, "UPDATE meetup_rsvps SET waitlisted = 0 WHERE meetup_id = ? AND platform = ? AND user_id = ?",
 			meetupID, r.Platform, r.UserID); err != nil {
@@ -99,21 +105,16 @@ func promote(ctx context.Context, q execer, meetupID int64, capacity int) ([]RSV
 // listRSVPs returns a meetup's answers: going first, then the waitlist in
 // order, then maybe and no.
 func listRSVPs(ctx context.Context, q execer, meetupID int64) ([]RSVP, error) {
-	rows, err := q.QueryContext(ctx, `SELECT platform, user_id, user_name, answer, waitlisted, updated_at FROM meetup_rsvps
+	out, err := store.List(ctx, q, func(sc store.Scanner) (RSVP, error) {
+		r := RSVP{MeetupID: meetupID}
+		err := sc.Scan(&r.Platform, &r.UserID, &r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt)
+		return r, err
+	}, `SELECT platform, user_id, user_name, answer, waitlisted, updated_at FROM meetup_rsvps
 		WHERE meetup_id = ? ORDER BY CASE answer WHEN 'yes' THEN 0 WHEN 'maybe' THEN 1 ELSE 2 END, waitlisted, queued_at`, meetupID)
 	if err != nil {
 		return nil, fmt.Errorf("meetups: list rsvps: %w", err)
 	}
-	defer rows.Close()
-	var out []RSVP
-	for rows.Next() {
-		r := RSVP{MeetupID: meetupID}
-		if err := rows.Scan(&r.Platform, &r.UserID, &r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("meetups: list rsvps: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func rsvpsOfUser(ctx context.Context, q execer, userID string) ([]RSVP, error) {

@@ -3,6 +3,8 @@ package meetups
 import (
 	"context"
 	"fmt"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // series is a recurring meetup's template.
@@ -29,21 +31,16 @@ func insertSeries(ctx context.Context, q execer, s *series) error {
 }
 
 func activeSeries(ctx context.Context, q execer) ([]series, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, rule, title, time_zone, venue, online_url, hashtag, capacity, created_by
+	out, err := store.List(ctx, q, func(sc store.Scanner) (series, error) {
+		var s series
+		err := sc.Scan(&s.ID, &s.Rule, &s.Title, &s.TimeZone, &s.Venue, &s.OnlineURL, &s.Hashtag, &s.Capacity, &s.CreatedBy)
+		return s, err
+	}, `SELECT id, rule, title, time_zone, venue, online_url, hashtag, capacity, created_by
 		FROM meetup_series WHERE active = 1 ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("meetups: list series: %w", err)
 	}
-	defer rows.Close()
-	var out []series
-	for rows.Next() {
-		var s series
-		if err := rows.Scan(&s.ID, &s.Rule, &s.Title, &s.TimeZone, &s.Venue, &s.OnlineURL, &s.Hashtag, &s.Capacity, &s.CreatedBy); err != nil {
-			return nil, fmt.Errorf("meetups: list series: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func stopSeries(ctx context.Context, q execer, id int64) error {

@@ -2,12 +2,14 @@ package shoutouts
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // ErrRoundExists is returned when opening a round whose name is taken.
@@ -41,15 +43,18 @@ func (s *Service) OpenRound(ctx context.Context, name string, categories []strin
 	if len(r.Categories) == 0 {
 		return r, refusedf("An awards round needs at least one category: awards open %s CATEGORY...", quoteName(name))
 	}
-	id, err := insertRound(ctx, s.db.Write, r)
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		id, err := insertRound(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		r.ID = id
+		return store.AuditIn(ctx, tx, actor, "awards.open", "awards:"+name, strings.Join(r.Categories, ", "))
+	})
 	if errors.Is(err, ErrRoundExists) {
 		return r, refusedf("There is already an awards round called %q; choose another name.", name)
 	}
 	if err != nil {
-		return r, fmt.Errorf("shoutouts: open round: %w", err)
-	}
-	r.ID = id
-	if err := s.db.Audit(ctx, actor, "awards.open", "awards:"+name, strings.Join(r.Categories, ", ")); err != nil {
 		return r, fmt.Errorf("shoutouts: open round: %w", err)
 	}
 	return r, nil
@@ -86,20 +91,25 @@ func (s *Service) CloseRound(ctx context.Context, name, actor string) (Round, []
 		return r, nil, refusedf("The %s round is already closed. Type awards shortlist %s to see its shortlist.", r.Name, quoteName(r.Name))
 	}
 	now := s.now()
-	ok, err := closeRound(ctx, s.db.Write, r.ID, actor, now)
+	closed := false
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if closed, err = closeRound(ctx, tx, r.ID, actor, now); err != nil || !closed {
+			return err
+		}
+		// The shortlist has one list per category.
+		return store.AuditIn(ctx, tx, actor, "awards.close", "awards:"+r.Name, fmt.Sprintf("%d categories", len(r.Categories)))
+	})
 	if err != nil {
 		return r, nil, fmt.Errorf("shoutouts: close round: %w", err)
 	}
-	if !ok {
+	if !closed {
 		return r, nil, refusedf("The %s round is already closed.", r.Name)
 	}
 	r.ClosedBy, r.ClosedAt = actor, now
 	sl, err := s.Shortlist(ctx, r)
 	if err != nil {
 		return r, nil, err
-	}
-	if err := s.db.Audit(ctx, actor, "awards.close", "awards:"+r.Name, fmt.Sprintf("%d categories", len(sl))); err != nil {
-		return r, sl, fmt.Errorf("shoutouts: close round: %w", err)
 	}
 	return r, sl, nil
 }

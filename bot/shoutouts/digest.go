@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // DigestCheckEvery is how often the running bot checks whether a digest is
@@ -120,9 +121,9 @@ func (s *Service) digestStart(ctx context.Context, now time.Time) (time.Time, er
 		return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
 	}
 	if ok {
-		t, err := time.Parse(time.RFC3339Nano, v)
+		t, err := store.ParseTime(v)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("shoutouts: digest start %q: %w", v, err)
+			return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
 		}
 		s.digestSince = t
 		return t, nil
@@ -135,7 +136,7 @@ func (s *Service) digestStart(ctx context.Context, now time.Time) (time.Time, er
 	if old {
 		start = time.Unix(0, 0)
 	}
-	if err := s.db.SetKV(ctx, ns, key, start.UTC().Format(time.RFC3339Nano)); err != nil {
+	if err := s.db.SetKV(ctx, ns, key, store.Time(start)); err != nil {
 		return time.Time{}, fmt.Errorf("shoutouts: digest start: %w", err)
 	}
 	s.digestSince = start

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/privacy"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for the award_nominations table.
@@ -28,29 +29,23 @@ const nominationCols = `n.id, n.round_id, r.name, n.category, n.nominee_id, n.no
 	n.nominator_id, n.nominator_name, n.reason, n.platform, n.created_at`
 
 func queryNominations(ctx context.Context, q querier, where string, args ...any) ([]Nomination, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+nominationCols+" FROM award_nominations n JOIN award_rounds r ON r.id = n.round_id "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Nomination
-	for rows.Next() {
+	return store.List(ctx, q, func(sc store.Scanner) (Nomination, error) {
 		var n Nomination
 		var created string
-		if err := rows.Scan(&n.ID, &n.RoundID, &n.Round, &n.Category, &n.NomineeID, &n.NomineeName,
+		if err := sc.Scan(&n.ID, &n.RoundID, &n.Round, &n.Category, &n.NomineeID, &n.NomineeName,
 			&n.NominatorID, &n.NominatorName, &n.Reason, &n.Platform, &created); err != nil {
-			return nil, err
+			return n, err
 		}
-		n.CreatedAt = parseTS(created)
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		var err error
+		n.CreatedAt, err = store.ParseTime(created)
+		return n, err
+	}, "SELECT "+nominationCols+" FROM award_nominations n JOIN award_rounds r ON r.id = n.round_id "+where, args...)
 }
 
 func insertNomination(ctx context.Context, q querier, n Nomination) (int64, error) {
 	res, err := q.ExecContext(ctx, `INSERT INTO award_nominations(round_id, category, nominee_id, nominee_name,
 		nominator_id, nominator_name, reason, platform, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.RoundID, n.Category, n.NomineeID, n.NomineeName, n.NominatorID, n.NominatorName, n.Reason, n.Platform, ts(n.CreatedAt))
+		n.RoundID, n.Category, n.NomineeID, n.NomineeName, n.NominatorID, n.NominatorName, n.Reason, n.Platform, store.Time(n.CreatedAt))
 	if err != nil {
 		return 0, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for the shoutout_notices table: notices owed to recipients.
@@ -38,23 +40,18 @@ func owedNotices(ctx context.Context, q querier, ids []int64) ([]owedNotice, err
 			args = append(args, id)
 		}
 	}
-	rows, err := q.QueryContext(ctx, query+" ORDER BY n.shoutout_id", args...)
+	out, err := store.List(ctx, q, func(sc store.Scanner) (owedNotice, error) {
+		var n owedNotice
+		var retracted string
+		err := sc.Scan(&n.ID, &n.Platform, &n.GiverName, &n.RecipientID, &n.RecipientName, &n.Reason, &n.Category, &retracted,
+			&n.fallbackRoom, &n.fallbackThread, &n.started, &n.attempts)
+		n.retracted = retracted != ""
+		return n, err
+	}, query+" ORDER BY n.shoutout_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("owed notices: %w", err)
 	}
-	defer rows.Close()
-	var out []owedNotice
-	for rows.Next() {
-		var n owedNotice
-		var retracted string
-		if err := rows.Scan(&n.ID, &n.Platform, &n.GiverName, &n.RecipientID, &n.RecipientName, &n.Reason, &n.Category, &retracted,
-			&n.fallbackRoom, &n.fallbackThread, &n.started, &n.attempts); err != nil {
-			return nil, fmt.Errorf("owed notices: %w", err)
-		}
-		n.retracted = retracted != ""
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func markNoticeStarted(ctx context.Context, q querier, id int64) error {

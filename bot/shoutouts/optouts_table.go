@@ -3,6 +3,8 @@ package shoutouts
 import (
 	"context"
 	"fmt"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for the shoutout_optouts table.
@@ -15,7 +17,7 @@ func (s *Service) SetNotifications(ctx context.Context, platform, userID string,
 		_, err = s.db.Write.ExecContext(ctx, "DELETE FROM shoutout_optouts WHERE platform = ? AND user_id = ?", platform, userID)
 	} else {
 		_, err = s.db.Write.ExecContext(ctx, `INSERT INTO shoutout_optouts(platform, user_id, created_at) VALUES (?, ?, ?)
-			ON CONFLICT(platform, user_id) DO NOTHING`, platform, userID, ts(s.now()))
+			ON CONFLICT(platform, user_id) DO NOTHING`, platform, userID, store.Time(s.now()))
 	}
 	if err != nil {
 		return fmt.Errorf("shoutouts: notifications for %s: %w", userID, err)
@@ -35,20 +37,11 @@ func (s *Service) OptedOut(ctx context.Context, platform, userID string) (bool, 
 
 // optoutsOf lists the platforms where the user opted out.
 func optoutsOf(ctx context.Context, q querier, userID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT platform FROM shoutout_optouts WHERE user_id = ? ORDER BY platform", userID)
-	if err != nil {
-		return nil, err
+	out, err := store.List(ctx, q, store.Column[string], "SELECT platform FROM shoutout_optouts WHERE user_id = ? ORDER BY platform", userID)
+	if out == nil {
+		out = []string{}
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // eraseOptouts removes the user's preference rows (a preference is no use

@@ -2,6 +2,7 @@ package shoutouts
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge"
 )
 
@@ -30,17 +32,20 @@ func (s *Service) Retract(ctx context.Context, id int64, actor, reason string) (
 		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, ErrAlreadyRetracted)
 	}
 	now := s.now()
-	ok, err := markRetracted(ctx, s.db.Write, id, actor, reason, now)
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		ok, err := markRetracted(ctx, tx, id, actor, reason, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrAlreadyRetracted
+		}
+		return store.AuditIn(ctx, tx, actor, "shoutout.retract", fmt.Sprintf("shoutout:%d", id), reason)
+	})
 	if err != nil {
 		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, err)
 	}
-	if !ok {
-		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, ErrAlreadyRetracted)
-	}
 	sh.RetractedAt, sh.RetractedBy, sh.RetractReason = now, actor, reason
-	if err := s.db.Audit(ctx, actor, "shoutout.retract", fmt.Sprintf("shoutout:%d", id), reason); err != nil {
-		return sh, fmt.Errorf("shoutouts: retract #%d: %w", id, err)
-	}
 	return sh, nil
 }
 

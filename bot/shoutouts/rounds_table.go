@@ -2,12 +2,12 @@ package shoutouts
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for the award_rounds table.
@@ -38,7 +38,7 @@ func (r Round) HasCategory(c string) bool {
 
 const roundCols = "id, name, categories, opened_by, opened_at, closed_by, closed_at"
 
-func scanRound(r scanner) (Round, error) {
+func scanRound(r store.Scanner) (Round, error) {
 	var rd Round
 	var cats, opened, closed string
 	if err := r.Scan(&rd.ID, &rd.Name, &cats, &rd.OpenedBy, &opened, &rd.ClosedBy, &closed); err != nil {
@@ -47,8 +47,12 @@ func scanRound(r scanner) (Round, error) {
 	if err := json.Unmarshal([]byte(cats), &rd.Categories); err != nil {
 		return rd, fmt.Errorf("round %d categories: %w", rd.ID, err)
 	}
-	rd.OpenedAt, rd.ClosedAt = parseTS(opened), parseTS(closed)
-	return rd, nil
+	var err error
+	if rd.OpenedAt, err = store.ParseTime(opened); err != nil {
+		return rd, err
+	}
+	rd.ClosedAt, err = store.ParseTime(closed)
+	return rd, err
 }
 
 func insertRound(ctx context.Context, q querier, r Round) (int64, error) {
@@ -58,7 +62,7 @@ func insertRound(ctx context.Context, q querier, r Round) (int64, error) {
 	}
 	res, err := q.ExecContext(ctx, `INSERT INTO award_rounds(name, name_key, categories, opened_by, opened_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT(name_key) DO NOTHING`,
-		r.Name, strings.ToLower(r.Name), string(cats), r.OpenedBy, ts(r.OpenedAt))
+		r.Name, strings.ToLower(r.Name), string(cats), r.OpenedBy, store.Time(r.OpenedAt))
 	if err != nil {
 		return 0, err
 	}
@@ -69,32 +73,19 @@ func insertRound(ctx context.Context, q querier, r Round) (int64, error) {
 }
 
 func roundByName(ctx context.Context, q querier, name string) (Round, error) {
-	r, err := scanRound(q.QueryRowContext(ctx, "SELECT "+roundCols+" FROM award_rounds WHERE name_key = ?", strings.ToLower(name)))
-	if errors.Is(err, sql.ErrNoRows) {
+	r, ok, err := store.One(ctx, q, scanRound, "SELECT "+roundCols+" FROM award_rounds WHERE name_key = ?", strings.ToLower(name))
+	if err == nil && !ok {
 		return r, ErrNotFound
 	}
 	return r, err
 }
 
 func listRounds(ctx context.Context, q querier, where string, args ...any) ([]Round, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+roundCols+" FROM award_rounds "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Round
-	for rows.Next() {
-		r, err := scanRound(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.List(ctx, q, scanRound, "SELECT "+roundCols+" FROM award_rounds "+where, args...)
 }
 
 func closeRound(ctx context.Context, q querier, id int64, by string, at time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, "UPDATE award_rounds SET closed_by = ?, closed_at = ? WHERE id = ? AND closed_at = ''", by, ts(at), id)
+	res, err := q.ExecContext(ctx, "UPDATE award_rounds SET closed_by = ?, closed_at = ? WHERE id = ? AND closed_at = ''", by, store.Time(at), id)
 	if err != nil {
 		return false, err
 	}

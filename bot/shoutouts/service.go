@@ -153,23 +153,6 @@ type Shoutout struct {
 // Retracted reports whether an organiser withdrew the shout-out.
 func (s Shoutout) Retracted() bool { return !s.RetractedAt.IsZero() }
 
-// tsLayout stores times in UTC with a fixed width, so text order is time
-// order and range queries can compare strings.
-const tsLayout = "2006-01-02T15:04:05.000000Z"
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
-
-func parseTS(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(tsLayout, s)
-	if err != nil {
-		t, _ = time.Parse(time.RFC3339Nano, s)
-	}
-	return t
-}
-
 func (s *Service) now() time.Time { return s.clock.Now() }
 
 // startOfDay is local midnight of t's day in the community time zone.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/privacy"
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // SQL for the shoutouts table.
@@ -22,32 +23,23 @@ type querier interface {
 const shoutoutCols = `id, giver_id, giver_name, recipient_id, recipient_name, reason, category,
 	platform, room_id, message_id, created_at, retracted_at, retracted_by, retract_reason`
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanShoutout(r scanner) (Shoutout, error) {
+func scanShoutout(r store.Scanner) (Shoutout, error) {
 	var s Shoutout
 	var created, retracted string
 	err := r.Scan(&s.ID, &s.GiverID, &s.GiverName, &s.RecipientID, &s.RecipientName, &s.Reason,
 		&s.Category, &s.Platform, &s.RoomID, &s.MessageID, &created, &retracted, &s.RetractedBy, &s.RetractReason)
-	s.CreatedAt, s.RetractedAt = parseTS(created), parseTS(retracted)
+	if err != nil {
+		return s, err
+	}
+	if s.CreatedAt, err = store.ParseTime(created); err != nil {
+		return s, err
+	}
+	s.RetractedAt, err = store.ParseTime(retracted)
 	return s, err
 }
 
 func queryShoutouts(ctx context.Context, q querier, query string, args ...any) ([]Shoutout, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+shoutoutCols+" FROM shoutouts "+query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Shoutout
-	for rows.Next() {
-		s, err := scanShoutout(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return store.List(ctx, q, scanShoutout, "SELECT "+shoutoutCols+" FROM shoutouts "+query, args...)
 }
 
 func insertShoutout(ctx context.Context, q querier, s Shoutout) (int64, error) {
@@ -55,7 +47,7 @@ func insertShoutout(ctx context.Context, q querier, s Shoutout) (int64, error) {
 		reason, reason_key, category, platform, room_id, message_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.GiverID, s.GiverName, s.RecipientID, s.RecipientName, s.Reason, reasonKey(s.Reason),
-		s.Category, s.Platform, s.RoomID, s.MessageID, ts(s.CreatedAt))
+		s.Category, s.Platform, s.RoomID, s.MessageID, store.Time(s.CreatedAt))
 	if err != nil {
 		return 0, err
 	}
@@ -67,21 +59,16 @@ func insertShoutout(ctx context.Context, q querier, s Shoutout) (int64, error) {
 func countGivenSince(ctx context.Context, q querier, giverID string, t time.Time) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM shoutouts
-		WHERE giver_id = ? AND created_at >= ? AND retracted_at = ''`, giverID, ts(t)).Scan(&n)
+		WHERE giver_id = ? AND created_at >= ? AND retracted_at = ''`, giverID, store.Time(t)).Scan(&n)
 	return n, err
 }
 
 // findDuplicate finds a standing shout-out from giver to recipient with the
 // same folded reason since t.
 func findDuplicate(ctx context.Context, q querier, giverID, recipientID, reason string, since time.Time) (int64, bool, error) {
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM shoutouts
+	return store.One(ctx, q, store.Column[int64], `SELECT id FROM shoutouts
 		WHERE giver_id = ? AND recipient_id = ? AND reason_key = ? AND created_at >= ? AND retracted_at = ''
-		ORDER BY id DESC LIMIT 1`, giverID, recipientID, reasonKey(reason), ts(since)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return id, err == nil, err
+		ORDER BY id DESC LIMIT 1`, giverID, recipientID, reasonKey(reason), store.Time(since))
 }
 
 // ErrNotFound is returned for a shout-out, round or nomination that does
@@ -90,13 +77,12 @@ var ErrNotFound = errors.New("not found")
 
 // Get returns one shout-out, retracted or not.
 func (s *Service) Get(ctx context.Context, id int64) (Shoutout, error) {
-	row := s.db.Read.QueryRowContext(ctx, "SELECT "+shoutoutCols+" FROM shoutouts WHERE id = ?", id)
-	sh, err := scanShoutout(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sh, fmt.Errorf("shoutouts: #%d: %w", id, ErrNotFound)
-	}
+	sh, ok, err := store.One(ctx, s.db.Read, scanShoutout, "SELECT "+shoutoutCols+" FROM shoutouts WHERE id = ?", id)
 	if err != nil {
 		return sh, fmt.Errorf("shoutouts: get #%d: %w", id, err)
+	}
+	if !ok {
+		return sh, fmt.Errorf("shoutouts: #%d: %w", id, ErrNotFound)
 	}
 	return sh, nil
 }
@@ -104,7 +90,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Shoutout, error) {
 // markRetracted retracts a standing shout-out; false if it already was.
 func markRetracted(ctx context.Context, q querier, id int64, by, reason string, at time.Time) (bool, error) {
 	res, err := q.ExecContext(ctx, `UPDATE shoutouts SET retracted_at = ?, retracted_by = ?, retract_reason = ?
-		WHERE id = ? AND retracted_at = ''`, ts(at), by, reason, id)
+		WHERE id = ? AND retracted_at = ''`, store.Time(at), by, reason, id)
 	if err != nil {
 		return false, err
 	}
@@ -115,7 +101,7 @@ func markRetracted(ctx context.Context, q querier, id int64, by, reason string, 
 // Since returns every shout-out created at or after since (zero: all),
 // retracted ones included, oldest first: the full record for exports.
 func (s *Service) Since(ctx context.Context, since time.Time) ([]Shoutout, error) {
-	out, err := queryShoutouts(ctx, s.db.Read, "WHERE created_at >= ? ORDER BY created_at, id", ts(since))
+	out, err := queryShoutouts(ctx, s.db.Read, "WHERE created_at >= ? ORDER BY created_at, id", store.Time(since))
 	if err != nil {
 		return nil, fmt.Errorf("shoutouts: list: %w", err)
 	}
@@ -146,7 +132,7 @@ func (s *Service) Received(ctx context.Context, userID string, limit int) ([]Sho
 
 // between returns standing shout-outs in [from, to), oldest first.
 func (s *Service) between(ctx context.Context, from, to time.Time) ([]Shoutout, error) {
-	return queryShoutouts(ctx, s.db.Read, "WHERE retracted_at = '' AND created_at >= ? AND created_at < ? ORDER BY created_at, id", ts(from), ts(to))
+	return queryShoutouts(ctx, s.db.Read, "WHERE retracted_at = '' AND created_at >= ? AND created_at < ? ORDER BY created_at, id", store.Time(from), store.Time(to))
 }
 
 // Count is one line of a leaderboard.
@@ -160,54 +146,36 @@ type Count struct {
 // optionally in one category; the name is the one on their latest
 // shout-out in the period.
 func countRecipients(ctx context.Context, q querier, since time.Time, category string, limit int) ([]Count, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.recipient_id, c.n, l.recipient_name FROM
+	return store.List(ctx, q, func(sc store.Scanner) (Count, error) {
+		var c Count
+		err := sc.Scan(&c.ID, &c.Count, &c.Name)
+		return c, err
+	}, `SELECT c.recipient_id, c.n, l.recipient_name FROM
 		(SELECT recipient_id, count(*) AS n, max(id) AS last FROM shoutouts
 		 WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)
 		 GROUP BY recipient_id) c
 		JOIN shoutouts l ON l.id = c.last
 		ORDER BY c.n DESC, l.recipient_name COLLATE NOCASE, c.recipient_id LIMIT ?`,
-		ts(since), category, category, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.ID, &c.Count, &c.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		store.Time(since), category, category, limit)
 }
 
 // countCategories ranks categories of standing shout-outs since a time.
 func countCategories(ctx context.Context, q querier, since time.Time, category string) ([]Count, error) {
-	rows, err := q.QueryContext(ctx, `SELECT category, count(*) AS n FROM shoutouts
-		WHERE retracted_at = '' AND created_at >= ? AND category != '' AND (? = '' OR category = ?)
-		GROUP BY category ORDER BY n DESC, category`, ts(since), category, category)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
+	return store.List(ctx, q, func(sc store.Scanner) (Count, error) {
 		var c Count
-		if err := rows.Scan(&c.Name, &c.Count); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&c.Name, &c.Count)
 		c.ID = c.Name
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT category, count(*) AS n FROM shoutouts
+		WHERE retracted_at = '' AND created_at >= ? AND category != '' AND (? = '' OR category = ?)
+		GROUP BY category ORDER BY n DESC, category`, store.Time(since), category, category)
 }
 
 // totals counts standing shout-outs, givers and recipients since a time.
 func totals(ctx context.Context, q querier, since time.Time, category string) (n, givers, recipients int, err error) {
 	err = q.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT giver_id), count(DISTINCT recipient_id)
 		FROM shoutouts WHERE retracted_at = '' AND created_at >= ? AND (? = '' OR category = ?)`,
-		ts(since), category, category).Scan(&n, &givers, &recipients)
+		store.Time(since), category, category).Scan(&n, &givers, &recipients)
 	return n, givers, recipients, err
 }
 

@@ -65,3 +65,20 @@ func AuditIn(ctx context.Context, ex Execer, actor, action, subject, detail stri
 	}
 	return nil
 }
+
+// InTx runs fn in one write transaction, committed when fn returns nil
+// and rolled back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}

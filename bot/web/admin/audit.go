@@ -2,7 +2,8 @@ package admin
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // The audit log, newest first: every change made here (and in chat by
@@ -21,7 +22,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i := range rows {
-		if t, err := time.Parse("2006-01-02T15:04:05.000Z", rows[i].At); err == nil {
+		if t, err := store.ParseTime(rows[i].At); err == nil {
 			rows[i].At = c.when(t)
 		}
 	}

@@ -31,12 +31,11 @@ func (id Identity) Display() string {
 	return id.UserID
 }
 
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func stamp(t time.Time) string { return t.UTC().Format(timeLayout) }
+// stamp and parseStamp are the store's one time encoding.
+func stamp(t time.Time) string { return store.Time(t) }
 
 func parseStamp(s string) time.Time {
-	t, _ := time.Parse(timeLayout, s)
+	t, _ := store.ParseTime(s)
 	return t
 }
 
@@ -128,18 +127,16 @@ type loginRecord struct {
 }
 
 func userLogins(ctx context.Context, db *store.DB, userID string) ([]loginRecord, error) {
-	rows, err := db.Read.QueryContext(ctx, "SELECT platform, created_at, used_at FROM admin_logins WHERE user_id = ? ORDER BY created_at", userID)
+	out, err := store.List(ctx, db.Read, func(sc store.Scanner) (loginRecord, error) {
+		var l loginRecord
+		err := sc.Scan(&l.Platform, &l.CreatedAt, &l.UsedAt)
+		return l, err
+	}, "SELECT platform, created_at, used_at FROM admin_logins WHERE user_id = ? ORDER BY created_at", userID)
 	if err != nil {
 		return nil, fmt.Errorf("admin: export sign-in links: %w", err)
 	}
-	defer rows.Close()
-	out := []loginRecord{}
-	for rows.Next() {
-		var l loginRecord
-		if err := rows.Scan(&l.Platform, &l.CreatedAt, &l.UsedAt); err != nil {
-			return nil, fmt.Errorf("admin: export sign-in links: %w", err)
-		}
-		out = append(out, l)
+	if out == nil {
+		out = []loginRecord{}
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -74,18 +74,16 @@ type sessionRecord struct {
 }
 
 func userSessions(ctx context.Context, db *store.DB, userID string) ([]sessionRecord, error) {
-	rows, err := db.Read.QueryContext(ctx, "SELECT platform, created_at, seen_at FROM admin_sessions WHERE user_id = ? ORDER BY created_at", userID)
+	out, err := store.List(ctx, db.Read, func(sc store.Scanner) (sessionRecord, error) {
+		var s sessionRecord
+		err := sc.Scan(&s.Platform, &s.CreatedAt, &s.SeenAt)
+		return s, err
+	}, "SELECT platform, created_at, seen_at FROM admin_sessions WHERE user_id = ? ORDER BY created_at", userID)
 	if err != nil {
 		return nil, fmt.Errorf("admin: export sessions: %w", err)
 	}
-	defer rows.Close()
-	out := []sessionRecord{}
-	for rows.Next() {
-		var s sessionRecord
-		if err := rows.Scan(&s.Platform, &s.CreatedAt, &s.SeenAt); err != nil {
-			return nil, fmt.Errorf("admin: export sessions: %w", err)
-		}
-		out = append(out, s)
+	if out == nil {
+		out = []sessionRecord{}
 	}
-	return out, rows.Err()
+	return out, nil
 }

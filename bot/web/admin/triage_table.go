@@ -60,23 +60,18 @@ func getTriage(ctx context.Context, db *store.DB, qid int64) (triage, bool, erro
 }
 
 func queryReviews(ctx context.Context, db *store.DB, where string, args ...any) ([]review, error) {
-	rows, err := db.Read.QueryContext(ctx, `SELECT question_id, doc_id, section, note, by, at FROM admin_triage
+	out, err := store.List(ctx, db.Read, func(sc store.Scanner) (review, error) {
+		var rv review
+		var at string
+		err := sc.Scan(&rv.QuestionID, &rv.DocID, &rv.Section, &rv.Note, &rv.By, &at)
+		rv.At = parseStamp(at)
+		return rv, err
+	}, `SELECT question_id, doc_id, section, note, by, at FROM admin_triage
 		WHERE action = 'flagged' AND reviewed_at = '' `+where+` ORDER BY at DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("admin: list reviews: %w", err)
 	}
-	defer rows.Close()
-	var out []review
-	for rows.Next() {
-		var rv review
-		var at string
-		if err := rows.Scan(&rv.QuestionID, &rv.DocID, &rv.Section, &rv.Note, &rv.By, &at); err != nil {
-			return nil, fmt.Errorf("admin: list reviews: %w", err)
-		}
-		rv.At = parseStamp(at)
-		out = append(out, rv)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // openReviews lists flagged sections nobody has reviewed yet.
@@ -106,20 +101,18 @@ type triageRecord struct {
 }
 
 func userTriage(ctx context.Context, db *store.DB, userID string) ([]triageRecord, error) {
-	rows, err := db.Read.QueryContext(ctx, "SELECT question_id, action, at FROM admin_triage WHERE by = ?1 OR reviewed_by = ?1 ORDER BY at", userID)
+	out, err := store.List(ctx, db.Read, func(sc store.Scanner) (triageRecord, error) {
+		var t triageRecord
+		err := sc.Scan(&t.QuestionID, &t.Action, &t.At)
+		return t, err
+	}, "SELECT question_id, action, at FROM admin_triage WHERE by = ?1 OR reviewed_by = ?1 ORDER BY at", userID)
 	if err != nil {
 		return nil, fmt.Errorf("admin: export decisions: %w", err)
 	}
-	defer rows.Close()
-	out := []triageRecord{}
-	for rows.Next() {
-		var t triageRecord
-		if err := rows.Scan(&t.QuestionID, &t.Action, &t.At); err != nil {
-			return nil, fmt.Errorf("admin: export decisions: %w", err)
-		}
-		out = append(out, t)
+	if out == nil {
+		out = []triageRecord{}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // pseudonymiseTriage replaces a person's ID on decisions they made.
