@@ -141,7 +141,7 @@ func nearest(name string, names iter.Seq2[string, string]) []string {
 	}
 	var cs []cand
 	for n, canonical := range names {
-		d := editDistance(name, n)
+		d := EditDistance(name, n)
 		if d <= 2 || (len(name) >= 3 && strings.HasPrefix(n, name)) {
 			if n != canonical && d > 1 {
 				continue // aliases only when very close
@@ -246,9 +246,14 @@ func (c *Command) sub(name string) *Command {
 	return nil
 }
 
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
+// EditDistance counts the slips between two short strings: a letter
+// inserted, left out, changed, or two neighbouring letters swapped each
+// count one (the optimal string alignment distance, so "lsit" is one slip
+// from "list" where Levenshtein counts two).
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// Three rows: the one before last is needed for swaps.
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -262,8 +267,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }

@@ -125,3 +125,39 @@ func TestHelpText(t *testing.T) {
 		t.Errorf("help nosuch: err = %v", err)
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"list", "list", 0},
+		{"lsit", "list", 1}, // neighbours swapped: one slip
+		{"lsit", "edit", 2},
+		{"meetp", "meetup", 1},
+		{"ecko", "echo", 1},
+		{"abc", "ca", 3}, // optimal string alignment: no edits inside a swap
+		{"", "who", 3},
+		{"café", "caéf", 1},
+		{"facbeook", "facebook", 1},
+	} {
+		if got := EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+		if got := EditDistance(tc.b, tc.a); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.b, tc.a, got, tc.want)
+		}
+	}
+}
+
+// A swapped pair of letters is the nearest slip: `meetup lsit` suggests
+// list, not edit (which Levenshtein put level with it and first by name).
+func TestSuggestPrefersTransposition(t *testing.T) {
+	meetup := &Command{Name: "meetup"}
+	for _, n := range []string{"add", "list", "show", "edit", "cancel", "rsvp", "who"} {
+		meetup.Subcommands = append(meetup.Subcommands, &Command{Name: n, Run: func(context.Context, *Request) error { return nil }})
+	}
+	if got := meetup.suggestSub("lsit"); len(got) == 0 || got[0] != "list" {
+		t.Errorf("suggestions for lsit = %v, want list first", got)
+	}
+}

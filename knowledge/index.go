@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // index is the in-memory side of the knowledge base: document metadata and
@@ -215,7 +217,7 @@ func (ix *index) correct(w string) []string {
 	var out []string
 	for _, k := range deletions(w) {
 		for _, cand := range ix.dels[k] {
-			if cand != w && !seen[cand] && editDistance(cand, w) <= 1+transposed(cand, w) && plausibleSlip(w, cand) {
+			if cand != w && !seen[cand] && bot.EditDistance(cand, w) <= 1 && plausibleSlip(w, cand) {
 				seen[cand] = true
 				out = append(out, cand)
 			}
@@ -279,43 +281,4 @@ func keyNeighbours(a, b rune) bool {
 		return ca == cb || ca == cb+1
 	}
 	return false
-}
-
-// transposed is 1 when a and b differ by one swap of neighbours, which the
-// Levenshtein distance counts as 2 but people make as one slip.
-func transposed(a, b string) int {
-	if len(a) != len(b) {
-		return 0
-	}
-	var diff []int
-	for i := 0; i < len(a); i++ {
-		if a[i] != b[i] {
-			diff = append(diff, i)
-		}
-	}
-	if len(diff) == 2 && diff[1] == diff[0]+1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]] {
-		return 1
-	}
-	return 0
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

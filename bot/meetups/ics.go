@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,14 +21,40 @@ func (s *Service) ICS(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.buildICS(ms)
+	return s.buildICS(ms, true)
 }
 
-func (s *Service) buildICS(ms []Meetup) ([]byte, error) {
+// MeetupICS renders one upcoming meetup as an iCalendar file for "add to
+// calendar", event for event as the feed has it (same UID, times with
+// TZID and VTIMEZONE, end, sequence, status), so the two agree in a
+// calendar app. It returns nil for an id that is no upcoming meetup.
+func (s *Service) MeetupICS(ctx context.Context, id string) ([]byte, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	ms, err := s.Upcoming(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.ID == n {
+			return s.buildICS([]Meetup{m}, false)
+		}
+	}
+	return nil, nil
+}
+
+// buildICS renders meetups as an iCalendar object. A feed also carries
+// the calendar's name and zone for apps that subscribe to it. Lines end
+// in CRLF, as RFC 5545 requires.
+func (s *Service) buildICS(ms []Meetup, feed bool) ([]byte, error) {
 	cal := ics.NewCalendarFor("Bothy")
 	cal.SetMethod(ics.MethodPublish)
-	cal.SetXWRCalName("Meetups")
-	cal.SetXWRTimezone(s.loc.String())
+	if feed {
+		cal.SetXWRCalName("Meetups")
+		cal.SetXWRTimezone(s.loc.String())
+	}
 	zones := map[string][2]int{} // zone -> first and last year used
 	for _, m := range ms {
 		y := m.StartsAt.Year()
@@ -92,7 +119,7 @@ func (s *Service) buildICS(ms []Meetup) ([]byte, error) {
 		}
 		ev.SetDescription(strings.Join(desc, "\n"))
 	}
-	return []byte(cal.Serialize()), nil
+	return []byte(cal.Serialize(ics.WithNewLineWindows)), nil
 }
 
 const icsLocal = "20060102T150405"

@@ -177,6 +177,7 @@ func TestChatCommands(t *testing.T) {
 		{"alice", "!meetup add Bad on blah blah", []string{"couldn't find the date"}},
 		{"alice", "!meetup add Bad on 06/07 18:00", []string{"could be 6 July or 7 June"}},
 		{"bob", "!meetup list", []string{"1. **#tartantm summer social**", "16 June 2027"}},
+		{"bob", "!meetup lsit", []string{`Did you mean "meetup list"?`}},
 		{"bob", "!meetup rsvp 1 yes", []string{"You're going", "1 going"}},
 		{"bob", "!meetup rsvp 1 perhaps-not", []string{"yes, no or maybe"}},
 		{"bob", "!meetup rsvp 99 yes", []string{"no meetup with that number"}},

@@ -50,14 +50,12 @@ func (c *calendar) ICS(ctx context.Context) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// eventCalendar also renders single meetups itself.
-type eventCalendar struct {
-	calendar
-	asked []string
-}
-
-func (c *eventCalendar) MeetupICS(ctx context.Context, id string) ([]byte, error) {
-	c.asked = append(c.asked, id)
+// MeetupICS stands in for the meetups feature's renderer: a file that
+// says which meetup it was asked for.
+func (c *calendar) MeetupICS(ctx context.Context, id string) ([]byte, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	for _, m := range c.meetups {
 		if m.ID == id {
 			return []byte("BEGIN:VCALENDAR\r\nX-FROM-FEATURE:" + id + "\r\nEND:VCALENDAR\r\n"), nil
@@ -70,7 +68,7 @@ func sampleMeetups() []MeetupView {
 	return []MeetupView{
 		{
 			ID: "12", UID: "meetup-12@bothy.example", Title: "Plain English clinic",
-			StartsAt: time.Date(2026, 3, 19, 12, 30, 0, 0, london), EndsAt: time.Date(2026, 3, 19, 13, 30, 0, 0, london),
+			StartsAt: time.Date(2026, 3, 19, 12, 30, 0, 0, london),
 			TimeZone: "Europe/London", OnlineURL: "https://meet.example.scot/plain-english",
 			Hashtag: "PlainEnglishClinic", Status: "scheduled", Going: 14,
 		},

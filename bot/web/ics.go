@@ -3,9 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-	"time"
-
-	ics "github.com/arran4/golang-ical"
 )
 
 const calendarType = "text/calendar; charset=utf-8"
@@ -35,26 +32,10 @@ func (s *Server) meetupICS(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var body []byte
-	if ec, can := cal.(EventCalendar); can {
-		b, err := ec.MeetupICS(r.Context(), id)
-		if err != nil {
-			s.fail(w, r, "meetup calendar file", err)
-			return
-		}
-		body = b
-	} else {
-		list, err := cal.UpcomingMeetups(r.Context())
-		if err != nil {
-			s.fail(w, r, "meetup calendar file", err)
-			return
-		}
-		for _, m := range list {
-			if m.ID == id {
-				body = []byte(eventICS(m, s.opts.Now()))
-				break
-			}
-		}
+	body, err := cal.MeetupICS(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, "meetup calendar file", err)
+		return
 	}
 	if body == nil {
 		http.Error(w, "No upcoming meetup has that ID.", http.StatusNotFound)
@@ -63,48 +44,6 @@ func (s *Server) meetupICS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", calendarType)
 	w.Header().Set("Content-Disposition", `attachment; filename="meetup-`+safeFileName(id)+`.ics"`)
 	_, _ = w.Write(body)
-}
-
-// eventICS renders one meetup when the Calendar cannot do it itself.
-func eventICS(m MeetupView, now time.Time) string {
-	c := ics.NewCalendarFor("Bothy")
-	c.SetMethod(ics.MethodPublish)
-	uid := m.UID
-	if uid == "" {
-		uid = "meetup-" + m.ID + "@bothy"
-	}
-	ev := c.AddEvent(uid)
-	ev.SetDtStampTime(now)
-	ev.SetStartAt(m.StartsAt)
-	if !m.EndsAt.IsZero() {
-		ev.SetEndAt(m.EndsAt)
-	}
-	ev.SetSummary(m.Title)
-	switch {
-	case m.Venue != "":
-		ev.SetLocation(m.Venue)
-	case m.OnlineURL != "":
-		ev.SetLocation(m.OnlineURL)
-	}
-	if m.OnlineURL != "" {
-		ev.SetURL(m.OnlineURL)
-	}
-	var desc []string
-	if m.OnlineURL != "" {
-		desc = append(desc, "Join online: "+m.OnlineURL)
-	}
-	if m.Hashtag != "" {
-		desc = append(desc, "#"+strings.TrimPrefix(m.Hashtag, "#"))
-	}
-	if len(desc) > 0 {
-		ev.SetDescription(strings.Join(desc, "\n"))
-	}
-	if m.Cancelled() {
-		ev.SetStatus(ics.ObjectStatusCancelled)
-	} else {
-		ev.SetStatus(ics.ObjectStatusConfirmed)
-	}
-	return c.Serialize()
 }
 
 // safeFileName keeps a header value to plain characters.

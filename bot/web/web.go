@@ -26,8 +26,6 @@ type MeetupView struct {
 	ID       string
 	Title    string
 	StartsAt time.Time
-	// EndsAt may be zero when the meetup has no set end.
-	EndsAt time.Time
 	// TimeZone is the IANA zone the meetup was planned in; empty means the
 	// community's zone.
 	TimeZone  string
@@ -72,15 +70,12 @@ type AnswerView struct {
 	Sources   []SourceView
 }
 
-// Calendar lists upcoming meetups and renders the calendar feed.
+// Calendar lists upcoming meetups and renders them as iCalendar: the
+// feed, and one meetup's file for "add to calendar" (nil when id is no
+// upcoming meetup). The meetups feature renders both, so they agree.
 type Calendar interface {
 	UpcomingMeetups(ctx context.Context) ([]MeetupView, error)
 	ICS(ctx context.Context) ([]byte, error)
-}
-
-// EventCalendar is optional for a Calendar: it renders one meetup as an
-// iCalendar file. Without it the page builds the file from the MeetupView.
-type EventCalendar interface {
 	MeetupICS(ctx context.Context, id string) ([]byte, error)
 }
 

@@ -935,3 +935,39 @@ func TestAttackErasureMatrixCaches(t *testing.T) {
 		t.Errorf("after erasure: %s", found)
 	}
 }
+
+// TestAttackICSLineEndings (15.11): the calendar feed and a meetup's
+// .ics file ended lines in LF alone; RFC 5545 requires CRLF, and strict
+// calendar clients refuse or misread the file.
+func TestAttackICSLineEndings(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bothy.db")
+	when := time.Now().AddDate(1, 0, 0).Format("2 January 2006") + " 18:00"
+	add := "meetup add Winter social on " + when + " at The Lighthouse, Glasgow #tartantm\n"
+	if out, errOut, code := runBothy(t, dir, add, nil, "--db", db, "--organiser"); code != 0 || !strings.Contains(out, "Added meetup 1") {
+		t.Fatalf("adding a meetup: %d %s %s", code, out, errOut)
+	}
+	addr := freeAddr(t)
+	startConsoleBot(t, dir, addr, map[string]string{"BOTHY_DB": db, "BOTHY_HTTP_LISTEN": addr})
+	for _, path := range []string{"/meetups.ics", "/meetups/1.ics"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("BEGIN:VEVENT")) {
+			t.Fatalf("%s: %d %q", path, resp.StatusCode, body)
+		}
+		for i, line := range bytes.SplitAfter(body, []byte("\n")) {
+			if len(line) > 0 && !bytes.HasSuffix(line, []byte("\r\n")) {
+				t.Errorf("%s line %d does not end in CRLF: %q", path, i+1, line)
+				break
+			}
+		}
+	}
+	out, errOut, code := runBothy(t, dir, "", nil, "meetup", "export", "--ics", "--db", db)
+	if code != 0 || strings.Count(out, "\r\n") != strings.Count(out, "\n") {
+		t.Errorf("bothy meetup export --ics: exit %d, %d CRLF in %d lines %s", code, strings.Count(out, "\r\n"), strings.Count(out, "\n"), errOut)
+	}
+}

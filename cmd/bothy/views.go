@@ -36,6 +36,10 @@ func (c meetupCalendar) UpcomingMeetups(ctx context.Context) ([]web.MeetupView, 
 
 func (c meetupCalendar) ICS(ctx context.Context) ([]byte, error) { return c.svc.ICS(ctx) }
 
+func (c meetupCalendar) MeetupICS(ctx context.Context, id string) ([]byte, error) {
+	return c.svc.MeetupICS(ctx, id)
+}
+
 // shoutoutWall shows recent shout-outs on the community page; the service
 // already leaves out retracted ones and shows erased members as erased.
 type shoutoutWall struct{ svc *shoutouts.Service }
