@@ -115,52 +115,11 @@ func buttonHint(buttons []bot.Button, emoji []string) string {
 	return "React " + strings.Join(parts, " / ")
 }
 
-var keycaps = []string{"1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"}
-
-// ButtonEmoji picks the reaction that stands for each button on Matrix,
-// from its label: 👍/👎 for helpful/not helpful, ✅/🤔/❌ for going, maybe
-// and not going; other buttons get numbered keycaps. Features that read
-// reactions can use it to agree with the hint the adapter shows.
-func ButtonEmoji(buttons []bot.Button) []string {
-	out := make([]string, len(buttons))
-	used := map[string]bool{}
-	for i, b := range buttons {
-		e := labelEmoji(b)
-		if e == "" || used[e] {
-			e = keycaps[min(i, len(keycaps)-1)]
-		}
-		used[e] = true
-		out[i] = e
-	}
-	return out
-}
-
-func labelEmoji(b bot.Button) string {
-	l := " " + strings.ToLower(strings.TrimSpace(b.Label)) + " "
-	has := func(words ...string) bool {
-		for _, w := range words {
-			if strings.Contains(l, w) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("not helpful", "unhelpful"):
-		return "👎"
-	case has("helpful", " useful"):
-		return "👍"
-	case has("not going", "can't", "cannot", " no ", "decline"):
-		return "❌"
-	case has("maybe", "tentative", "perhaps"):
-		return "🤔"
-	case has("going", " yes ", "attend", " join", "accept"):
-		return "✅"
-	case b.Style == "danger":
-		return "❌"
-	}
-	return ""
-}
+// ButtonEmoji picks the reaction that stands for each button on Matrix;
+// the table is the core's (bot.ButtonEmoji), which the console shares.
+// Features that read reactions can use it to agree with the hint the
+// adapter shows.
+func ButtonEmoji(buttons []bot.Button) []string { return bot.ButtonEmoji(buttons) }
 
 const buttonsNamespace = "matrix.buttons"
 
