@@ -501,7 +501,7 @@ func cmpDesc(a, b float64) int {
 // the honest figures for a base it has never seen (mean balanced 0.856 to
 // 0.849 between thresholds of 0.40 and 0.46), and DefaultMinConfidence
 // takes 0.45, the lowest at which the starter set meets the out-of-scope
-// target with these (rounded) coefficients. Refit with TestDumpFeatures and
+// target with these (rounded) coefficients. Refit with go run ./knowledge/cmd/kbfeatures and
 // knowledge/testdata/fit_confidence.py (mode "final").
 var confModel = struct {
 	bias, cov, docCov, titleTags, unknown, org, personal, long float64
