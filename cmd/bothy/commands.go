@@ -23,7 +23,7 @@ var commands = []*cliCommand{
 		Summary: "exit 0 if the running bot is ready, 1 if not (for container health checks)", Run: runHealthcheck},
 	{Name: "init", Usage: "[--config FILE] [--force]",
 		Summary: "write an annotated example bothy.yaml", Run: runInit},
-	{Name: "kb", Summary: "manage the knowledge base (ingest folders, evaluate retrieval)", Subcommands: []*cliCommand{
+	{Name: "kb", Summary: "manage the knowledge base (ingest folders, evaluate retrieval, copy out the starter)", Subcommands: []*cliCommand{
 		{Name: "kb ingest", Usage: "[--db PATH] DIR...",
 			Summary: "index folders of Markdown files; unchanged files are skipped", Run: runKBIngest},
 		{Name: "kb eval", Usage: "[--db PATH] [--misses] [--all] FILE.jsonl",
