@@ -15,6 +15,10 @@ type Question struct {
 	Text, UserID, Platform, RoomID string
 	// Record stores the question (and, when abstaining, lists it as a gap).
 	Record bool
+	// NoModel keeps language and embedding models out of the answer: it
+	// comes from the passages alone (the community page's search, unless
+	// llm.web allows more, so anonymous visitors cannot spend model calls).
+	NoModel bool
 	// OnDelta, when set and a Writer is configured, receives the answer
 	// text so far while the LLM streams it.
 	OnDelta func(partial string)
@@ -51,7 +55,7 @@ const (
 func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 	start := time.Now()
 	text := strings.ToValidUTF8(q.Text, "")
-	r, err := b.retrieve(ctx, text)
+	r, err := b.retrieveWith(ctx, text, !q.NoModel)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -59,7 +63,7 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 	if a.Confident {
 		a.Sources = a.Ranked
 		a.Text = b.extract(ctx, r)
-		if b.opts.Writer != nil {
+		if b.opts.Writer != nil && !q.NoModel {
 			if t, ok := b.write(ctx, text, a.Sources, q.OnDelta); ok {
 				a.Text, a.ByLLM = t, true
 			}

@@ -307,6 +307,14 @@ func TestWriterAnswersAndFallsBack(t *testing.T) {
 			t.Fatalf("deltas = %v", deltas)
 		}
 	})
+	t.Run("not called for a question that may not use models (the web page)", func(t *testing.T) {
+		w := &fakeWriter{text: "Do not retweet councillors during purdah [1]."}
+		b := evalKB(t, Options{Writer: w})
+		ans, err := b.Ask(ctx, Question{Text: q, NoModel: true})
+		if err != nil || !ans.Confident || ans.ByLLM || w.calls != 0 {
+			t.Fatalf("ans = %+v, %v, writer calls %d", ans, err, w.calls)
+		}
+	})
 	t.Run("not called when abstaining", func(t *testing.T) {
 		w := &fakeWriter{text: "made up"}
 		b := evalKB(t, Options{Writer: w})

@@ -441,6 +441,12 @@ type qfeatures struct {
 const longQuestion = 6
 
 func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) {
+	return b.retrieveWith(ctx, question, true)
+}
+
+// retrieveWith ranks the knowledge base for a question; vectors false
+// keeps the embeddings model out of it (no call leaves the machine).
+func (b *Base) retrieveWith(ctx context.Context, question string, vectors bool) (*ranking, error) {
 	ix, err := b.snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -471,7 +477,7 @@ func (b *Base) retrieve(ctx context.Context, question string) (*ranking, error) 
 		r.q.Long = math.Log(float64(min(n, 2*longQuestion)) / longQuestion)
 	}
 	r.rerank(ix, cands, total)
-	if b.opts.Embedder != nil && len(ix.vecs) > 0 {
+	if vectors && b.opts.Embedder != nil && len(ix.vecs) > 0 {
 		r.hits = b.fuse(ctx, ix, question, r.hits)
 	}
 	if len(r.hits) > 0 {

@@ -59,6 +59,10 @@ type Knowledge struct {
 	Dirs []string `yaml:"dirs"`
 	// MinConfidence overrides the answer/abstain threshold (0 = default).
 	MinConfidence float64 `yaml:"min_confidence"`
+	// QuestionsPerMinute is how many questions one member may ask a
+	// minute (default 20; 0 = no limit), so a flood neither fills the
+	// gaps list nor spends model calls.
+	QuestionsPerMinute int `yaml:"questions_per_minute"`
 }
 
 // LLM configures an OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp
@@ -70,6 +74,10 @@ type LLM struct {
 	APIKey          string        `yaml:"-" env:"BOTHY_LLM_API_KEY" secret:"true"`
 	APIKeyFile      string        `yaml:"api_key_file"`
 	Timeout         time.Duration `yaml:"timeout"`
+	// Web lets the community page's search use the models too. Off by
+	// default: the page is open to anyone, and each search would be a
+	// model call someone else pays for.
+	Web bool `yaml:"web"`
 }
 
 // Meetups configures meetups and reminders.
@@ -135,6 +143,9 @@ type HTTP struct {
 	// Page is "public" (default), "token" or "off".
 	Page      string `yaml:"page"`
 	PageToken string `yaml:"-" env:"BOTHY_HTTP_PAGE_TOKEN" secret:"true"`
+	// SearchPerMinute is how many searches one address may make a minute
+	// on the community page (default 30; 0 = no limit).
+	SearchPerMinute int `yaml:"search_per_minute"`
 }
 
 // Web describes how people reach the web server.
@@ -156,7 +167,8 @@ func Default() Config {
 		Shoutouts: Shoutouts{DailyQuota: 5, DigestDay: "friday", DigestTime: "16:00"},
 		Privacy:   Privacy{Retention: 365 * 24 * time.Hour},
 		Slack:     Slack{Mode: "socket"},
-		HTTP:      HTTP{Page: "public"},
+		HTTP:      HTTP{Page: "public", SearchPerMinute: 30},
+		Knowledge: Knowledge{QuestionsPerMinute: 20},
 		Matrix:    Matrix{Catchup: 15 * time.Minute, OrganiserPower: 50, Encryption: true, CrossSigning: true, RedactAnswers: true},
 	}
 }
@@ -391,6 +403,12 @@ func (c *Config) validate(path string, lines map[string]int, fromEnv map[string]
 	case "text", "json":
 	default:
 		return bad("log.format", fmt.Sprintf("%q is not text or json", c.Log.Format))
+	}
+	if c.Knowledge.QuestionsPerMinute < 0 {
+		return bad("knowledge.questions_per_minute", "must be zero (no limit) or more")
+	}
+	if c.HTTP.SearchPerMinute < 0 {
+		return bad("http.search_per_minute", "must be zero (no limit) or more")
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		return bad("knowledge.min_confidence", "must be between 0 and 1")

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/markup"
 )
 
@@ -227,6 +230,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Search.Problem != "" {
 		s.render(w, r, "search.html", http.StatusOK, d)
+		return
+	}
+	if ok, wait := s.searches.Allow(clientKey(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		d.Search.Problem = fmt.Sprintf("That is more searches than I take from one address in a minute (%d). Please try again in %s.",
+			s.searches.PerMinute(), bot.Wait(wait))
+		s.render(w, r, "search.html", http.StatusTooManyRequests, d)
 		return
 	}
 	d.Search.Asked = true

@@ -141,15 +141,20 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for open requests when
 	// its context ends (default 5s).
 	ShutdownTimeout time.Duration
+	// SearchPerMinute limits searches per client address (0 = no limit),
+	// so one visitor cannot run the knowledge base, or a language model
+	// behind it, flat out.
+	SearchPerMinute int
 
 	secure bool // PublicURL is https
 }
 
 // Server is the HTTP server.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	handler http.Handler
+	opts     Options
+	searches *bot.RateLimiter
+	log      *slog.Logger
+	handler  http.Handler
 }
 
 // New checks the options and builds the server's routes.
@@ -194,7 +199,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Community == "" {
 		opts.Community = "Bothy"
 	}
-	s := &Server{opts: opts, log: opts.Logger.With("component", "web")}
+	s := &Server{opts: opts, log: opts.Logger.With("component", "web"), searches: bot.NewRateLimiter(opts.SearchPerMinute, nowFunc(opts.Now))}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -709,3 +709,51 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatalf("Serve: %v", err)
 	}
 }
+
+// TestSearchRatePerAddress (issue 15.10): anonymous visitors ran 50
+// searches (50 model calls with an LLM configured). Each address gets
+// SearchPerMinute, then a 429 that says when to try again; other
+// addresses, including those behind a local proxy, are not held up.
+func TestSearchRatePerAddress(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.SearchPerMinute = 3 })
+	for i := 0; i < 3; i++ {
+		if r := e.get(t, "/search?q=alt+text"); r.code != 200 {
+			t.Fatalf("search %d = %d", i+1, r.code)
+		}
+	}
+	r := e.get(t, "/search?q=alt+text")
+	if r.code != http.StatusTooManyRequests || r.header.Get("Retry-After") != "20" {
+		t.Fatalf("4th search = %d, Retry-After %q; want 429 and 20", r.code, r.header.Get("Retry-After"))
+	}
+	mustContain(t, r.body, "That is more searches than I take from one address in a minute (3). Please try again in 20 seconds.")
+	if n := len(e.search.queries); n != 3 {
+		t.Errorf("the searcher ran %d times, want 3", n)
+	}
+	// The test client is on loopback, as a reverse proxy would be: the
+	// address it forwards is the one counted.
+	for _, addr := range []string{"203.0.113.7", "198.51.100.1, 203.0.113.8"} {
+		if r := e.get(t, "/search?q=alt+text", "X-Forwarded-For", addr); r.code != 200 {
+			t.Errorf("a different forwarded address (%s) was refused: %d", addr, r.code)
+		}
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ remote, fwd, want string }{
+		{"203.0.113.7:5000", "", "203.0.113.7"},
+		{"203.0.113.7:5000", "10.0.0.1", "203.0.113.7"}, // a public peer cannot pick its own key
+		{"127.0.0.1:5000", "198.51.100.1, 203.0.113.8", "203.0.113.8"},
+		{"10.1.2.3:5000", "203.0.113.9", "203.0.113.9"},
+		{"[2001:db8:1:2:3:4:5:6]:5000", "", "2001:db8:1:2::/64"},
+		{"127.0.0.1:5000", "not an address", "127.0.0.1"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/search", nil)
+		r.RemoteAddr = tc.remote
+		if tc.fwd != "" {
+			r.Header.Set("X-Forwarded-For", tc.fwd)
+		}
+		if got := clientKey(r); got != tc.want {
+			t.Errorf("clientKey(%s, %q) = %q, want %q", tc.remote, tc.fwd, got, tc.want)
+		}
+	}
+}

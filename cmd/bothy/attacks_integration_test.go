@@ -37,6 +37,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/adapters/slack/slacktest"
+	"github.com/bothy-chat/bothy/knowledge/llm/llmtest"
 )
 
 // freeAddr returns a loopback address nothing listens on yet.
@@ -970,4 +971,76 @@ func TestAttackICSLineEndings(t *testing.T) {
 	if code != 0 || strings.Count(out, "\r\n") != strings.Count(out, "\n") {
 		t.Errorf("bothy meetup export --ics: exit %d, %d CRLF in %d lines %s", code, strings.Count(out, "\r\n"), strings.Count(out, "\n"), errOut)
 	}
+}
+
+// TestAttackFloods (15.10): one member logged 2,615 questions in a flood,
+// 666 of them into `kb gaps`; with a language model configured, 50
+// anonymous /search calls made 50 model calls. A member gets 20 questions
+// a minute and is told when to try again; the page allows each address
+// its searches and calls no model unless llm.web says so.
+func TestAttackFloods(t *testing.T) {
+	t.Run("one member's questions", func(t *testing.T) {
+		dir := t.TempDir()
+		var script strings.Builder
+		for i := 0; i < 30; i++ {
+			fmt.Fprintf(&script, "ask what colour is the quixotic zorblax wibble number %d\n", i)
+		}
+		out, errOut, code := runBothy(t, dir, script.String(), nil, "--db", filepath.Join(dir, "bothy.db"), "--as", "flooder")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if n := strings.Count(out, "Please try again in"); n != 10 {
+			t.Errorf("%d of 30 questions were held back, want 10 (20 a minute):\n%s", n, lastLines(out, 12))
+		}
+		var gaps int
+		queryDB(t, filepath.Join(dir, "bothy.db"), "SELECT count(*) FROM kb_questions", func(r *sql.Rows) error { return r.Scan(&gaps) })
+		if gaps != 20 {
+			t.Errorf("%d questions recorded, want 20", gaps)
+		}
+	})
+
+	t.Run("anonymous searches and the model", func(t *testing.T) {
+		llm := llmtest.New(t)
+		llm.SetReply(func(llmtest.ChatRequest) (string, error) { return "Ask ICT for an exception [1].", nil })
+		dir := t.TempDir()
+		addr := freeAddr(t)
+		startConsoleBot(t, dir, addr, map[string]string{
+			"BOTHY_DB":           filepath.Join(dir, "bothy.db"),
+			"BOTHY_HTTP_LISTEN":  addr,
+			"BOTHY_LLM_BASE_URL": llm.URL,
+			"BOTHY_LLM_MODEL":    "local-model",
+		})
+		codes := map[int]int{}
+		for i := 0; i < 50; i++ {
+			resp, err := http.Get("http://" + addr + "/search?q=" + url.QueryEscape("IT have blocked Twitter, what do I do?"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes[resp.StatusCode]++
+		}
+		if codes[200] != 30 || codes[http.StatusTooManyRequests] != 20 {
+			t.Errorf("responses %v, want 30 answered and 20 told to wait (30 a minute per address)", codes)
+		}
+		if n := len(llm.Requests()); n != 0 {
+			t.Errorf("anonymous searches made %d model calls, want none (llm.web is off)", n)
+		}
+		// With llm.web the same search does reach the model, so the
+		// check above is not vacuous.
+		dir2, addr2 := t.TempDir(), freeAddr(t)
+		startConsoleBot(t, dir2, addr2, map[string]string{
+			"BOTHY_DB": filepath.Join(dir2, "bothy.db"), "BOTHY_HTTP_LISTEN": addr2,
+			"BOTHY_LLM_BASE_URL": llm.URL, "BOTHY_LLM_MODEL": "local-model", "BOTHY_LLM_WEB": "true",
+		})
+		resp, err := http.Get("http://" + addr2 + "/search?q=" + url.QueryEscape("IT have blocked Twitter, what do I do?"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if n := len(llm.Requests()); n == 0 || !strings.Contains(string(body), "Ask ICT for an exception") {
+			t.Errorf("with llm.web on, the search made %d model calls", n)
+		}
+	})
 }

@@ -71,11 +71,16 @@ func (w llmWriter) Answer(ctx context.Context, question string, sources []knowle
 }
 
 // knowledgeSearch answers the community page's search box the way chat
-// answers a question; web searches are not recorded as questions.
-type knowledgeSearch struct{ base *knowledge.Base }
+// answers a question; web searches are not recorded as questions, and
+// call no language or embeddings model unless llm.web says they may (the
+// page is open to anyone).
+type knowledgeSearch struct {
+	base   *knowledge.Base
+	models bool
+}
 
 func (s knowledgeSearch) Search(ctx context.Context, q string) (web.AnswerView, error) {
-	ans, err := s.base.Ask(ctx, knowledge.Question{Text: q, Platform: "web"})
+	ans, err := s.base.Ask(ctx, knowledge.Question{Text: q, Platform: "web", NoModel: !s.models})
 	if err != nil {
 		return web.AnswerView{}, err
 	}

@@ -72,7 +72,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("knowledge: %w", err)
 	}
-	chat.Register(b, base)
+	chat.Register(b, base, chat.Options{Questions: bot.NewRateLimiter(cfg.Knowledge.QuestionsPerMinute, app.Clock)})
 	if len(cfg.Knowledge.Dirs) > 0 {
 		b.AddService("knowledge-watcher", base.Watch)
 	}
@@ -96,7 +96,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 
 	// The HTTP server shows all three on the community page.
 	// Organisers curate all three in the console on /admin.
-	sources := web.Sources{Calendar: meetupCalendar{meets}, Wall: shoutoutWall{shouts}, Searcher: knowledgeSearch{base}}
+	sources := web.Sources{Calendar: meetupCalendar{meets}, Wall: shoutoutWall{shouts}, Searcher: knowledgeSearch{base: base, models: cfg.LLM.Web}}
 	var console http.Handler
 	if app.Config.HTTP.Listen != "" {
 		c, err := newAdminConsole(app, b, base, meets, shouts)
@@ -161,11 +161,13 @@ func addWeb(app *App, b *bot.Bot, sources web.Sources, console http.Handler) err
 		Page:      hc.Page,
 		Token:     hc.PageToken,
 		PublicURL: app.Config.Web.PublicURL,
-		Sources:   sources,
-		Admin:     console,
-		Checks:    checks,
-		Metrics:   app.Metrics,
-		Logger:    app.Log,
+		// Per address, so one visitor cannot run the search flat out.
+		SearchPerMinute: hc.SearchPerMinute,
+		Sources:         sources,
+		Admin:           console,
+		Checks:          checks,
+		Metrics:         app.Metrics,
+		Logger:          app.Log,
 	})
 	if err != nil {
 		return err

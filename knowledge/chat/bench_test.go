@@ -47,7 +47,7 @@ func benchQuestions(b *testing.B, oneAtATime bool) {
 	bt := bot.New(bot.Options{})
 	ad := bottest.NewFlood(b.N)
 	bt.AddAdapter(ad)
-	Register(bt, base)
+	Register(bt, base, Options{})
 	// Warm the index snapshot so the first message does not pay for loading it.
 	if _, err := base.Ask(ctx, knowledge.Question{Text: "warm up"}); err != nil {
 		b.Fatal(err)

@@ -26,10 +26,17 @@ const (
 // stay inside platforms' rate limits.
 const streamEvery = 800 * time.Millisecond
 
+// Options tune the chat commands.
+type Options struct {
+	// Questions limits how many questions each member may ask (per
+	// platform and user); nil means no limit.
+	Questions *bot.RateLimiter
+}
+
 // Register adds ask and kb to the bot, the feedback button handlers and
 // the reaction handler.
-func Register(b *bot.Bot, base *knowledge.Base) {
-	h := &handlers{base: base}
+func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
+	h := &handlers{base: base, questions: opts.Questions}
 	b.Register(&bot.Command{
 		Name:    "ask",
 		Aliases: []string{"q"},
@@ -61,12 +68,21 @@ func Register(b *bot.Bot, base *knowledge.Base) {
 	b.OnReaction(h.reaction)
 }
 
-type handlers struct{ base *knowledge.Base }
+type handlers struct {
+	base      *knowledge.Base
+	questions *bot.RateLimiter
+}
 
 func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
 	q := strings.TrimSpace(req.Args)
 	if q == "" {
 		return bot.Usagef("What would you like to know? For example: ask how do we handle abusive comments")
+	}
+	// Before anything is recorded or a model called: a flood from one
+	// member neither fills the gaps list nor spends model calls.
+	if ok, wait := h.questions.Allow(req.Msg.Platform + "\x00" + req.Msg.UserID); !ok {
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("You've asked me %d questions in the last minute, which is as many as I take from one person. "+
+			"Please try again in %s.", h.questions.PerMinute(), bot.Wait(wait))})
 	}
 	question := knowledge.Question{Text: q, UserID: req.Msg.UserID, Platform: req.Msg.Platform, RoomID: req.Msg.RoomID, Record: true}
 	var (

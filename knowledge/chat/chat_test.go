@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
@@ -82,7 +83,7 @@ func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *memAdapter, *knowle
 	b := bot.New(bot.Options{Organisers: []string{"org"}})
 	ad := &memAdapter{}
 	b.AddAdapter(ad)
-	Register(b, base)
+	Register(b, base, Options{})
 	return b, ad, base, dir
 }
 
@@ -202,5 +203,49 @@ func TestFeedbackEmoji(t *testing.T) {
 		if got != want {
 			t.Errorf("feedbackEmoji(%q) = %d, want %d", e, got, want)
 		}
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+// TestQuestionRate (issue 15.10): one member flooding questions gets a
+// reply saying when to try again, and the flood is neither answered nor
+// recorded as gaps; another member is not held up.
+func TestQuestionRate(t *testing.T) {
+	_, _, base, _ := setup(t, knowledge.Options{})
+	clock := &fixedClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	b := bot.New(bot.Options{})
+	ad := &memAdapter{}
+	b.AddAdapter(ad)
+	Register(b, base, Options{Questions: bot.NewRateLimiter(3, clock)})
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		say(b, "flooder", fmt.Sprintf("what colour is the quixotic zorblax wibble number %d", i))
+	}
+	var limited []string
+	ad.mu.Lock()
+	sent := append([]bot.Reply(nil), ad.sent...)
+	ad.mu.Unlock()
+	for _, r := range sent {
+		if strings.Contains(r.Text, "Please try again in") {
+			limited = append(limited, r.Text)
+		}
+	}
+	if len(limited) != 7 || !strings.Contains(limited[0], "You've asked me 3 questions in the last minute") || !strings.Contains(limited[0], "try again in 20 seconds") {
+		t.Fatalf("%d replies said to wait, want 7 (the first: %q)", len(limited), limited)
+	}
+	if gaps, _ := base.Gaps(ctx, 1000); len(gaps) != 3 {
+		t.Errorf("%d gaps recorded from the flood, want 3", len(gaps))
+	}
+	say(b, "someone-else", "Can the council account retweet a councillor during purdah?")
+	if r := ad.last(); strings.Contains(r.Text, "try again") {
+		t.Errorf("another member was held up: %q", r.Text)
+	}
+	clock.t = clock.t.Add(20 * time.Second)
+	say(b, "flooder", "Can the council account retweet a councillor during purdah?")
+	if r := ad.last(); strings.Contains(r.Text, "try again") || len(r.Sources) == 0 {
+		t.Errorf("after the wait the member is still refused: %q", r.Text)
 	}
 }
