@@ -416,9 +416,9 @@ func TestAttackSlackNotificationText(t *testing.T) {
 		return p.Get("channel") == orgDM && strings.Contains(p.Get("text"), "gritter")
 	})
 	say(organiserID, orgDM, fmt.Sprintf("kb answer %d Park it in the depot yard on Mill Road, never on the street.", gap))
-	eventually(t, e2eWait, "the FAQ is written", func() bool {
-		m, _ := filepath.Glob(filepath.Join(kb, "faq-*.md"))
-		return len(m) == 1
+	// The reply comes once the FAQ is written and indexed.
+	waitPost(t, ctx, srv, "the FAQ confirmation", func(p url.Values) bool {
+		return p.Get("channel") == orgDM && strings.Contains(p.Get("text"), "indexed")
 	})
 	// The next member's question is answered from that FAQ, with sources
 	// (titled by the first question) and buttons.
@@ -768,14 +768,28 @@ func TestAttackErasureLeavesTraces(t *testing.T) {
 	}
 	send := ack(t, ctx, srv)
 	n := 0
+	// say sends a direct message and waits for a new reply holding want.
 	say := func(user, channel, text, want string) url.Values {
 		t.Helper()
 		n++
 		stamp := fmt.Sprintf("1791000%03d.000100", n)
+		before := len(srv.Calls(""))
 		send(srv.SendEvent(fmt.Sprintf("EvErase%03d", n), slacktest.DirectMessage(user, channel, stamp, text)))
-		return waitPost(t, ctx, srv, want+" in reply to "+text, func(p url.Values) bool {
-			return p.Get("channel") == channel && strings.Contains(p.Get("text")+p.Get("blocks"), want) && p.Get("ts_seen_"+stamp) == ""
+		var got url.Values
+		err := srv.Wait(ctx, func(calls []slacktest.Call) bool {
+			for _, c := range calls[min(before, len(calls)):] {
+				p := c.Params
+				if c.Method == "chat.postMessage" && c.Status == 200 && p.Get("channel") == channel && strings.Contains(p.Get("text")+p.Get("blocks"), want) {
+					got = p
+					return true
+				}
+			}
+			return false
 		})
+		if err != nil {
+			t.Fatalf("no reply with %q to %q: %v", want, text, err)
+		}
+		return got
 	}
 	scalar := func(q string, args ...any) int64 {
 		var v int64
