@@ -121,3 +121,7 @@ func unmark(s string) string {
 		return p[1] + " (" + p[2] + ")"
 	})
 }
+
+// OneLine collapses every run of spaces, tabs and newlines to one space,
+// for text that must fit on a line: a log line, an error, a title.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

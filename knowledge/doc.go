@@ -245,10 +245,8 @@ func yamlError(path string, err error) error {
 		n, _ := strconv.Atoi(m[1])
 		return &ParseError{path, n + 1, "front matter: " + strings.TrimSpace(m[2])}
 	}
-	return &ParseError{path, 1, "front matter: " + oneLine(msg)}
+	return &ParseError{path, 1, "front matter: " + bot.OneLine(msg)}
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 var md = goldmark.New()
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // ErrNoFolder means an operation needs a configured knowledge folder.
@@ -58,36 +58,25 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 			return resolved, path, &AnsweredError{QuestionID: questionID, DocID: resolved, Path: path}
 		}
 	}
-	title := strings.TrimSpace(oneLine(question))
+	title := strings.TrimSpace(bot.OneLine(question))
 	if r := []rune(title); len(r) > 120 {
 		title = string(r[:120]) + "…"
 	}
 	id = fmt.Sprintf("faq-%d-%s", questionID, slug(title, 48))
-	fm := struct {
-		ID           string   `yaml:"id"`
-		Title        string   `yaml:"title"`
-		Kind         string   `yaml:"kind"`
-		Tags         []string `yaml:"tags,flow"`
-		Organisation string   `yaml:"organisation,omitempty"`
-		Updated      string   `yaml:"updated"`
-	}{ID: id, Title: title, Kind: "faq", Tags: []string{"faq", "community-answer"}, Updated: b.clock.Now().Format("2006-01-02")}
-	head, err := yaml.Marshal(fm)
-	if err != nil {
-		return "", "", fmt.Errorf("knowledge: write faq: %w", err)
-	}
-	var body strings.Builder
-	body.WriteString("---\n")
-	body.Write(head)
-	body.WriteString("---\n")
-	fmt.Fprintf(&body, "# %s\n\n%s\n", title, answer)
+	meta := Meta{ID: id, Title: title, Kind: "faq", Tags: []string{"faq", "community-answer"}, Updated: b.clock.Now().Format("2006-01-02")}
+	body := fmt.Sprintf("# %s\n\n%s\n", title, answer)
 	if author != "" {
-		fmt.Fprintf(&body, "\n_Answered in chat by %s._\n", author)
+		body += fmt.Sprintf("\n_Answered in chat by %s._\n", author)
+	}
+	doc, err := NewDocument(meta, body)
+	if err != nil {
+		return "", "", err
 	}
 	if path, ok := b.documentFile(ctx, id); ok {
 		// Another file already uses this id (a curated document).
 		return id, path, fmt.Errorf("%s: %w", path, ErrExists)
 	}
-	path, err = CreateDocument(b.opts.Dirs[0], id+".md", []byte(body.String()))
+	path, err = CreateDocument(b.opts.Dirs[0], id+".md", doc)
 	if err != nil {
 		return id, path, err
 	}

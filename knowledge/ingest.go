@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // IngestReport says what an ingest changed. Errors holds one *ParseError
@@ -223,7 +225,7 @@ func (b *Base) sync(ctx context.Context, origin string, files []sourceFile) (Ing
 			continue
 		}
 		if f.err != nil {
-			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: oneLine(f.err.Error())})
+			rep.Errors = append(rep.Errors, &ParseError{Path: f.display, Line: 1, Msg: bot.OneLine(f.err.Error())})
 			failedPaths[f.rel] = true
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/store"
 )
@@ -81,7 +82,7 @@ type exportDocument struct {
 
 // faqTitle is the title AnswerGap gives the FAQ written from a question.
 func faqTitle(question string) string {
-	title := strings.TrimSpace(oneLine(question))
+	title := strings.TrimSpace(bot.OneLine(question))
 	if r := []rune(title); len(r) > 120 {
 		title = string(r[:120]) + "…"
 	}

@@ -1,11 +1,12 @@
 package meetups
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // AddArgs is what `meetup add` was given.
@@ -125,17 +126,9 @@ func ParseAdd(s string, recognizes func(string) bool) (AddArgs, error) {
 	return a, nil
 }
 
-func usage(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
-// usageError mirrors bot.UsageError without importing bot here, so the
-// parser can be fuzzed on its own; commands convert it.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-// Usage is the explanation for the person, as chat shows it; the web
-// console shows the same words.
-func (e *usageError) Usage() string { return e.msg }
+// usage is a mistake in what the person typed; chat and the web console
+// show its message as is.
+func usage(format string, args ...any) error { return bot.Usagef(format, args...) }
 
 func checkURL(s string) (string, error) {
 	if utf8.RuneCountInString(s) > maxURL {

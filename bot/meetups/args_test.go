@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/meetups/when"
 )
 
@@ -46,8 +47,8 @@ func TestParseAdd(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseAdd(tt.in, when.Recognizes)
 			if tt.err != "" {
-				var ue *usageError
-				if !errors.As(err, &ue) || !contains(ue.msg, tt.err) {
+				var ue *bot.UsageError
+				if !errors.As(err, &ue) || !contains(ue.Msg, tt.err) {
 					t.Fatalf("ParseAdd(%q) = %+v, %v; want usage error with %q", tt.in, got, err, tt.err)
 				}
 				return
@@ -82,7 +83,7 @@ func FuzzParseAdd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := ParseAdd(s, when.Recognizes)
 		if err != nil {
-			var ue *usageError
+			var ue *bot.UsageError
 			if !errors.As(err, &ue) {
 				t.Fatalf("ParseAdd(%q) non-usage error %v", s, err)
 			}

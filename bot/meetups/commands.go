@@ -54,10 +54,6 @@ func (s *Service) Command() *bot.Command {
 // toBot turns the parser's usage errors and unknown IDs into messages
 // for the person.
 func toBot(err error) error {
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return bot.Usagef("%s", ue.msg)
-	}
 	if errors.Is(err, ErrNotFound) {
 		return bot.Usagef("There's no meetup with that number. Type `meetup list` to see them.")
 	}
@@ -383,9 +379,9 @@ func (s *Service) handleReaction(ctx context.Context, r bot.Reaction, ad bot.Ada
 	}
 	res, err := s.Answer(ctx, id, r.Platform, r.UserID, r.UserName, ans)
 	if err != nil {
-		var ue *usageError
+		var ue *bot.UsageError
 		if errors.As(err, &ue) {
-			s.log.Info("reaction RSVP refused", "meetup", id, "reason", ue.msg)
+			s.log.Info("reaction RSVP refused", "meetup", id, "reason", ue.Msg)
 			return nil
 		}
 		return err

@@ -139,9 +139,12 @@ func TestExportSince(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.since, func(t *testing.T) {
-			since, err := ParseSince(tc.since, loc)
+			since, err := time.ParseInLocation(time.DateOnly, tc.since, loc)
+			if err != nil {
+				since, err = time.Parse(time.RFC3339, tc.since)
+			}
 			if (err != nil) != tc.err {
-				t.Fatalf("ParseSince err = %v, want error %v", err, tc.err)
+				t.Fatalf("parse %q: err = %v, want error %v", tc.since, err, tc.err)
 			}
 			if err != nil {
 				return

@@ -11,8 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge"
 )
@@ -56,21 +54,6 @@ var ErrNoKnowledgeDir = errors.New("no knowledge folder is configured")
 // ErrAlreadyPromoted is returned when the case study file exists already.
 var ErrAlreadyPromoted = errors.New("already promoted")
 
-// caseStudyMeta is the front matter of a promoted case study, in the
-// knowledge base's format.
-type caseStudyMeta struct {
-	ID           string   `yaml:"id"`
-	Title        string   `yaml:"title"`
-	Kind         string   `yaml:"kind"`
-	Tags         []string `yaml:"tags"`
-	Organisation string   `yaml:"organisation"`
-	Updated      string   `yaml:"updated"`
-	ReviewBy     string   `yaml:"review_by"`
-	// Draft keeps the case study out of answers until an organiser has
-	// filled it in and published it (kb publish ID).
-	Draft bool `yaml:"draft"`
-}
-
 // Promote writes a draft case study from a shout-out into the knowledge
 // folder and returns its path. The draft is not answered from until an
 // organiser publishes it. It never overwrites a file, and the file gets
@@ -113,20 +96,13 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 	if sh.Category != "" {
 		tags = append(tags, sh.Category)
 	}
-	meta := caseStudyMeta{
+	meta := knowledge.Meta{
 		ID: docID, Title: caseStudyTitle(sh.Reason), Kind: "case-study", Tags: tags,
 		Updated: today.Format(time.DateOnly), ReviewBy: today.AddDate(0, 1, 0).Format(time.DateOnly), Draft: true,
 	}
-	fm, err := yaml.Marshal(meta)
-	if err != nil {
-		return nil, fmt.Errorf("shoutouts: promote: front matter: %w", err)
-	}
 	given := sh.CreatedAt.In(s.loc).Format("2 January 2006")
 	var b strings.Builder
-	b.WriteString("---\n")
-	b.Write(fm)
-	b.WriteString("---\n\n")
-	fmt.Fprintf(&b, "# %s\n\n", meta.Title)
+	fmt.Fprintf(&b, "\n# %s\n\n", meta.Title)
 	fmt.Fprintf(&b, "> **Draft.** Bothy wrote this from shout-out #%d, and it is not answered from yet. An organiser should check the facts with %s, fill in the organisation and the sections below, remove this note, and then say: kb publish %s\n\n", sh.ID, sh.RecipientName, docID)
 	b.WriteString("## What happened\n\n")
 	fmt.Fprintf(&b, "%s received a shout-out from %s on %s for: %s\n\n", sh.RecipientName, sh.GiverName, given, sh.Reason)
@@ -138,7 +114,7 @@ func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 		fmt.Fprintf(&b, " in #%s", sh.Category)
 	}
 	b.WriteString(".\n")
-	return []byte(b.String()), nil
+	return knowledge.NewDocument(meta, b.String())
 }
 
 // caseStudyTitle is the title of a case study promoted from a reason.

@@ -13,6 +13,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -88,12 +91,9 @@ type Env struct {
 	StdinTerminal bool
 }
 
-// usageError means the command line was wrong: exit status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// usagef says the command line was wrong (exit status 2), with the same
+// error the chat commands use for a mistake in what was typed.
+func usagef(format string, a ...any) error { return bot.Usagef(format, a...) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -129,9 +129,9 @@ func execute(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	}
-	var ue *usageError
+	var ue *bot.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, ue.msg)
+		fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, ue.Msg)
 		return 2
 	}
 	var ee *exitError
@@ -141,7 +141,7 @@ func execute(ctx context.Context, env *Env, args []string) int {
 		}
 		return ee.code
 	}
-	fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, oneLine(err.Error()))
+	fmt.Fprintf(env.Stderr, "bothy %s: %s\n", name, bot.OneLine(err.Error()))
 	return 1
 }
 
@@ -153,8 +153,6 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "Bothy %s: a chat bot for communities of practice.\n\nUsage: bothy [COMMAND] [FLAGS]\n\nCommands:\n", version)
@@ -245,4 +243,18 @@ func takesValue(fs *flagSet, args []string, i int) bool {
 	}
 	bf, ok := f.Value.(interface{ IsBoolFlag() bool })
 	return !ok || !bf.IsBoolFlag()
+}
+
+// parseDateFlag reads a date flag (privacy prune --before, shoutouts
+// export --since): a date (2026-01-02, midnight in loc) or an RFC 3339
+// time.
+func parseDateFlag(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date like 2026-01-02 or a time like 2026-01-02T15:04:05Z", s)
 }

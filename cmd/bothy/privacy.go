@@ -137,16 +137,3 @@ func writePruned(w io.Writer, counts map[string]int64, cutoff time.Time) {
 		fmt.Fprintf(w, "  %-*s  %d\n", width+1, a+":", counts[a])
 	}
 }
-
-// parseDateFlag reads a date (2026-01-02, midnight in loc) or an RFC 3339
-// time.
-func parseDateFlag(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date like 2026-01-02 or a time like 2026-01-02T15:04:05Z", s)
-}

@@ -65,7 +65,7 @@ func runShoutoutsExport(ctx context.Context, env *Env, c *cliCommand, args []str
 		var err error
 		// The zone is only known after loading config, but a bad date
 		// should fail before the database is touched: check it first.
-		if _, err = shoutouts.ParseSince(*since, time.UTC); err != nil {
+		if _, err = parseDateFlag(*since, time.UTC); err != nil {
 			return usagef("--since: %v", err)
 		}
 	}
@@ -75,7 +75,7 @@ func runShoutoutsExport(ctx context.Context, env *Env, c *cliCommand, args []str
 	}
 	defer app.Close()
 	if *since != "" {
-		from, _ = shoutouts.ParseSince(*since, app.Config.Location())
+		from, _ = parseDateFlag(*since, app.Config.Location())
 	}
 	svc, err := newShoutouts(app, nil, nil, nil, nil)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bothy-chat/bothy/bot"
 )
 
 // Source is one retrieved passage offered to the model, cited as [N].
@@ -137,14 +139,12 @@ func userPrompt(question string, sources []Source) string {
 		if n == 0 {
 			n = i + 1
 		}
-		fmt.Fprintf(&b, "[%d] %s\n%s\n\n", n, oneLine(s.Title), clip(strings.TrimSpace(s.Text), maxSourceRunes))
+		fmt.Fprintf(&b, "[%d] %s\n%s\n\n", n, bot.OneLine(s.Title), clip(strings.TrimSpace(s.Text), maxSourceRunes))
 	}
 	b.WriteString("Question: ")
-	b.WriteString(oneLine(clip(question, maxQuestionRunes)))
+	b.WriteString(bot.OneLine(clip(question, maxQuestionRunes)))
 	return b.String()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // clip shortens s to at most max runes, marking the cut.
 func clip(s string, max int) string {

@@ -85,10 +85,6 @@ func (c *Console) showMeetup(w http.ResponseWriter, r *http.Request, code int, d
 // usageText is the message of a refusal the service explains itself
 // (bad date, cancelled meetup): the same words chat gets.
 func usageText(err error) (string, bool) {
-	var u interface{ Usage() string }
-	if errors.As(err, &u) {
-		return u.Usage(), true
-	}
 	var be *bot.UsageError
 	if errors.As(err, &be) {
 		return be.Msg, true
