@@ -127,34 +127,81 @@ func (p Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
 	return nil
 }
 
-// documents returns the subject's derived documents: indexed ones from
-// the index, drafts (kept out of the index) by their file name, <id>.md,
-// in a knowledge folder.
+// documents returns the documents written from the subject's data: those
+// the providers named (an FAQ from their question, a case study from their
+// shout-out), and any other document Bothy wrote (an FAQ from `kb answer`,
+// a promoted case study) whose text names them, such as an FAQ an erased
+// organiser answered ("Answered in chat by ..."). Indexed ones come from
+// the index, drafts (kept out of it) from their files, <id>.md.
 func (p Privacy) documents(ctx context.Context, s *privacy.Subject) ([]exportDocument, error) {
 	out := []exportDocument{}
+	seen := map[string]bool{}
+	add := func(d exportDocument) {
+		if !seen[d.ID] {
+			seen[d.ID] = true
+			out = append(out, d)
+		}
+	}
 	for _, id := range s.Documents() {
 		var d exportDocument
 		err := p.db.Read.QueryRowContext(ctx, "SELECT id, path, title FROM kb_documents WHERE id = ? AND origin = ?", id, originFolder).
 			Scan(&d.ID, &d.Path, &d.Title)
 		if err == nil {
-			out = append(out, d)
+			add(d)
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("knowledge: documents: %w", err)
 		}
-		name := id + ".md"
-		if name != filepath.Base(name) {
-			continue
+		if name := id + ".md"; name == filepath.Base(name) && p.draftFile(name) != "" {
+			add(exportDocument{ID: id, Path: name, Title: "(draft, not indexed)"})
 		}
-		for _, dir := range p.dirs {
-			if st, err := os.Lstat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
-				out = append(out, exportDocument{ID: id, Path: name, Title: "(draft, not indexed)"})
-				break
+	}
+	// Documents Bothy wrote that name the member.
+	rows, err := p.db.Read.QueryContext(ctx, `SELECT d.id, d.path, d.title, d.title || ' ' || group_concat(c.headings || ' ' || c.body, ' ')
+		FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id
+		WHERE d.origin = ? AND (' ' || d.tags || ' ' LIKE '% community-answer %' OR d.id LIKE 'case-study-shoutout-%')
+		GROUP BY d.id ORDER BY d.id`, originFolder)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d exportDocument
+		var text string
+		if err := rows.Scan(&d.ID, &d.Path, &d.Title, &text); err != nil {
+			return nil, fmt.Errorf("knowledge: documents: %w", err)
+		}
+		if s.Mentions(text) {
+			add(d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("knowledge: documents: %w", err)
+	}
+	for _, dir := range p.dirs {
+		drafts, _ := filepath.Glob(filepath.Join(dir, "case-study-shoutout-*.md"))
+		for _, f := range drafts {
+			id := strings.TrimSuffix(filepath.Base(f), ".md")
+			if seen[id] {
+				continue
+			}
+			if data, err := os.ReadFile(f); err == nil && s.Mentions(string(data)) {
+				add(exportDocument{ID: id, Path: filepath.Base(f), Title: "(draft, not indexed)"})
 			}
 		}
 	}
 	return out, nil
+}
+
+// draftFile finds a document file by name at the top of a knowledge folder.
+func (p Privacy) draftFile(name string) string {
+	for _, dir := range p.dirs {
+		if st, err := os.Lstat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
+			return filepath.Join(dir, name)
+		}
+	}
+	return ""
 }
 
 // ExportUser returns the member's questions and feedback, other people's

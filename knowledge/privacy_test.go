@@ -123,3 +123,42 @@ func TestEraseRewritesDerivedDocuments(t *testing.T) {
 }
 
 func itoa(n int64) string { return strings.TrimSpace(sprint(n)) }
+
+// organiser knows an organiser's name, as the shout-outs feature would.
+type organiser struct{ caseStudyOwner }
+
+func (organiser) Identify(ctx context.Context, s *privacy.Subject) error {
+	s.AddName("Olive Organiser")
+	return nil
+}
+
+// An erased organiser's name leaves the FAQs they answered; the FAQ,
+// written from someone else's question, keeps its id and title.
+func TestEraseScrubsAnswerAuthor(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"captions.md": doc("captions", "Captions on video", "guidance", "", "Every video carries open captions.\n")})
+	db := openDB(t)
+	b, err := Open(ctx, db, Options{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := b.Ask(ctx, Question{Text: "who signs off the zanzibarquokka budget", UserID: "UMEMBER", Record: true})
+	if err != nil || ans.QuestionID == 0 {
+		t.Fatal(ans, err)
+	}
+	id, path, err := b.AnswerGap(ctx, ans.QuestionID, "The head of communications signs it off.", "Olive Organiser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := privacy.Erase(ctx, db, "dpo", "UOLIVE", b.Privacy(), organiser{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the FAQ %s moved or went: %v", id, err)
+	}
+	if strings.Contains(string(data), "Olive") || !strings.Contains(string(data), "zanzibarquokka") || !strings.Contains(string(data), "Answered in chat by (erased)") {
+		t.Errorf("FAQ after erasing its author:\n%s", data)
+	}
+}

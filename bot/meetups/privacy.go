@@ -28,6 +28,7 @@ type exportData struct {
 	RSVPs   []RSVP        `json:"rsvps"`
 	Created []int64       `json:"meetups_created"`
 	Named   []namedMeetup `json:"meetups_naming_you"`
+	Series  []namedMeetup `json:"series_naming_you"`
 }
 
 // namedMeetup is a meetup whose title, venue or cancellation reason names
@@ -81,7 +82,31 @@ func (p *Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, erro
 	if out.Named, err = meetupsNaming(ctx, p.db.Read, s); err != nil {
 		return nil, err
 	}
+	if out.Series, err = seriesNaming(ctx, p.db.Read, s); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// seriesNaming lists repeating series whose title or venue mentions the
+// subject.
+func seriesNaming(ctx context.Context, q execer, s *privacy.Subject) ([]namedMeetup, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, title, venue FROM meetup_series ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("meetups: series naming a member: %w", err)
+	}
+	defer rows.Close()
+	out := []namedMeetup{}
+	for rows.Next() {
+		var m namedMeetup
+		if err := rows.Scan(&m.ID, &m.Title, &m.Venue); err != nil {
+			return nil, fmt.Errorf("meetups: series naming a member: %w", err)
+		}
+		if s.Mentions(m.Title) || s.Mentions(m.Venue) {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
 }
 
 // meetupsNaming lists meetups whose text mentions the subject.
@@ -130,6 +155,17 @@ func (p *Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, err
 	for _, m := range named {
 		if _, err := tx.ExecContext(ctx, "UPDATE meetups SET title = ?, venue = ?, cancel_reason = ? WHERE id = ?",
 			s.Scrub(m.Title), s.Scrub(m.Venue), s.Scrub(m.CancelReason), m.ID); err != nil {
+			return 0, fmt.Errorf("meetups: erase: %w", err)
+		}
+		n++
+	}
+	// A series keeps the title and venue its next meetups are made from.
+	series, err := seriesNaming(ctx, tx, s)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range series {
+		if _, err := tx.ExecContext(ctx, "UPDATE meetup_series SET title = ?, venue = ? WHERE id = ?", s.Scrub(r.Title), s.Scrub(r.Venue), r.ID); err != nil {
 			return 0, fmt.Errorf("meetups: erase: %w", err)
 		}
 		n++

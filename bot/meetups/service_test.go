@@ -648,3 +648,31 @@ func TestUpcomingJSONFields(t *testing.T) {
 		}
 	}
 }
+
+// Meetup text that names an erased member is scrubbed, and the export
+// shows it first (issue 15.7).
+func TestPrivacyScrubsMeetupsNamingMember(t *testing.T) {
+	loc := london(t)
+	e := newEnv(t, time.Date(2026, 6, 10, 10, 0, 0, 0, loc))
+	e.say("alice", "!meetup add Farewell drinks for Bobby Quokkafield on 16 June 2027 18:00 at The Lighthouse")
+	p := PrivacyProvider(e.db)
+	subject := func(pseudonym string) *privacy.Subject {
+		s := privacy.NewSubject("bob", pseudonym)
+		s.AddName("Bobby Quokkafield")
+		return s
+	}
+	data, err := p.ExportUser(e.ctx, subject(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex := data.(exportData); len(ex.Named) != 1 || ex.Named[0].ID != 1 {
+		t.Fatalf("export = %+v, want meetup 1 as naming bob", data)
+	}
+	if _, err := p.EraseUser(e.ctx, subject(privacy.NewPseudonym())); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.svc.Get(e.ctx, 1)
+	if err != nil || m.Title != "Farewell drinks for (erased)" {
+		t.Errorf("title after erasure = %q (%v)", m.Title, err)
+	}
+}
