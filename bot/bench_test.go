@@ -12,7 +12,7 @@ import (
 // registry, worker pool, reply) and reports messages per second, p50/p99
 // latency from hand-over to reply, and allocations per message.
 func BenchmarkCoreThroughput(b *testing.B) {
-	bt := bot.New(bot.Options{})
+	bt := bot.New(bot.Options{DefaultCommand: "ask"})
 	ad := bottest.NewFlood(b.N)
 	bt.AddAdapter(ad)
 	bt.Register(&bot.Command{Name: "ask", Run: func(ctx context.Context, req *bot.Request) error {

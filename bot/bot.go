@@ -46,6 +46,11 @@ type Options struct {
 	// for the bot, and the name is never part of a question or command.
 	// Adapters add their platform's names through SelfNamer.
 	Names []string
+	// DefaultCommand runs for plain text addressed to the bot (a direct
+	// message or a mention that starts with no command name): the
+	// knowledge base's ask. Empty means plain text gets a note that
+	// questions cannot be answered yet.
+	DefaultCommand string
 }
 
 // Bot dispatches events from every adapter to commands and handlers.
@@ -64,6 +69,8 @@ type Bot struct {
 	stopHooks []func(context.Context) error
 	running   bool
 	names     []string
+	// defaultCmd is Options.DefaultCommand.
+	defaultCmd string
 }
 
 // ActionHandler handles a button press.
@@ -96,14 +103,15 @@ func New(opts Options) *Bot {
 		opts.Names = []string{DefaultName}
 	}
 	b := &Bot{
-		log:      opts.Logger.With("component", "bot"),
-		reg:      NewRegistry(),
-		obs:      opts.Observer,
-		workers:  opts.Workers,
-		shutdown: opts.ShutdownTimeout,
-		orgs:     map[string]bool{},
-		actions:  map[string]ActionHandler{},
-		names:    opts.Names,
+		log:        opts.Logger.With("component", "bot"),
+		reg:        NewRegistry(),
+		obs:        opts.Observer,
+		workers:    opts.Workers,
+		shutdown:   opts.ShutdownTimeout,
+		orgs:       map[string]bool{},
+		actions:    map[string]ActionHandler{},
+		names:      opts.Names,
+		defaultCmd: opts.DefaultCommand,
 	}
 	for _, id := range opts.Organisers {
 		b.AddOrganiser(id)
@@ -400,7 +408,10 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 		return err == nil
 	})
 	req := &Request{Bot: b, Msg: m, Adapter: ad}
-	if route.Command == "" {
+	if route.Question {
+		route.Command = b.defaultCmd
+	}
+	if route.Command == "" && !route.Question {
 		if (m.Direct || m.Mentioned) && strings.TrimSpace(m.Text) == "" {
 			b.reply(ctx, req, "Hello! Ask me a question, or type help to see what I can do.")
 		}

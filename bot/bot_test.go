@@ -13,7 +13,7 @@ import (
 
 func newBot(t *testing.T) (*bot.Bot, *bottest.Adapter) {
 	t.Helper()
-	b := bot.New(bot.Options{Organisers: []string{"olive"}})
+	b := bot.New(bot.Options{Organisers: []string{"olive"}, DefaultCommand: "ask"})
 	ad := bottest.New("test")
 	b.AddAdapter(ad)
 	b.Register(&bot.Command{
@@ -203,5 +203,25 @@ func TestEditedMessages(t *testing.T) {
 				t.Errorf("edited %q: replies %q, want %q", tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+// Plain text goes to the command the bot was configured with, whatever
+// its name; with none configured it is not answered.
+func TestDefaultCommandIsConfiguration(t *testing.T) {
+	for _, tc := range []struct{ def, want string }{
+		{"lookup", "looked up:where is the minibus"},
+		{"", "I can't answer questions yet"},
+	} {
+		b := bot.New(bot.Options{DefaultCommand: tc.def})
+		ad := bottest.New("test")
+		b.AddAdapter(ad)
+		b.Register(&bot.Command{Name: "lookup", Run: func(ctx context.Context, req *bot.Request) error {
+			return req.Replyf(ctx, "looked up:%s", req.Args)
+		}})
+		b.Handle(context.Background(), ad.Message("mo", "where is the minibus"))
+		if got := strings.Join(ad.Texts(), "|"); !strings.Contains(got, tc.want) {
+			t.Errorf("default %q: replies %q, want %q", tc.def, got, tc.want)
+		}
 	}
 }

@@ -12,8 +12,8 @@ const MaxMessageRunes = 4000
 
 // Route is what the chat grammar made of a message.
 type Route struct {
-	// Command is the command name as typed ("ask", "meetup"); empty when the
-	// message is not for the bot.
+	// Command is the command name as typed ("help", "meetup"); empty when
+	// the message is not for the bot, or is a question.
 	Command string
 	// Args is everything after the command name.
 	Args string
@@ -21,14 +21,17 @@ type Route struct {
 	// unknown name deserves an "unknown command" reply rather than being
 	// treated as a question.
 	Explicit bool
-	// Question is true when the text is a question for the ask command.
+	// Question is true when the text is for the bot but starts with no
+	// command name: the bot runs its default command (Options.DefaultCommand)
+	// on all of it.
 	Question bool
 }
 
 // Parse applies the shared chat grammar:
 //   - "!name args" is a command everywhere;
 //   - in a direct message or when the bot is mentioned, a leading known
-//     command name is a command and anything else is a question;
+//     command name is a command and anything else is a question, for the
+//     bot's default command;
 //   - other room chatter is not for the bot.
 func Parse(text string, direct, mentioned bool, known func(string) bool) Route {
 	t := strings.TrimSpace(text)
@@ -49,7 +52,7 @@ func Parse(text string, direct, mentioned bool, known func(string) bool) Route {
 	if known(name) {
 		return Route{Command: strings.ToLower(name), Args: args}
 	}
-	return Route{Command: "ask", Args: t, Question: true}
+	return Route{Args: t, Question: true}
 }
 
 func splitWord(s string) (word, rest string) {

@@ -67,7 +67,7 @@ func TestOwnNameIsNotPartOfTheQuestion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := bot.New(bot.Options{Names: []string{"bothy", "commsbot"}})
+			b := bot.New(bot.Options{Names: []string{"bothy", "commsbot"}, DefaultCommand: "ask"})
 			ad := bottest.New("test")
 			b.AddAdapter(namedAdapter{ad})
 			b.Register(&bot.Command{Name: "echo", Run: func(ctx context.Context, req *bot.Request) error { return req.Replyf(ctx, "echo:%s", req.Args) }})
@@ -94,7 +94,7 @@ func TestRefusalNamesOrganisersOnlyWhenConfigured(t *testing.T) {
 		}
 	})
 	t.Run("configured ones are named", func(t *testing.T) {
-		b := bot.New(bot.Options{Organisers: []string{"olive"}})
+		b := bot.New(bot.Options{Organisers: []string{"olive"}, DefaultCommand: "ask"})
 		ad := bottest.New("test")
 		b.AddAdapter(ad)
 		b.Register(organiserCmd)

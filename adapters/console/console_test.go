@@ -76,7 +76,7 @@ func TestTypedButtonWordsArePresses(t *testing.T) {
 func TestFeedbackAfterAnswerOnTheConsole(t *testing.T) {
 	out := &syncBuffer{}
 	a := New(Options{In: strings.NewReader("what is purdah\nhelpful\nhelpful\n"), Out: out, User: "mo"})
-	b := bot.New(bot.Options{})
+	b := bot.New(bot.Options{DefaultCommand: "ask"})
 	b.AddAdapter(a)
 	var mu sync.Mutex
 	var questions, presses []string

@@ -129,7 +129,7 @@ func startBot(t *testing.T, f *dendritetest.Fixture, cfg botConfig, c *calls) *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(bot.Options{Logger: log})
+	b := bot.New(bot.Options{Logger: log, DefaultCommand: "ask"})
 	b.AddAdapter(ad)
 	b.Register(&bot.Command{
 		Name: "echo", Usage: "TEXT", Summary: "say TEXT back",

@@ -71,7 +71,7 @@ func start(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, srv: srv, ad: ad, feedback: make(chan bot.Action, 16), reactions: make(chan bot.Reaction, 16)}
-	b := bot.New(bot.Options{Workers: s.workers, ShutdownTimeout: 2 * time.Second})
+	b := bot.New(bot.Options{Workers: s.workers, ShutdownTimeout: 2 * time.Second, DefaultCommand: "ask"})
 	b.Register(&bot.Command{
 		Name: "ask", Usage: "QUESTION", Summary: "answer a question from the knowledge base",
 		Run: func(ctx context.Context, req *bot.Request) error {

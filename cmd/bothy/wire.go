@@ -39,7 +39,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	if co.organiser {
 		orgs = append(orgs, co.user)
 	}
-	b := bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: app.Metrics})
+	b := bot.New(bot.Options{Logger: app.Log, Organisers: orgs, Observer: app.Metrics, DefaultCommand: chat.AskCommand})
 
 	// Platforms first: the features below announce on those that run.
 	var platforms []string

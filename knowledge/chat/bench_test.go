@@ -44,7 +44,7 @@ func benchQuestions(b *testing.B, oneAtATime bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bt := bot.New(bot.Options{})
+	bt := bot.New(bot.Options{DefaultCommand: AskCommand})
 	ad := bottest.NewFlood(b.N)
 	bt.AddAdapter(ad)
 	Register(bt, base, Options{})

@@ -33,12 +33,16 @@ type Options struct {
 	Questions *bot.RateLimiter
 }
 
+// AskCommand is the command that answers questions; a bot that should
+// answer plain text makes it its default (bot.Options.DefaultCommand).
+const AskCommand = "ask"
+
 // Register adds ask and kb to the bot, the feedback button handlers and
 // the reaction handler.
 func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
 	h := &handlers{base: base, questions: opts.Questions}
 	b.Register(&bot.Command{
-		Name:    "ask",
+		Name:    AskCommand,
 		Aliases: []string{"q"},
 		Usage:   "QUESTION",
 		Summary: "ask the community knowledge base",

@@ -80,7 +80,7 @@ func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *memAdapter, *knowle
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(bot.Options{Organisers: []string{"org"}})
+	b := bot.New(bot.Options{Organisers: []string{"org"}, DefaultCommand: AskCommand})
 	ad := &memAdapter{}
 	b.AddAdapter(ad)
 	Register(b, base, Options{})
@@ -216,7 +216,7 @@ func (c *fixedClock) Now() time.Time { return c.t }
 func TestQuestionRate(t *testing.T) {
 	_, _, base, _ := setup(t, knowledge.Options{})
 	clock := &fixedClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	b := bot.New(bot.Options{})
+	b := bot.New(bot.Options{DefaultCommand: AskCommand})
 	ad := &memAdapter{}
 	b.AddAdapter(ad)
 	Register(b, base, Options{Questions: bot.NewRateLimiter(3, clock)})

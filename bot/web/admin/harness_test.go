@@ -92,7 +92,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.chat = bottest.New("test")
-	h.bot = bot.New(bot.Options{Organisers: []string{organiser}})
+	h.bot = bot.New(bot.Options{Organisers: []string{organiser}, DefaultCommand: "ask"})
 	h.bot.AddAdapter(h.chat)
 	if h.meet, err = meetups.New(meetups.Options{DB: db, Clock: h.clock, Location: london, Sender: h.bot,
 		Channels: []meetups.Channel{{Platform: "test", RoomID: "announce"}}}); err != nil {
