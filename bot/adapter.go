@@ -63,3 +63,22 @@ type HealthReporter interface {
 type Closer interface {
 	Close() error
 }
+
+// Announcer lists the channels where the adapter announces things to the
+// whole community (meetups, reminders, the weekly digest), as configured
+// for it.
+type Announcer interface {
+	Announce() []string
+}
+
+// Mentioner writes and reads mentions the platform's way. A message that
+// names someone so they are notified writes Mention(userID) in its text
+// and lists userID in Reply.Mentions; the adapter renders it (Slack
+// "<@U123>" is markup, not text to escape).
+type Mentioner interface {
+	// Mention is how a message names userID so that they are notified.
+	Mention(userID string) string
+	// IsMention reports whether a word, as a message carries it, is a
+	// mention of someone.
+	IsMention(word string) bool
+}

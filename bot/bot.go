@@ -217,6 +217,50 @@ func (b *Bot) Send(ctx context.Context, platform string, to Target, r Reply) (Me
 	return ref, err
 }
 
+// Sender posts messages that are not replies to a request: announcements,
+// reminders, notices, the digest. *Bot is one.
+type Sender interface {
+	Send(ctx context.Context, platform string, to Target, r Reply) (MessageRef, error)
+	SendDirect(ctx context.Context, platform, userID string, r Reply) (MessageRef, bool, error)
+	// Mention is how a message on platform names userID (see Mentioner).
+	Mention(platform, userID string) string
+}
+
+var _ Sender = (*Bot)(nil)
+
+// Mention is how a message on platform names userID so they are notified:
+// the adapter's Mentioner, or "@" and the ID where it has none. List
+// userID in the Reply's Mentions too.
+func (b *Bot) Mention(platform, userID string) string {
+	if a, err := b.Adapter(platform); err == nil {
+		if m, ok := a.(Mentioner); ok {
+			return m.Mention(userID)
+		}
+	}
+	if strings.HasPrefix(userID, "@") {
+		return userID
+	}
+	return "@" + userID
+}
+
+// AnnounceChannels lists the announcement channels of every connected
+// adapter, in the order the adapters were added.
+func (b *Bot) AnnounceChannels() []Channel {
+	var out []Channel
+	for _, a := range b.adapters {
+		an, ok := a.(Announcer)
+		if !ok {
+			continue
+		}
+		for _, r := range an.Announce() {
+			if r = strings.TrimSpace(r); r != "" {
+				out = append(out, Channel{Platform: a.Name(), RoomID: r})
+			}
+		}
+	}
+	return out
+}
+
 // SendDirect sends a one-to-one message where the platform allows it. ok is
 // false when the adapter cannot open direct conversations.
 func (b *Bot) SendDirect(ctx context.Context, platform, userID string, r Reply) (ref MessageRef, ok bool, err error) {

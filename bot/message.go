@@ -4,7 +4,10 @@
 // commands here; adapters (console, Slack, Matrix) feed events in.
 package bot
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Event is anything an adapter delivers to the bot: a Message, a Reaction or
 // an Action (a button press).
@@ -54,9 +57,12 @@ type Reaction struct {
 	RoomID   string
 	// MessageID is the message the reaction is on.
 	MessageID string
-	Emoji     string
-	Removed   bool
-	Time      time.Time
+	// Emoji is the Unicode emoji, normalised by the adapter with
+	// NormaliseEmoji: a platform's names for it (Slack's "+1") and skin
+	// tones never reach the features.
+	Emoji   string
+	Removed bool
+	Time    time.Time
 }
 
 func (r Reaction) platform() string { return r.Platform }
@@ -135,4 +141,22 @@ type Button struct {
 	Value    string
 	// Style is a hint: "primary", "danger" or empty.
 	Style string
+}
+
+// Channel is one announcement channel on one platform.
+type Channel struct {
+	Platform string
+	RoomID   string
+}
+
+// NormaliseEmoji brings an emoji to the one form reactions carry
+// (Reaction.Emoji): skin-tone modifiers and the emoji presentation
+// selector dropped, so 👍🏽 and 👍️ are 👍 wherever reactions are read.
+func NormaliseEmoji(e string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\uFE0F' || (r >= 0x1F3FB && r <= 0x1F3FF) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(e))
 }

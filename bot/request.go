@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Request is one command invocation.
@@ -64,4 +65,14 @@ func (r *Request) ResolveUser(ctx context.Context, mention string) (User, error)
 		return ur.ResolveUser(ctx, mention)
 	}
 	return User{ID: mention, Name: mention}, nil
+}
+
+// IsMention reports whether a word in the message names someone: an
+// "@name", or the platform's own mention markup (see Mentioner).
+func (r *Request) IsMention(word string) bool {
+	if strings.HasPrefix(word, "@") {
+		return true
+	}
+	m, ok := r.Adapter.(Mentioner)
+	return ok && m.IsMention(word)
 }

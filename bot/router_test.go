@@ -71,3 +71,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestNormaliseEmoji: 👍🏽 is 👍, and ✅ with or without the emoji
+// selector is ✅, so every feature reading reactions sees one form.
+func TestNormaliseEmoji(t *testing.T) {
+	for in, want := range map[string]string{"👍🏽": "👍", "👍🏿": "👍", "✅": "✅", "✅\ufe0f": "✅", "❤️": "❤", "🤔": "🤔", " 👎🏻 ": "👎"} {
+		if got := NormaliseEmoji(in); got != want {
+			t.Errorf("NormaliseEmoji(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -29,6 +29,7 @@ var (
 	_ bot.Adapter         = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
 	_ bot.UserResolver    = (*Adapter)(nil)
+	_ bot.Announcer       = (*Adapter)(nil)
 )
 
 // Options configure the console.
@@ -77,6 +78,9 @@ func New(opts Options) *Adapter {
 
 // Name returns "console".
 func (a *Adapter) Name() string { return Name }
+
+// Announce is the console itself: announcements are printed there.
+func (a *Adapter) Announce() []string { return []string{Name} }
 
 // Run reads messages until end of input or ctx is cancelled. Each message
 // is handled before the next is read, so replies keep the input's order.

@@ -325,7 +325,7 @@ func (a *Adapter) onReaction(ctx context.Context, evt *event.Event) {
 	}
 	r := bot.Reaction{
 		Platform: Name, UserID: string(evt.Sender), UserName: a.memberName(ctx, evt.RoomID, evt.Sender),
-		RoomID: string(evt.RoomID), MessageID: string(rel.EventID), Emoji: normaliseEmoji(rel.Key),
+		RoomID: string(evt.RoomID), MessageID: string(rel.EventID), Emoji: bot.NormaliseEmoji(rel.Key),
 		Time: time.UnixMilli(evt.Timestamp),
 	}
 	a.reactions.put(evt.ID, r)
@@ -339,18 +339,6 @@ func (a *Adapter) onReaction(ctx context.Context, evt *event.Event) {
 			MessageID: r.MessageID, ActionID: b.ActionID, Value: b.Value, Time: r.Time,
 		})
 	}
-}
-
-// normaliseEmoji drops skin-tone modifiers and the emoji presentation
-// selector, so 👍🏽 counts as 👍 wherever reactions are read (RSVPs,
-// answer feedback).
-func normaliseEmoji(key string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\ufe0f' || (r >= 0x1F3FB && r <= 0x1F3FF) {
-			return -1
-		}
-		return r
-	}, key)
 }
 
 func (a *Adapter) onRedaction(ctx context.Context, evt *event.Event) {

@@ -39,6 +39,8 @@ var (
 	_ bot.OrganiserChecker = (*Adapter)(nil)
 	_ bot.HealthReporter   = (*Adapter)(nil)
 	_ bot.Closer           = (*Adapter)(nil)
+	_ bot.Announcer        = (*Adapter)(nil)
+	_ bot.Mentioner        = (*Adapter)(nil)
 )
 
 // kvNamespace holds the adapter's small state in the core kv table.
@@ -227,8 +229,15 @@ func (a *Adapter) UserID() string { return string(a.cli.UserID) }
 // DeviceID is the bot's device once logged in.
 func (a *Adapter) DeviceID() string { return string(a.cli.DeviceID) }
 
-// AnnounceRooms lists the configured announcement rooms.
-func (a *Adapter) AnnounceRooms() []string { return append([]string(nil), a.opts.Announce...) }
+// Announce lists the configured announcement rooms.
+func (a *Adapter) Announce() []string { return append([]string(nil), a.opts.Announce...) }
+
+// Mention is how a Matrix message names a user: the user ID itself, made
+// a pill from Reply.Mentions.
+func (a *Adapter) Mention(userID string) string { return userID }
+
+// IsMention reports whether a word is a Matrix user ID (@user:server).
+func (a *Adapter) IsMention(word string) bool { return strings.HasPrefix(word, "@") }
 
 // Encrypted reports whether end-to-end encryption is running.
 func (a *Adapter) Encrypted() bool {

@@ -748,13 +748,3 @@ func TestSealedSecrets(t *testing.T) {
 		t.Error("a different pickle key opened the sealed keys")
 	}
 }
-
-// TestReactionSkinTones: 👍🏽 is 👍, and ✅ with or without the emoji
-// selector is ✅, for RSVPs and feedback alike (issue 16.6).
-func TestReactionSkinTones(t *testing.T) {
-	for in, want := range map[string]string{"👍🏽": "👍", "👍🏿": "👍", "✅": "✅", "✅\ufe0f": "✅", "❤️": "❤", "🤔": "🤔"} {
-		if got := normaliseEmoji(in); got != want {
-			t.Errorf("normaliseEmoji(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -370,7 +370,7 @@ func TestReactionsDelivered(t *testing.T) {
 	h.must(h.srv.SendEvent("EvX1", slacktest.ReactionAdded("U333", "C100", "1710000004.000100", "white_check_mark")))
 	select {
 	case r := <-h.reactions:
-		if r.UserID != "U333" || r.RoomID != "C100" || r.MessageID != "1710000004.000100" || r.Emoji != "white_check_mark" || r.Removed {
+		if r.UserID != "U333" || r.RoomID != "C100" || r.MessageID != "1710000004.000100" || r.Emoji != "✅" || r.Removed {
 			t.Errorf("reaction: %+v", r)
 		}
 	case <-ctx.Done():

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"github.com/bothy-chat/bothy/bot"
 )
 
@@ -82,5 +84,41 @@ func walkStrings(v any, fn func(string)) {
 		for _, e := range x {
 			walkStrings(e, fn)
 		}
+	}
+}
+
+// TestMentionsRenderedByTheAdapter (issue 15.5): a reply that means to
+// notify someone writes Mention(id) and lists the ID in Mentions; only
+// that mention becomes Slack markup, in the text and in the blocks. A
+// mention of anyone else in the same text stays escaped, as does a
+// listed ID that is not a Slack user ID.
+func TestMentionsRenderedByTheAdapter(t *testing.T) {
+	a := &Adapter{}
+	text := a.Mention("U0CAROL01") + ", you received a shout-out: " + hostile + " " + a.Mention("U0OTHER01")
+	for _, r := range []bot.Reply{
+		{Text: text, Mentions: []string{"U0CAROL01", "<!channel>"}},
+		{Text: text, Mentions: []string{"U0CAROL01"}, Buttons: []bot.Button{{ActionID: "x", Label: "OK", Value: "1"}}},
+	} {
+		out := render(r)
+		fields := []string{out.text}
+		for _, b := range out.blocks {
+			if sec, ok := b.(*slack.SectionBlock); ok {
+				fields = append(fields, sec.Text.Text)
+			}
+		}
+		for _, f := range fields {
+			if !strings.Contains(f, "<@U0CAROL01>") {
+				t.Errorf("Carol is not mentioned: %s", f)
+			}
+			for _, m := range slackMarkup.FindAllString(f, -1) {
+				// Bare addresses are links with the address shown.
+				if m != "<@U0CAROL01>" && !(strings.HasPrefix(m, "<https://") && !strings.Contains(m, "|")) {
+					t.Errorf("markup %q beside the one mention: %s", m, f)
+				}
+			}
+		}
+	}
+	if !a.IsMention("<@U0CAROL01>") || !a.IsMention("<@U0CAROL01|carol>,") || a.IsMention("@carol") || a.IsMention("carol") {
+		t.Error("IsMention does not read Slack's mention markup")
 	}
 }

@@ -70,7 +70,7 @@ func (d decoder) reaction(e *reactionFields, removed bool) (bot.Event, error) {
 	}
 	return bot.Reaction{
 		Platform: Name, UserID: e.User, RoomID: e.Item.Channel, MessageID: e.Item.Timestamp,
-		Emoji: e.Reaction, Removed: removed, Time: tsTime(e.EventTimestamp),
+		Emoji: reactionEmoji(e.Reaction), Removed: removed, Time: tsTime(e.EventTimestamp),
 	}, nil
 }
 

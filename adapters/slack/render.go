@@ -206,15 +206,16 @@ func (r rendered) options() []slack.MsgOption {
 // Mrkdwn or escape. Button labels are plain_text, which Slack never reads
 // as markup.
 func render(r bot.Reply) rendered {
+	mrkdwn := func(md string) string { return withMentions(Mrkdwn(md), r.Mentions) }
 	if len(r.Sources) == 0 && len(r.Buttons) == 0 {
-		text := Mrkdwn(strings.TrimRight(r.Text, "\n"))
+		text := mrkdwn(strings.TrimRight(r.Text, "\n"))
 		if text == "" {
 			text = " "
 		}
 		return rendered{text: truncate(text, maxFallbackText)}
 	}
 	var blocks []slack.Block
-	for _, chunk := range splitText(Mrkdwn(strings.TrimRight(r.Text, "\n")), maxSectionText) {
+	for _, chunk := range splitText(mrkdwn(strings.TrimRight(r.Text, "\n")), maxSectionText) {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, false), nil, nil))
 	}
 	// Leave room for the sources and buttons blocks.
@@ -227,8 +228,23 @@ func render(r bot.Reply) rendered {
 	if len(r.Buttons) > 0 {
 		blocks = append(blocks, buttonsBlock(r.Buttons))
 	}
-	return rendered{text: truncate(Mrkdwn(strings.TrimRight(bot.PlainText(r), "\n")), maxFallbackText), blocks: blocks}
+	return rendered{text: truncate(mrkdwn(strings.TrimRight(bot.PlainText(r), "\n")), maxFallbackText), blocks: blocks}
 }
+
+// withMentions turns the escaped mention of each user the reply means to
+// notify (bot.Reply.Mentions, written with Adapter.Mention) back into
+// Slack's mention markup. Only those users, and only well-formed user IDs:
+// any other "<@...>" in the text stays escaped and pings nobody.
+func withMentions(text string, ids []string) string {
+	for _, id := range ids {
+		if userID.MatchString(id) {
+			text = strings.ReplaceAll(text, "&lt;@"+id+"&gt;", "<@"+id+">")
+		}
+	}
+	return text
+}
+
+var userID = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
 
 func sourcesBlock(sources []bot.Source) *slack.ContextBlock {
 	lines := make([]string, len(sources))

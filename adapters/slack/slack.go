@@ -47,6 +47,8 @@ var (
 	_ bot.UserResolver    = (*Adapter)(nil)
 	_ bot.HealthReporter  = (*Adapter)(nil)
 	_ bot.Closer          = (*Adapter)(nil)
+	_ bot.Announcer       = (*Adapter)(nil)
+	_ bot.Mentioner       = (*Adapter)(nil)
 )
 
 // Options configure the adapter.
@@ -216,6 +218,13 @@ func (a *Adapter) Threads() bool { return true }
 
 // Announce lists the configured announcement channels.
 func (a *Adapter) Announce() []string { return append([]string(nil), a.opts.Announce...) }
+
+// Mention is Slack's mention markup for a user ID.
+func (a *Adapter) Mention(userID string) string { return "<@" + userID + ">" }
+
+// IsMention reports whether a word is Slack's mention markup
+// ("<@U123>", "<@U123|carol>").
+func (a *Adapter) IsMention(word string) bool { return strings.HasPrefix(word, "<@") }
 
 // Connected reports whether events can arrive right now: the socket is open,
 // or (Events API) the adapter is running.
@@ -623,18 +632,47 @@ func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) e
 	return nil
 }
 
-var unicodeEmoji = map[string]string{
-	"👍": "+1", "👎": "-1", "✅": "white_check_mark", "🎉": "tada", "👀": "eyes",
-	"❤️": "heart", "❤": "heart", "🙏": "pray", "🙌": "raised_hands", "⭐": "star",
-	"📅": "date", "❌": "x", "🤔": "thinking_face",
+// slackEmoji are Slack's names for the emoji Bothy reacts with or reads
+// (RSVPs, answer feedback); the first name of each is the one Slack uses
+// when Bothy reacts.
+var slackEmoji = [][2]string{
+	{"👍", "+1"}, {"👍", "thumbsup"}, {"👍", "thumbs_up"}, {"👍", "thumbs-up"},
+	{"👎", "-1"}, {"👎", "thumbsdown"}, {"👎", "thumbs_down"}, {"👎", "thumbs-down"},
+	{"✅", "white_check_mark"}, {"❌", "x"}, {"🤔", "thinking_face"}, {"❓", "question"},
+	{"🙋", "raising_hand"}, {"🎉", "tada"}, {"👀", "eyes"}, {"❤", "heart"}, {"🙏", "pray"},
+	{"🙌", "raised_hands"}, {"⭐", "star"}, {"📅", "date"},
 }
 
+// emojiByName and nameByEmoji look slackEmoji up both ways.
+var emojiByName, nameByEmoji = func() (byName, byEmoji map[string]string) {
+	byName, byEmoji = map[string]string{}, map[string]string{}
+	for _, p := range slackEmoji {
+		byName[p[1]] = p[0]
+		if _, ok := byEmoji[p[0]]; !ok {
+			byEmoji[p[0]] = p[1]
+		}
+	}
+	return byName, byEmoji
+}()
+
+// emojiName is Slack's name for an emoji Bothy reacts with.
 func emojiName(e string) string {
-	e = strings.TrimSpace(e)
-	if n, ok := unicodeEmoji[e]; ok {
+	if n, ok := nameByEmoji[bot.NormaliseEmoji(e)]; ok {
 		return n
 	}
-	return strings.Trim(e, ":")
+	return strings.Trim(strings.TrimSpace(e), ":")
+}
+
+// reactionEmoji turns a Slack reaction name ("+1", "+1::skin-tone-3") into
+// the Unicode emoji the features read; a name Slack has no table entry
+// for here stays as ":name:".
+func reactionEmoji(name string) string {
+	name = strings.Trim(strings.TrimSpace(name), ":")
+	name, _, _ = strings.Cut(name, "::skin-tone")
+	if e, ok := emojiByName[name]; ok {
+		return e
+	}
+	return ":" + name + ":"
 }
 
 var (

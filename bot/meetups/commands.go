@@ -345,24 +345,18 @@ func (s *Service) handleAction(ctx context.Context, a bot.Action, ad bot.Adapter
 	return err
 }
 
-// Reaction names and emoji that count as answers.
+// reactionAnswers are the emoji that count as answers to an announcement
+// (adapters hand reactions over as Unicode with skin tones dropped).
 var reactionAnswers = map[string]string{
-	"👍": AnswerYes, "+1": AnswerYes, "thumbsup": AnswerYes, "✅": AnswerYes, "white_check_mark": AnswerYes, "🙋": AnswerYes,
-	"👎": AnswerNo, "-1": AnswerNo, "thumbsdown": AnswerNo, "❌": AnswerNo, "x": AnswerNo,
-	"🤔": AnswerMaybe, "thinking_face": AnswerMaybe, "❓": AnswerMaybe, "question": AnswerMaybe,
+	"👍": AnswerYes, "✅": AnswerYes, "🙋": AnswerYes,
+	"👎": AnswerNo, "❌": AnswerNo,
+	"🤔": AnswerMaybe, "❓": AnswerMaybe,
 }
 
 // handleReaction treats reactions on an announcement as RSVPs. Removing
 // the reaction that matches the current answer withdraws it.
 func (s *Service) handleReaction(ctx context.Context, r bot.Reaction, ad bot.Adapter) error {
-	emoji := strings.Trim(r.Emoji, ":")
-	emoji = strings.TrimSuffix(emoji, "\ufe0f")
-	ans, ok := reactionAnswers[emoji]
-	if !ok {
-		if base, _, cut := strings.Cut(emoji, "::skin-tone"); cut {
-			ans, ok = reactionAnswers[base]
-		}
-	}
+	ans, ok := reactionAnswers[r.Emoji]
 	if !ok {
 		return nil
 	}

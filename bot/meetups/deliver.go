@@ -123,7 +123,7 @@ func (s *Service) tellPromoted(ctx context.Context, m Meetup, promoted []RSVP) {
 			if ch.Platform != r.Platform {
 				continue
 			}
-			if _, err := s.send.Send(ctx, ch.Platform, bot.Target{RoomID: ch.RoomID}, bot.Reply{Text: mention(r) + ": " + text, Mentions: []string{r.UserID}}); err == nil {
+			if _, err := s.send.Send(ctx, ch.Platform, bot.Target{RoomID: ch.RoomID}, bot.Reply{Text: s.send.Mention(r.Platform, r.UserID) + ": " + text, Mentions: []string{r.UserID}}); err == nil {
 				sent = true
 				break
 			}
@@ -132,14 +132,4 @@ func (s *Service) tellPromoted(ctx context.Context, m Meetup, promoted []RSVP) {
 			s.log.Warn("could not tell a member they moved off the waitlist", "platform", r.Platform, "meetup", m.ID)
 		}
 	}
-}
-
-func mention(r RSVP) string {
-	switch {
-	case r.Platform == "slack":
-		return "<@" + r.UserID + ">"
-	case strings.HasPrefix(r.UserID, "@"):
-		return r.UserID
-	}
-	return "@" + r.UserID
 }

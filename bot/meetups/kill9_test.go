@@ -84,7 +84,7 @@ func (p *filePlatform) Send(ctx context.Context, to bot.Target, r bot.Reply) (bo
 	return bot.MessageRef{Platform: "file", RoomID: to.RoomID, ID: r.Key}, nil
 }
 
-var killChannels = []Channel{{"file", "!a"}, {"file", "!b"}, {"file", "!c"}}
+var killChannels = []bot.Channel{{Platform: "file", RoomID: "!a"}, {Platform: "file", RoomID: "!b"}, {Platform: "file", RoomID: "!c"}}
 
 // TestKill9Child is the scheduler process the kill test starts and kills;
 // run directly (without its variables) it does nothing.

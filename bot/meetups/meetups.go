@@ -18,30 +18,18 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-// Channel is one announcement channel on one platform.
-type Channel struct {
-	Platform string
-	RoomID   string
-}
-
-// Sender is the part of the bot the outbox needs (bot.Bot satisfies it).
-type Sender interface {
-	Send(ctx context.Context, platform string, to bot.Target, r bot.Reply) (bot.MessageRef, error)
-	SendDirect(ctx context.Context, platform, userID string, r bot.Reply) (bot.MessageRef, bool, error)
-}
-
 // Options configure the service.
 type Options struct {
 	DB *store.DB
 	// Sender delivers announcements and reminders; nil for read-only use
 	// (the CLI's export and list).
-	Sender Sender
+	Sender bot.Sender
 	Clock  bot.Clock
 	// Location is the community time zone (default Europe/London).
 	Location *time.Location
 	// Reminders are offsets before the start (default 168h, 24h, 1h).
 	Reminders []time.Duration
-	Channels  []Channel
+	Channels  []bot.Channel
 	Logger    *slog.Logger
 	// TickEvery is how often the scheduler runs (default 30s).
 	TickEvery time.Duration
@@ -67,11 +55,11 @@ func (nopObserver) Failed(string)    {}
 // Service is the meetups feature.
 type Service struct {
 	db        *store.DB
-	send      Sender
+	send      bot.Sender
 	clock     bot.Clock
 	loc       *time.Location
 	reminders []time.Duration
-	channels  []Channel
+	channels  []bot.Channel
 	log       *slog.Logger
 	metrics   Observer
 	tick      time.Duration

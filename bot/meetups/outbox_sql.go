@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -46,7 +47,7 @@ func idemKey(meetupUID string, platform, room, kind string) string {
 }
 
 // enqueue adds a delivery unless the same (meetup, channel, kind) exists.
-func enqueue(ctx context.Context, q execer, m Meetup, ch Channel, kind string, due time.Time) error {
+func enqueue(ctx context.Context, q execer, m Meetup, ch bot.Channel, kind string, due time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO meetup_outbox(meetup_id, platform, room_id, kind, idem_key, due_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		m.ID, ch.Platform, ch.RoomID, kind, idemKey(m.UID, ch.Platform, ch.RoomID, kind), store.Time(due))

@@ -104,7 +104,7 @@ type env struct {
 	loc   *time.Location
 }
 
-var testChannels = []Channel{{"test", "#announce"}, {"test", "#general"}}
+var testChannels = []bot.Channel{{Platform: "test", RoomID: "#announce"}, {Platform: "test", RoomID: "#general"}}
 
 func newEnv(t *testing.T, now time.Time) *env {
 	t.Helper()
@@ -438,7 +438,7 @@ func TestReactionsAndButtonsAreRSVPs(t *testing.T) {
 	if m, _ := e.svc.Get(e.ctx, 1); m.Going != 1 || m.Waitlist != 1 {
 		t.Fatalf("going %d waitlist %d", m.Going, m.Waitlist)
 	}
-	react("ann", ":+1:", true) // withdrawing the reaction withdraws the RSVP
+	react("ann", "👍", true) // withdrawing the reaction withdraws the RSVP
 	if m, _ := e.svc.Get(e.ctx, 1); m.Going != 1 || m.Waitlist != 0 {
 		t.Fatalf("after ann withdrew: going %d waitlist %d, want ben promoted", m.Going, m.Waitlist)
 	}
@@ -446,7 +446,7 @@ func TestReactionsAndButtonsAreRSVPs(t *testing.T) {
 	if len(rs) != 1 || rs[0].UserID != "ben" {
 		t.Fatalf("rsvps = %+v", rs)
 	}
-	react("cat", "thinking_face", false)
+	react("cat", "🤔", false)
 	if m, _ := e.svc.Get(e.ctx, 1); m.Maybe != 1 {
 		t.Fatalf("maybe = %d", m.Maybe)
 	}

@@ -58,7 +58,7 @@ func (s *Service) Register(b *bot.Bot) {
 
 // sender is who posts notifications: the configured Sender, or the bot
 // that is handling the request.
-func (s *Service) sender(req *bot.Request) Sender {
+func (s *Service) sender(req *bot.Request) bot.Sender {
 	if s.send != nil {
 		return s.send
 	}
@@ -77,7 +77,7 @@ func calledAs(req *bot.Request) string {
 const giveExample = "shoutout @person for what they did [#category]"
 
 func (s *Service) cmdGive(ctx context.Context, req *bot.Request) error {
-	p, err := ParseShoutout(req.Args)
+	p, err := ParseShoutout(req.Args, req.IsMention)
 	switch {
 	case errors.Is(err, ErrNoRecipient) && calledAs(req) == "thanks":
 		return req.Reply(ctx, bot.Reply{Text: "You're welcome! To thank someone in the community, say: thanks @person for what they did"})

@@ -145,7 +145,7 @@ func (s *Service) digestStart(ctx context.Context, now time.Time) (time.Time, er
 
 // digestKey is the idempotency key of one period's post to one channel,
 // made of safe characters whatever the room ID holds.
-func digestKey(period string, ch Channel) string {
+func digestKey(period string, ch bot.Channel) string {
 	sum := sha256.Sum256([]byte(ch.Platform + "\x00" + ch.RoomID))
 	return "bothy-digest-" + period + "-" + hex.EncodeToString(sum[:6])
 }

@@ -23,7 +23,7 @@ type digestEnv struct {
 	opts   Options
 }
 
-var digestChannels = []Channel{{Platform: "slack", RoomID: "CANNOUNCE"}, {Platform: "matrix", RoomID: "!ann:example.org"}}
+var digestChannels = []bot.Channel{{Platform: "slack", RoomID: "CANNOUNCE"}, {Platform: "matrix", RoomID: "!ann:example.org"}}
 
 func newDigestEnv(t *testing.T, day time.Weekday, at string) *digestEnv {
 	d := &digestEnv{t: t, path: filepath.Join(t.TempDir(), "bothy.db"), clock: &fakeClock{}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -11,14 +12,14 @@ import (
 
 // digestState returns the state of one period's post to one channel: ""
 // (not started), "sending" (intent recorded, maybe posted) or "sent".
-func digestState(ctx context.Context, q querier, period string, ch Channel) (string, error) {
+func digestState(ctx context.Context, q querier, period string, ch bot.Channel) (string, error) {
 	st, _, err := store.One(ctx, q, store.Column[string], "SELECT state FROM shoutout_digests WHERE period = ? AND platform = ? AND room_id = ?",
 		period, ch.Platform, ch.RoomID)
 	return st, err
 }
 
 // markDigestSending records the intent to post before posting.
-func markDigestSending(ctx context.Context, q querier, period string, ch Channel, at time.Time) error {
+func markDigestSending(ctx context.Context, q querier, period string, ch bot.Channel, at time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO shoutout_digests(period, platform, room_id, state, started_at)
 		VALUES (?, ?, ?, 'sending', ?) ON CONFLICT(period, platform, room_id) DO NOTHING`,
 		period, ch.Platform, ch.RoomID, store.Time(at))
@@ -26,7 +27,7 @@ func markDigestSending(ctx context.Context, q querier, period string, ch Channel
 }
 
 // markDigestSent records that the post went out.
-func markDigestSent(ctx context.Context, q querier, period string, ch Channel, at time.Time) error {
+func markDigestSent(ctx context.Context, q querier, period string, ch bot.Channel, at time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE shoutout_digests SET state = 'sent', sent_at = ?
 		WHERE period = ? AND platform = ? AND room_id = ?`, store.Time(at), period, ch.Platform, ch.RoomID)
 	return err

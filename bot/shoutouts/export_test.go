@@ -184,7 +184,7 @@ func FuzzParseShoutout(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		p, err := ParseShoutout(in)
+		p, err := ParseShoutout(in, nil)
 		if err != nil {
 			return
 		}

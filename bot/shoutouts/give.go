@@ -197,7 +197,7 @@ func (s *Service) RunNotices(ctx context.Context) error {
 // given. ids limits it to those shout-outs; nil delivers every notice
 // still owed (see RunNotices). A notice is deleted once sent, or
 // when the member opted out or the shout-out was retracted.
-func (s *Service) deliverNotices(ctx context.Context, snd Sender, ids []int64) {
+func (s *Service) deliverNotices(ctx context.Context, snd bot.Sender, ids []int64) {
 	if snd == nil {
 		return
 	}
@@ -243,7 +243,7 @@ func (s *Service) deliverNotices(ctx context.Context, snd Sender, ids []int64) {
 
 // tell sends one notice and reports whether the recipient was reached
 // (or cannot be reached at all, which no retry would change).
-func (s *Service) tell(ctx context.Context, snd Sender, n owedNotice) bool {
+func (s *Service) tell(ctx context.Context, snd bot.Sender, n owedNotice) bool {
 	text := fmt.Sprintf("🎉 You received a shout-out from %s: \"%s\"%s (#%d). To stop these notices, say: shoutout notifications off",
 		n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
 	_, ok, err := snd.SendDirect(ctx, n.Platform, n.RecipientID, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-dm", n.ID)})
@@ -257,26 +257,13 @@ func (s *Service) tell(ctx context.Context, snd Sender, n owedNotice) bool {
 		return err == nil // given in a private chat: there is no room to mention them in
 	}
 	text = fmt.Sprintf("%s, you received a shout-out from %s: \"%s\"%s (#%d). (shoutout notifications off to stop these)",
-		mention(n.Platform, n.RecipientID, n.RecipientName), n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
+		snd.Mention(n.Platform, n.RecipientID), n.GiverName, n.Reason, categorySuffix(n.Category), n.ID)
 	to := bot.Target{RoomID: n.fallbackRoom, ThreadID: n.fallbackThread}
 	if _, err := snd.Send(ctx, n.Platform, to, bot.Reply{Text: text, Key: fmt.Sprintf("shoutout-%d-mention", n.ID), Mentions: []string{n.RecipientID}}); err != nil {
 		s.log.Warn("mention notification failed; will try later", "shoutout", n.ID, "err", err)
 		return false
 	}
 	return true
-}
-
-// mention writes a user mention the way each platform recognises one.
-func mention(platform, id, name string) string {
-	switch {
-	case platform == "slack":
-		return "<@" + id + ">"
-	case strings.HasPrefix(id, "@"):
-		return id // Matrix IDs are already mentions
-	case id != "":
-		return "@" + id
-	}
-	return "@" + name
 }
 
 func categorySuffix(c string) string {

@@ -29,7 +29,7 @@ func TestParseShoutout(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			p, err := ParseShoutout(tc.in)
+			p, err := ParseShoutout(tc.in, nil)
 			if err != tc.err {
 				t.Fatalf("err = %v, want %v", err, tc.err)
 			}
@@ -186,5 +186,15 @@ func TestRecent(t *testing.T) {
 	}
 	if len(list) != 2 || list[0].RecipientID != "UDAVE" || list[1].RecipientID != "UBOB" {
 		t.Errorf("recent = %+v, want Dave then Bob (Carol's retracted)", list)
+	}
+}
+
+// Without "for", the leading mentions are the people, as the platform
+// writes mentions (here a Slack-like adapter's markup).
+func TestParseShoutoutPlatformMentions(t *testing.T) {
+	slackLike := func(w string) bool { return strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "@") }
+	p, err := ParseShoutout("<@U1> <@U2> great work on the FOI guide", slackLike)
+	if err != nil || strings.Join(p.Mentions, "|") != "<@U1>|<@U2>" || p.Reason != "great work on the FOI guide" {
+		t.Fatalf("got %+v, %v", p, err)
 	}
 }

@@ -35,9 +35,9 @@ type sent struct {
 	Direct string // user ID for direct messages
 }
 
-// recAdapter records what the bot sends. It resolves Slack-style
-// mentions ("<@U123>") through a name table, like the Slack adapter, and
-// has threads. It cannot send direct messages; dmAdapter can.
+// recAdapter records what the bot sends. It writes and resolves
+// Slack-style mentions ("<@U123>") through a name table, like the Slack
+// adapter, and has threads. It cannot send direct messages; dmAdapter can.
 type recAdapter struct {
 	name  string
 	mu    sync.Mutex
@@ -52,6 +52,7 @@ var (
 	_ bot.Adapter         = (*recAdapter)(nil)
 	_ bot.UserResolver    = (*recAdapter)(nil)
 	_ bot.Threader        = (*recAdapter)(nil)
+	_ bot.Mentioner       = (*recAdapter)(nil)
 	_ bot.DirectMessenger = (*dmAdapter)(nil)
 )
 
@@ -61,6 +62,9 @@ func (a *recAdapter) Run(ctx context.Context, events chan<- bot.Event) error {
 	return nil
 }
 func (a *recAdapter) Threads() bool { return true }
+
+func (a *recAdapter) Mention(userID string) string { return "<@" + userID + ">" }
+func (a *recAdapter) IsMention(word string) bool   { return strings.HasPrefix(word, "<@") }
 
 func (a *recAdapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	a.mu.Lock()

@@ -35,6 +35,8 @@ func (d *downSender) Send(context.Context, string, bot.Target, bot.Reply) (bot.M
 	return bot.MessageRef{}, errors.New("platform unreachable")
 }
 
+func (d *downSender) Mention(_, userID string) string { return "@" + userID }
+
 func (d *downSender) SendDirect(context.Context, string, string, bot.Reply) (bot.MessageRef, bool, error) {
 	d.calls++
 	return bot.MessageRef{}, true, errors.New("platform unreachable")

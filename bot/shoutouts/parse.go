@@ -17,7 +17,8 @@ const MinReasonWords = 3
 
 // Parsed is a shout-out command as typed, before mentions are resolved.
 type Parsed struct {
-	// Mentions are the recipients exactly as typed ("<@U123>", "@carol").
+	// Mentions are the recipients exactly as typed ("@carol", or the
+	// platform's markup), for the adapter to resolve.
 	Mentions []string
 	Reason   string
 	// Category is the trailing #tag without the "#", folded to lower case.
@@ -33,8 +34,12 @@ var (
 
 // ParseShoutout reads "[to] @a [@b, and @c] for REASON [#category]". The
 // word "for" separates people from the reason; without it, leading words
-// that look like mentions (@name, <@U123>) are the people.
-func ParseShoutout(args string) (Parsed, error) {
+// that are mentions are the people: isMention says which words are (the
+// platform's own markup too, bot.Request.IsMention); nil means "@name".
+func ParseShoutout(args string, isMention func(word string) bool) (Parsed, error) {
+	if isMention == nil {
+		isMention = func(w string) bool { return strings.HasPrefix(w, "@") }
+	}
 	var p Parsed
 	words := strings.Fields(args)
 	if len(words) > 0 && strings.EqualFold(words[0], "to") {
@@ -59,7 +64,7 @@ func ParseShoutout(args string) (Parsed, error) {
 		people, reason = words[:split], words[split+1:]
 	} else {
 		i := 0
-		for i < len(words) && (looksLikeMention(words[i]) || isJoiner(words[i])) {
+		for i < len(words) && (isMention(words[i]) || isJoiner(words[i])) {
 			i++
 		}
 		people, reason = words[:i], words[i:]
@@ -92,10 +97,6 @@ func ParseShoutout(args string) (Parsed, error) {
 func isJoiner(w string) bool {
 	w = strings.ToLower(w)
 	return w == "and" || w == "&" || w == "," || w == "+"
-}
-
-func looksLikeMention(w string) bool {
-	return strings.HasPrefix(w, "@") || strings.HasPrefix(w, "<@")
 }
 
 // categoryWord accepts "#tag" made of letters, digits, "-" and "_"

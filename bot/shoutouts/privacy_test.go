@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
@@ -172,7 +173,7 @@ func TestPruneKeepsRecentDigestMarks(t *testing.T) {
 	e := newEnv(t, true, nil)
 	ctx := t.Context()
 	for i, at := range []time.Time{start.AddDate(0, 0, -60), start.AddDate(0, 0, -7)} {
-		ch := Channel{Platform: "slack", RoomID: "C1"}
+		ch := bot.Channel{Platform: "slack", RoomID: "C1"}
 		period := at.Format(time.DateOnly)
 		if err := markDigestSending(ctx, e.db.Write, period, ch, at); err != nil {
 			t.Fatal(err)

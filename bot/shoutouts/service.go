@@ -22,26 +22,13 @@ var (
 	_ privacy.Identifier = (*Service)(nil)
 )
 
-// Sender posts messages outside a request (notifications, the digest).
-// *bot.Bot is one.
-type Sender interface {
-	Send(ctx context.Context, platform string, to bot.Target, r bot.Reply) (bot.MessageRef, error)
-	SendDirect(ctx context.Context, platform, userID string, r bot.Reply) (bot.MessageRef, bool, error)
-}
-
-// Channel is a room the digest is posted to.
-type Channel struct {
-	Platform string
-	RoomID   string
-}
-
 // DigestOptions configure the weekly digest.
 type DigestOptions struct {
 	// Day and Time (HH:MM, community time zone) the digest is due.
 	Day  time.Weekday
 	Time string
 	// Channels receive the digest; none means no digest.
-	Channels []Channel
+	Channels []bot.Channel
 	// Documents lists new knowledge documents; nil skips that section.
 	Documents DocLister
 	// Meetups lists meetups coming up; nil skips that section.
@@ -68,7 +55,7 @@ const digestAhead = 14 * 24 * time.Hour
 // (the CLI uses it that way).
 type Options struct {
 	DB     *store.DB
-	Sender Sender
+	Sender bot.Sender
 	Clock  bot.Clock
 	// Location is the community time zone for days, weeks and the digest.
 	Location *time.Location
@@ -85,7 +72,7 @@ type Options struct {
 // Service is the shout-outs feature.
 type Service struct {
 	db       *store.DB
-	send     Sender
+	send     bot.Sender
 	clock    bot.Clock
 	loc      *time.Location
 	quota    int

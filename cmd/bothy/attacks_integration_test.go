@@ -1058,3 +1058,51 @@ func TestAttackFloods(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackSlackFallbackMention (15.5): when the recipient of a shout-out
+// cannot get a direct message, the notice falls back to a mention in the
+// channel where it was given. The text was escaped whole, so the channel
+// saw "&lt;@U0…&gt;, you received…" and nobody was pinged. The mention is
+// the adapter's to render; the rest of the text, the member's reason with
+// its own <@…> and <!channel>, stays escaped.
+func TestAttackSlackFallbackMention(t *testing.T) {
+	const (
+		memberID = "U0MEMBER01"
+		carolID  = "U0CAROL001"
+		general  = "C0GENERAL1"
+	)
+	srv := slacktest.New(slacktest.Options{PingInterval: 500 * time.Millisecond})
+	t.Cleanup(srv.Close)
+	srv.AddUser(slacktest.User{ID: memberID, Name: "mo", RealName: "Mo Member", DisplayName: "Mo"})
+	srv.AddUser(slacktest.User{ID: carolID, Name: "carol", RealName: "Carol Comms", DisplayName: "Carol"})
+	srv.AddChannel(general, "general")
+	srv.RefuseDirect(carolID, "user_disabled")
+
+	dir := t.TempDir()
+	startBothy(t, "bothy", dir, map[string]string{
+		"SLACK_APP_TOKEN":     slacktest.AppToken,
+		"SLACK_BOT_TOKEN":     slacktest.BotToken,
+		"BOTHY_SLACK_API_URL": srv.APIURL,
+		"BOTHY_DB":            filepath.Join(dir, "bothy.db"),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := srv.WaitConnected(ctx, 1); err != nil {
+		t.Fatalf("no Socket Mode connection: %v", err)
+	}
+	send := ack(t, ctx, srv)
+	text := "<@" + slacktest.BotUserID + "> shoutout <@" + carolID + "> for the gritting map " + slackHostile
+	send(srv.SendEvent("EvFallback1", slacktest.AppMention(memberID, general, "1790001001.000100", "", text)))
+
+	notice := waitPost(t, ctx, srv, "the fallback notice in the channel", func(p url.Values) bool {
+		return p.Get("channel") == general && strings.Contains(p.Get("text"), "you received a shout-out")
+	})
+	got := notice.Get("text")
+	if !strings.HasPrefix(got, "<@"+carolID+">") {
+		t.Errorf("the fallback notice does not mention Carol (Slack shows no ping): %q", got)
+	}
+	if strings.Contains(got, "&lt;@"+carolID+"&gt;") {
+		t.Errorf("Carol's mention went out escaped, as text: %q", got)
+	}
+	checkSlackPayloads(t, srv)
+}

@@ -6,34 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bothy-chat/bothy/adapters/console"
-	"github.com/bothy-chat/bothy/bot/config"
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/meetups"
 )
 
-// meetupChannels lists the announcement channels of every adapter that is
-// running: the console itself, then each platform's configured rooms.
-func meetupChannels(cfg *config.Config, running func(string) bool) []meetups.Channel {
-	var out []meetups.Channel
-	if running(console.Name) {
-		out = append(out, meetups.Channel{Platform: console.Name, RoomID: console.Name})
-	}
-	if running("matrix") {
-		for _, r := range cfg.Matrix.Announce {
-			out = append(out, meetups.Channel{Platform: "matrix", RoomID: r})
-		}
-	}
-	if running("slack") {
-		for _, r := range cfg.Slack.Announce {
-			out = append(out, meetups.Channel{Platform: "slack", RoomID: r})
-		}
-	}
-	return out
-}
-
 // newMeetups builds the meetups service. With a sender it announces in
 // chans; without one (the CLI) it only reads and exports.
-func newMeetups(app *App, send meetups.Sender, chans []meetups.Channel) (*meetups.Service, error) {
+func newMeetups(app *App, send bot.Sender, chans []bot.Channel) (*meetups.Service, error) {
 	tick, err := schedulerTick(app.Env)
 	if err != nil {
 		return nil, err

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/config"
 	"github.com/bothy-chat/bothy/bot/shoutouts"
 )
@@ -12,7 +12,7 @@ import (
 // newShoutouts builds the service from the configuration. With a sender
 // it notifies recipients and posts the weekly digest to chans; without one
 // (the CLI) it can still report, export and answer privacy requests.
-func newShoutouts(app *App, send shoutouts.Sender, chans []shoutouts.Channel, docs shoutouts.DocLister, meets shoutouts.MeetupLister) (*shoutouts.Service, error) {
+func newShoutouts(app *App, send bot.Sender, chans []bot.Channel, docs shoutouts.DocLister, meets shoutouts.MeetupLister) (*shoutouts.Service, error) {
 	cfg := app.Config
 	day, _ := config.Weekday(cfg.Shoutouts.DigestDay) // validated by config.Load
 	opts := shoutouts.Options{
@@ -24,24 +24,6 @@ func newShoutouts(app *App, send shoutouts.Sender, chans []shoutouts.Channel, do
 		opts.KnowledgeDir = cfg.Knowledge.Dirs[0]
 	}
 	return shoutouts.New(opts)
-}
-
-// digestChannels are the announcement channels of the connected adapters.
-func digestChannels(cfg *config.Config, running func(string) bool) []shoutouts.Channel {
-	var out []shoutouts.Channel
-	add := func(platform string, rooms []string) {
-		if !running(platform) {
-			return
-		}
-		for _, r := range rooms {
-			if r = strings.TrimSpace(r); r != "" {
-				out = append(out, shoutouts.Channel{Platform: platform, RoomID: r})
-			}
-		}
-	}
-	add("matrix", cfg.Matrix.Announce)
-	add("slack", cfg.Slack.Announce)
-	return out
 }
 
 func runShoutoutsExport(ctx context.Context, env *Env, c *cliCommand, args []string) error {

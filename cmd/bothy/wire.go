@@ -77,16 +77,17 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 		b.AddService("knowledge-watcher", base.Watch)
 	}
 
-	// Meetups announce in every running platform's channels.
-	running := func(name string) bool { _, err := b.Adapter(name); return err == nil }
-	meets, err := newMeetups(app, b, meetupChannels(cfg, running))
+	// Meetups and the shout-outs digest announce in every connected
+	// adapter's announcement channels.
+	channels := b.AnnounceChannels()
+	meets, err := newMeetups(app, b, channels)
 	if err != nil {
 		return nil, nil, fmt.Errorf("meetups: %w", err)
 	}
 	meets.Register(b)
 
 	// Shout-outs; the weekly digest lists new documents and meetups.
-	shouts, err := newShoutouts(app, b, digestChannels(cfg, running), docLines{base}, meets)
+	shouts, err := newShoutouts(app, b, channels, docLines{base}, meets)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shoutouts: %w", err)
 	}

@@ -319,18 +319,13 @@ func (h *handlers) reaction(ctx context.Context, r bot.Reaction, ad bot.Adapter)
 	return h.base.Feedback(ctx, id, r.UserID, helpful)
 }
 
-// feedbackEmoji recognises thumbs up and down as each platform names them.
+// feedbackEmoji reads a reaction as answer feedback: thumbs up or down
+// (adapters hand reactions over as Unicode with skin tones dropped).
 func feedbackEmoji(e string) (helpful, ok bool) {
-	e = strings.Trim(strings.TrimSpace(e), ":")
-	// Strip skin-tone modifiers ("+1::skin-tone-2", "👍🏽").
-	if i := strings.Index(e, "::"); i >= 0 {
-		e = e[:i]
-	}
-	e = strings.TrimRight(e, "\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF\uFE0F")
 	switch e {
-	case "👍", "+1", "thumbsup", "thumbs_up", "thumbs-up":
+	case "👍":
 		return true, true
-	case "👎", "-1", "thumbsdown", "thumbs_down", "thumbs-down":
+	case "👎":
 		return false, true
 	}
 	return false, false

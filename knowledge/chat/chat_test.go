@@ -106,11 +106,11 @@ func TestAskInChat(t *testing.T) {
 
 	// Button press and reactions are recorded against the question.
 	b.Handle(ctx, bot.Action{Platform: "mem", UserID: "bob", RoomID: "dm-alice", ActionID: ActionUnhelpful, Value: qid})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "carol", MessageID: "m1", Emoji: "+1"})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍🏽"})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍🏽", Removed: true})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "other", Emoji: "+1"}) // not an answer
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "m1", Emoji: "tada"})  // not feedback
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "carol", MessageID: "m1", Emoji: "👍"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍", Removed: true})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "other", Emoji: "👍"}) // not an answer
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "m1", Emoji: "🎉"})    // not feedback
 	var id int64
 	fmt.Sscan(qid, &id)
 	h, u, err := base.FeedbackCounts(ctx, id)
@@ -192,7 +192,9 @@ func TestStreamedAnswerIsEdited(t *testing.T) {
 }
 
 func TestFeedbackEmoji(t *testing.T) {
-	for e, want := range map[string]int{"👍": 1, "+1": 1, ":thumbsup:": 1, "+1::skin-tone-3": 1, "👍🏿": 1, "👎": 0, "-1": 0, "thumbsdown": 0, "🎉": -1, "heart": -1} {
+	// Adapters hand reactions over as Unicode (bot.NormaliseEmoji; Slack's
+	// names are turned into emoji by the Slack adapter).
+	for e, want := range map[string]int{"👍": 1, "👎": 0, "🎉": -1, ":heart:": -1, "": -1} {
 		h, ok := feedbackEmoji(e)
 		got := -1
 		if ok && h {

@@ -74,6 +74,7 @@ type Server struct {
 	users     map[string]User
 	channels  map[string]string
 	reactions map[string]bool
+	noDM      map[string]string
 	ts        int64
 	envelope  int64
 	conns     []*sockConn
@@ -114,6 +115,7 @@ func New(opts Options) *Server {
 		users:        map[string]User{},
 		channels:     map[string]string{},
 		reactions:    map[string]bool{},
+		noDM:         map[string]string{},
 		sentEnv:      map[string]time.Time{},
 		acks:         map[string]json.RawMessage{},
 		ts:           1700000000000100,
@@ -152,6 +154,15 @@ func (s *Server) AddChannel(id, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.channels[id] = name
+}
+
+// RefuseDirect makes conversations.open with userID fail with errCode,
+// as Slack does for a deactivated account or one the workspace keeps from
+// direct messages ("user_disabled", "cannot_dm_bot").
+func (s *Server) RefuseDirect(userID, errCode string) {
+	s.mu.Lock()
+	s.noDM[userID] = errCode
+	s.mu.Unlock()
 }
 
 // RateLimit answers the next n calls to method with HTTP 429 and a
@@ -410,6 +421,12 @@ func (s *Server) method(method string, p url.Values) (string, map[string]any) {
 		users := p.Get("users")
 		if users == "" || strings.Contains(users, ",") {
 			return "user_not_found", nil
+		}
+		s.mu.Lock()
+		code := s.noDM[users]
+		s.mu.Unlock()
+		if code != "" {
+			return code, nil
 		}
 		return "", map[string]any{"channel": map[string]any{"id": "D" + strings.TrimPrefix(users, "U"), "is_im": true}}
 	case "apps.connections.open":

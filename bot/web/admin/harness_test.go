@@ -95,7 +95,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	h.bot = bot.New(bot.Options{Organisers: []string{organiser}, DefaultCommand: "ask"})
 	h.bot.AddAdapter(h.chat)
 	if h.meet, err = meetups.New(meetups.Options{DB: db, Clock: h.clock, Location: london, Sender: h.bot,
-		Channels: []meetups.Channel{{Platform: "test", RoomID: "announce"}}}); err != nil {
+		Channels: []bot.Channel{{Platform: "test", RoomID: "announce"}}}); err != nil {
 		t.Fatal(err)
 	}
 	h.meet.Register(h.bot)
