@@ -15,6 +15,9 @@ type token struct {
 	word  string
 	stem  string
 	upper bool
+	// clause is true for a word that follows a clause break (punctuation
+	// or a conjunction) or starts the text.
+	clause bool
 }
 
 // maxQuestionRunes bounds the work one question can cause; anything longer
@@ -26,6 +29,7 @@ const maxQuestionRunes = 2000
 func tokenize(s string) []token {
 	out := make([]token, 0, len(s)/6+1)
 	start := -1
+	brk := true // the next word opens a clause
 	flush := func(end int) {
 		if start < 0 {
 			return
@@ -36,7 +40,8 @@ func tokenize(s string) []token {
 			return // a URL fragment or a base64 blob, not a word
 		}
 		w := strings.ToLower(raw)
-		out = append(out, token{word: w, stem: stem(w), upper: len(raw) > 1 && raw != w && !hasLower(raw) || raw == "X"})
+		out = append(out, token{word: w, stem: stem(w), upper: len(raw) > 1 && raw != w && !hasLower(raw) || raw == "X", clause: brk})
+		brk = clauseWords[w]
 	}
 	for i, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -46,10 +51,16 @@ func tokenize(s string) []token {
 			continue
 		}
 		flush(i)
+		if strings.ContainsRune(".,?!;:()—–", r) {
+			brk = true
+		}
 	}
 	flush(len(s))
 	return out
 }
+
+// clauseWords join clauses: the word after one may open a question.
+var clauseWords = map[string]bool{"and": true, "but": true, "so": true, "or": true, "then": true, "because": true}
 
 // hasLower reports whether w has a lower-case letter.
 func hasLower(w string) bool {

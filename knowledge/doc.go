@@ -42,6 +42,10 @@ type Document struct {
 	// not indexed, so nothing is answered from it, until an organiser
 	// publishes it (kb publish ID takes the line out).
 	Draft bool
+	// Questions are other ways people ask what the document answers
+	// (front matter `questions:`), indexed with its lead as strongly as
+	// headings.
+	Questions []string
 	// Path is where the file was read from (relative to its folder for
 	// embedded and folder documents alike).
 	Path string
@@ -85,6 +89,28 @@ type frontMatter struct {
 	Updated      string     `yaml:"updated"`
 	ReviewBy     string     `yaml:"review_by"`
 	Draft        bool       `yaml:"draft"`
+	Questions    lineList   `yaml:"questions"`
+}
+
+// lineList accepts a list of strings or one string; unlike tags, commas
+// do not split it (questions have commas).
+type lineList []string
+
+func (l *lineList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*l = lineList{n.Value}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: questions must be a list of sentences", c.Line)
+			}
+			*l = append(*l, c.Value)
+		}
+	default:
+		return fmt.Errorf("line %d: questions must be a list of sentences", n.Line)
+	}
+	return nil
 }
 
 // stringList accepts both `tags: [a, b]` and `tags: a, b`.
@@ -152,6 +178,11 @@ func Parse(path string, data []byte) (*Document, error) {
 	doc.Updated = strings.TrimSpace(fm.Updated)
 	doc.ReviewBy = strings.TrimSpace(fm.ReviewBy)
 	doc.Draft = fm.Draft
+	for _, q := range fm.Questions {
+		if q = bot.OneLine(q); q != "" {
+			doc.Questions = append(doc.Questions, q)
+		}
+	}
 	chunks, h1 := sections(body)
 	if doc.Title == "" {
 		doc.Title = h1
@@ -225,7 +256,11 @@ func splitFrontMatter(path string, data []byte) (body []byte, fmLines int, fm fr
 	block := strings.Join(lines[1:end], "")
 	var node yaml.Node
 	if err := yaml.Unmarshal([]byte(block), &node); err != nil {
-		return nil, 0, fm, yamlError(path, err)
+		// "title: Awards: what we get asked" is how people write; YAML
+		// wants the value quoted. Quote such values and try once more.
+		if yaml.Unmarshal([]byte(quoteColonValues(block)), &node) != nil {
+			return nil, 0, fm, yamlError(path, err)
+		}
 	}
 	if len(node.Content) > 0 && node.Content[0].Kind != yaml.MappingNode {
 		return nil, 0, fm, &ParseError{path, 2, "front matter must be key: value lines (id, title, kind, tags, ...)"}
@@ -234,6 +269,23 @@ func splitFrontMatter(path string, data []byte) (body []byte, fmLines int, fm fr
 		return nil, 0, fm, yamlError(path, err)
 	}
 	return []byte(strings.Join(lines[end+1:], "")), end + 1, fm, nil
+}
+
+// plainKeyValue is a top-level "key: value" line.
+var plainKeyValue = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*?)[ \t]*$`)
+
+// quoteColonValues double-quotes the values of top-level key lines that
+// hold ": " unquoted, which YAML would otherwise read as a nested map.
+func quoteColonValues(block string) string {
+	lines := strings.SplitAfter(block, "\n")
+	for i, l := range lines {
+		m := plainKeyValue.FindStringSubmatch(strings.TrimRight(l, "\r\n"))
+		if m == nil || !strings.Contains(m[2], ": ") || strings.ContainsAny(m[2][:1], `"'[{|>&*!#`) {
+			continue
+		}
+		lines[i] = m[1] + ": " + strconv.Quote(m[2]) + "\n"
+	}
+	return strings.Join(lines, "")
 }
 
 // yamlError turns a yaml.v3 error into path:line: message, counting the

@@ -107,3 +107,17 @@ func TestParseUpdatedDate(t *testing.T) {
 		t.Errorf("updated, kind = %q, %q", d.Updated, d.Kind)
 	}
 }
+
+func TestTitleWithAColonNeedsNoQuotes(t *testing.T) {
+	d, err := Parse("a.md", []byte("---\nid: awards\ntitle: Awards entries: questions we get asked\ntags: [awards]\n---\n# Awards\n\nText.\n"))
+	if err != nil {
+		t.Fatalf("a title with a colon was refused: %v", err)
+	}
+	if d.Title != "Awards entries: questions we get asked" {
+		t.Errorf("title = %q", d.Title)
+	}
+	// Real nesting mistakes are still reported with their line.
+	if _, err := Parse("b.md", []byte("---\ntitle: [unclosed\n---\n# B\n\nText.\n")); err == nil || !strings.Contains(err.Error(), "b.md:") {
+		t.Errorf("broken YAML: %v", err)
+	}
+}

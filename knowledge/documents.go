@@ -77,9 +77,9 @@ func prepareInserts(ctx context.Context, tx *sql.Tx) (*insertStmts, error) {
 		st, err = tx.PrepareContext(ctx, q)
 		return st
 	}
-	s.doc = prep(`INSERT INTO kb_documents(id, origin, path, hash, title, kind, tags, organisation, url, updated, review_by, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	s.chunk = prep("INSERT INTO kb_chunks(doc_id, ord, headings, body, terms) VALUES (?, ?, ?, ?, ?)")
+	s.doc = prep(`INSERT INTO kb_documents(id, origin, path, hash, title, kind, tags, organisation, url, updated, review_by, ingested_at, questions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.chunk = prep("INSERT INTO kb_chunks(doc_id, ord, headings, body, terms, asked) VALUES (?, ?, ?, ?, ?, ?)")
 	s.fts = prep("INSERT INTO kb_fts(rowid, title, tags, headings, body) VALUES (?, ?, ?, ?, ?)")
 	s.word = prep("INSERT OR IGNORE INTO kb_words(word, stem) VALUES (?, ?)")
 	if err != nil {
@@ -100,27 +100,32 @@ func (s *insertStmts) close() {
 
 func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, now time.Time) error {
 	tags := strings.Join(d.Tags, " ")
+	questions := strings.Join(d.Questions, "\n")
 	if _, err := s.doc.ExecContext(ctx, d.ID, origin, d.Path, d.Hash, d.Title, d.Kind, tags, d.Organisation, d.URL, d.Updated, d.ReviewBy,
-		store.Time(now)); err != nil {
+		store.Time(now), questions); err != nil {
 		return fmt.Errorf("knowledge: save %s: %w", d.ID, err)
 	}
 	// Title and tag words go into the vocabulary too, so typos of them
 	// are corrected.
 	s.addWords(ctx, d.Title+" "+tags)
+	heads := make([]string, len(d.Chunks))
 	for i, c := range d.Chunks {
-		heads := strings.Join(c.Headings, " > ")
-		terms := sectionTerms(heads, c.Body)
-		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads, c.Body, terms)
+		heads[i] = strings.Join(c.Headings, " > ")
+	}
+	asked := askedBySection(heads, questions)
+	for i, c := range d.Chunks {
+		terms := sectionTerms(joinNonEmpty("\n", heads[i], asked[i]), c.Body)
+		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads[i], c.Body, terms, asked[i])
 		if err != nil {
 			return fmt.Errorf("knowledge: save %s section %d: %w", d.ID, i, err)
 		}
 		id, _ := res.LastInsertId()
 		// Tags are indexed with their hyphens as spaces so "house-rules"
-		// matches "house rules".
-		if _, err := s.fts.ExecContext(ctx, id, d.Title, strings.ReplaceAll(tags, "-", " "), heads, c.Body); err != nil {
+		// matches "house rules"; phrasings count as headings.
+		if _, err := s.fts.ExecContext(ctx, id, d.Title, strings.ReplaceAll(tags, "-", " "), joinNonEmpty("\n", heads[i], asked[i]), c.Body); err != nil {
 			return fmt.Errorf("knowledge: index %s section %d: %w", d.ID, i, err)
 		}
-		s.addWords(ctx, heads+" "+c.Body)
+		s.addWords(ctx, heads[i]+" "+c.Body)
 	}
 	return nil
 }
@@ -268,7 +273,7 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id, headings, body FROM kb_chunks")
+	rows, err := tx.QueryContext(ctx, "SELECT id, headings, asked, body FROM kb_chunks")
 	if err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
@@ -279,12 +284,12 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 	var secs []sec
 	for rows.Next() {
 		var id int64
-		var heads, body string
-		if err := rows.Scan(&id, &heads, &body); err != nil {
+		var heads, asked, body string
+		if err := rows.Scan(&id, &heads, &asked, &body); err != nil {
 			rows.Close()
 			return fmt.Errorf("knowledge: upgrade terms: %w", err)
 		}
-		secs = append(secs, sec{id, sectionTerms(heads, body)})
+		secs = append(secs, sec{id, sectionTerms(joinNonEmpty("\n", heads, asked), body)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -18,6 +18,12 @@ import (
 type EvalQuestion struct {
 	Q      string   `json:"q"`
 	Expect []string `json:"expect"`
+	// Section, when set, is the heading (or, for a lead, the document
+	// title) of the section of Expect[0] that answers; Must are short
+	// phrases of that section that carry the answer, one of which the
+	// answer should quote.
+	Section string   `json:"section,omitempty"`
+	Must    []string `json:"must,omitempty"`
 }
 
 // EvalResult holds retrieval quality figures for one system.
@@ -29,6 +35,13 @@ type EvalResult struct {
 	// Answered is the share of in-scope questions answered confidently;
 	// Abstained the share of out-of-scope questions abstained on.
 	Answered, Abstained float64
+	// WithSection counts the in-scope questions that name a section;
+	// Section1 and Section3 are the shares of them whose section is the
+	// first passage or among the first three. WithMust counts those with
+	// must phrases, and Quotes is the share whose answer text holds one.
+	WithSection, WithMust int
+	Section1, Section3    float64
+	Quotes                float64
 	// Misses lists questions ranked wrongly or answered wrongly, for
 	// tuning by hand.
 	Misses []string
@@ -71,28 +84,66 @@ func ReadEval(r io.Reader, name string) ([]EvalQuestion, error) {
 	return out, sc.Err()
 }
 
-// ranker is what eval compares: a ranked list of document ids and whether
-// the system would answer.
-type ranker func(ctx context.Context, q string) (ids []string, confidence float64, confident bool, err error)
+// outcome is what eval reads of one system's handling of a question: the
+// documents ranked, whether it would answer, the passages it would quote
+// or hand to a model, and the answer text a person would read.
+type outcome struct {
+	ids        []string
+	confidence float64
+	confident  bool
+	passages   []evalPassage
+	answer     string
+}
+
+type evalPassage struct{ doc, section string }
+
+// ranker is what eval compares.
+type ranker func(ctx context.Context, q string) (outcome, error)
+
+// sameSection compares headings as a person would: case, spacing and
+// trailing punctuation aside.
+func sameSection(a, b string) bool {
+	norm := func(s string) string {
+		return strings.TrimRight(strings.Join(strings.Fields(strings.ToLower(s)), " "), "?.:!")
+	}
+	return norm(a) == norm(b)
+}
+
+// quotes reports whether text holds one of the phrases, ignoring case,
+// spacing and Markdown emphasis.
+func quotes(text string, phrases []string) bool {
+	norm := func(s string) string {
+		s = strings.NewReplacer("**", "", "__", "", "’", "'").Replace(strings.ToLower(s))
+		return strings.Join(strings.Fields(s), " ")
+	}
+	t := norm(text)
+	for _, p := range phrases {
+		if p = norm(p); p != "" && strings.Contains(t, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func score(ctx context.Context, system string, qs []EvalQuestion, rank ranker) (EvalResult, error) {
 	res := EvalResult{System: system}
-	var r1, r3, mrr, answered, abstained float64
+	var r1, r3, mrr, answered, abstained, s1, s3, quoted float64
 	if len(qs) > 0 {
 		// One untimed question first: loading the index or compiling the
 		// query is start-up, not ranking.
-		if _, _, _, err := rank(ctx, qs[0].Q); err != nil {
+		if _, err := rank(ctx, qs[0].Q); err != nil {
 			return res, fmt.Errorf("eval %q: %w", qs[0].Q, err)
 		}
 	}
 	took := make([]time.Duration, 0, len(qs))
 	for _, q := range qs {
 		start := time.Now()
-		ids, conf, confident, err := rank(ctx, q.Q)
+		o, err := rank(ctx, q.Q)
 		took = append(took, time.Since(start))
 		if err != nil {
 			return res, fmt.Errorf("eval %q: %w", q.Q, err)
 		}
+		ids, conf, confident := o.ids, o.confidence, o.confident
 		res.Lines = append(res.Lines, fmt.Sprintf("%.2f %-5v want %v got %v %q", conf, confident, q.Expect, first(ids, 3), q.Q))
 		if len(q.Expect) == 0 {
 			res.OutScope++
@@ -130,10 +181,45 @@ func score(ctx context.Context, system string, qs []EvalQuestion, rank ranker) (
 		if rank != 1 || !confident {
 			res.Misses = append(res.Misses, fmt.Sprintf("rank %d confidence %.2f for %q (want %v, got %v)", rank, conf, q.Q, q.Expect, first(ids, 3)))
 		}
+		if q.Section != "" {
+			res.WithSection++
+			at := 0
+			for i, p := range o.passages {
+				if want[p.doc] && sameSection(p.section, q.Section) {
+					at = i + 1
+					break
+				}
+			}
+			if at == 1 {
+				s1++
+			}
+			if at >= 1 && at <= 3 {
+				s3++
+			}
+			if at != 1 && rank == 1 {
+				got := ""
+				if len(o.passages) > 0 {
+					got = o.passages[0].section
+				}
+				res.Misses = append(res.Misses, fmt.Sprintf("section at %d for %q (want %q, got %q)", at, q.Q, q.Section, got))
+			}
+		}
+		if len(q.Must) > 0 {
+			res.WithMust++
+			if confident && quotes(o.answer, q.Must) {
+				quoted++
+			}
+		}
 	}
 	if res.InScope > 0 {
 		n := float64(res.InScope)
 		res.Recall1, res.Recall3, res.MRR, res.Answered = r1/n, r3/n, mrr/n, answered/n
+	}
+	if res.WithSection > 0 {
+		res.Section1, res.Section3 = s1/float64(res.WithSection), s3/float64(res.WithSection)
+	}
+	if res.WithMust > 0 {
+		res.Quotes = quoted / float64(res.WithMust)
 	}
 	if res.OutScope > 0 {
 		res.Abstained = abstained / float64(res.OutScope)
@@ -157,16 +243,19 @@ func first(ids []string, n int) []string {
 // per document, no field weights, no synonyms, no stemming beyond the
 // unicode61 tokenizer, all question words OR-ed) on the same questions.
 func (b *Base) Eval(ctx context.Context, qs []EvalQuestion) (bothy, baseline EvalResult, err error) {
-	bothy, err = score(ctx, "bothy", qs, func(ctx context.Context, q string) ([]string, float64, bool, error) {
-		r, err := b.retrieve(ctx, strings.ToValidUTF8(q, ""))
+	bothy, err = score(ctx, "bothy", qs, func(ctx context.Context, q string) (outcome, error) {
+		a, r, err := b.ask(ctx, Question{Text: q})
 		if err != nil {
-			return nil, 0, false, err
+			return outcome{}, err
 		}
-		ids := make([]string, len(r.hits))
-		for i, h := range r.hits {
-			ids[i] = h.ID
+		o := outcome{confidence: a.Confidence, confident: a.Confident, answer: a.Text}
+		for _, h := range r.hits {
+			o.ids = append(o.ids, h.ID)
 		}
-		return ids, r.confidence, len(r.hits) > 0 && r.confidence >= b.opts.MinConfidence, nil
+		for _, p := range a.Passages {
+			o.passages = append(o.passages, evalPassage{p.DocID(), p.Section})
+		}
+		return o, nil
 	})
 	if err != nil {
 		return bothy, baseline, err
@@ -176,62 +265,114 @@ func (b *Base) Eval(ctx context.Context, qs []EvalQuestion) (bothy, baseline Eva
 		return bothy, baseline, err
 	}
 	defer bl.Close()
-	baseline, err = score(ctx, "fts5 bm25 baseline", qs, func(ctx context.Context, q string) ([]string, float64, bool, error) {
+	baseline, err = score(ctx, "fts5 bm25 baseline", qs, func(ctx context.Context, q string) (outcome, error) {
 		var terms []string
 		for _, t := range tokenize(q) {
 			terms = append(terms, `"`+t.word+`"`)
 		}
 		if len(terms) == 0 {
-			return nil, 0, false, nil
+			return outcome{}, nil
 		}
-		rows, err := bl.QueryContext(ctx, "SELECT id FROM base WHERE base MATCH ? ORDER BY bm25(base) LIMIT 10", strings.Join(terms, " OR "))
-		if err != nil {
-			return nil, 0, false, err
+		match := strings.Join(terms, " OR ")
+		o := outcome{confidence: 1}
+		if err := scan(ctx, bl, func(id string) { o.ids = append(o.ids, id) },
+			"SELECT id FROM base WHERE base MATCH ? ORDER BY bm25(base) LIMIT 10", match); err != nil {
+			return o, err
 		}
-		defer rows.Close()
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, 0, false, err
-			}
-			ids = append(ids, id)
+		// Its passages are the sections bm25 ranks best, its answer the
+		// first of them whole.
+		var texts []string
+		if err := scan(ctx, bl, func(row string) {
+			doc, rest, _ := strings.Cut(row, "\x00")
+			section, text, _ := strings.Cut(rest, "\x00")
+			o.passages = append(o.passages, evalPassage{doc, section})
+			texts = append(texts, text)
+		}, "SELECT doc || char(0) || section || char(0) || body FROM secs WHERE secs MATCH ? ORDER BY bm25(secs) LIMIT 5", match); err != nil {
+			return o, err
 		}
-		return ids, 1, len(ids) > 0, rows.Err()
+		o.confident = len(o.ids) > 0
+		if len(texts) > 0 {
+			o.answer = texts[0]
+		}
+		return o, nil
 	})
 	return bothy, baseline, err
 }
 
-// newBaseline copies the corpus into an in-memory FTS5 table.
+// scan runs a query of one text column and hands each row to f.
+func scan(ctx context.Context, db *sql.DB, f func(string), query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		f(v)
+	}
+	return rows.Err()
+}
+
+// newBaseline copies the corpus into in-memory FTS5 tables: one row per
+// document for ranking documents, one per section for passages.
 func (b *Base) newBaseline(ctx context.Context) (*sql.DB, error) {
 	bl, err := sql.Open("sqlite", "file::memory:")
 	if err != nil {
 		return nil, err
 	}
 	bl.SetMaxOpenConns(1)
-	if _, err := bl.ExecContext(ctx, "CREATE VIRTUAL TABLE base USING fts5(id UNINDEXED, title, body)"); err != nil {
+	fail := func(err error) (*sql.DB, error) {
 		bl.Close()
 		return nil, fmt.Errorf("knowledge: baseline: %w", err)
 	}
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT d.id, d.title, group_concat(c.headings || char(10) || c.body, char(10))
-		FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id GROUP BY d.id`)
+	for _, q := range []string{
+		"CREATE VIRTUAL TABLE base USING fts5(id UNINDEXED, title, body)",
+		"CREATE VIRTUAL TABLE secs USING fts5(doc UNINDEXED, section UNINDEXED, title, body)",
+	} {
+		if _, err := bl.ExecContext(ctx, q); err != nil {
+			return fail(err)
+		}
+	}
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT d.id, d.title, c.headings, c.body FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id ORDER BY d.id, c.ord`)
 	if err != nil {
-		bl.Close()
-		return nil, fmt.Errorf("knowledge: baseline: %w", err)
+		return fail(err)
 	}
 	defer rows.Close()
+	docs := map[string]*strings.Builder{}
+	var order []string
+	titles := map[string]string{}
 	for rows.Next() {
-		var id, title, body string
-		if err := rows.Scan(&id, &title, &body); err != nil {
-			bl.Close()
-			return nil, err
+		var id, title, headings, body string
+		if err := rows.Scan(&id, &title, &headings, &body); err != nil {
+			return fail(err)
 		}
-		if _, err := bl.ExecContext(ctx, "INSERT INTO base(id, title, body) VALUES (?, ?, ?)", id, title, body); err != nil {
-			bl.Close()
-			return nil, err
+		section := sectionName(headings)
+		if section == "" {
+			section = title
+		}
+		if _, err := bl.ExecContext(ctx, "INSERT INTO secs(doc, section, title, body) VALUES (?, ?, ?, ?)", id, section, title, headings+"\n"+body); err != nil {
+			return fail(err)
+		}
+		d := docs[id]
+		if d == nil {
+			d = &strings.Builder{}
+			docs[id], titles[id] = d, title
+			order = append(order, id)
+		}
+		d.WriteString(headings + "\n" + body + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	for _, id := range order {
+		if _, err := bl.ExecContext(ctx, "INSERT INTO base(id, title, body) VALUES (?, ?, ?)", id, titles[id], docs[id].String()); err != nil {
+			return fail(err)
 		}
 	}
-	return bl, rows.Err()
+	return bl, nil
 }
 
 // FormatEval prints the two results side by side.
@@ -249,8 +390,19 @@ func FormatEval(w io.Writer, a, b EvalResult) {
 	row("MRR", a.MRR, b.MRR)
 	row("in-scope answered", a.Answered, b.Answered)
 	row("out-of-scope abstain", a.Abstained, b.Abstained)
+	if a.WithSection > 0 {
+		row("section@1", a.Section1, b.Section1)
+		row("section@3", a.Section3, b.Section3)
+	}
+	if a.WithMust > 0 {
+		row("quotes the answer", a.Quotes, b.Quotes)
+	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	row("ms per question, p50", ms(a.P50), ms(b.P50))
 	row("ms per question, p99", ms(a.P99), ms(b.P99))
-	fmt.Fprintf(w, "questions: %d in scope, %d out of scope\n", a.InScope, a.OutScope)
+	fmt.Fprintf(w, "questions: %d in scope, %d out of scope", a.InScope, a.OutScope)
+	if a.WithSection > 0 || a.WithMust > 0 {
+		fmt.Fprintf(w, "; %d name a section, %d have must phrases", a.WithSection, a.WithMust)
+	}
+	fmt.Fprintln(w)
 }

@@ -31,6 +31,8 @@ type index struct {
 	sections *sectionIndex
 	// vocab numbers every stem in the corpus from 1, for termSets.
 	vocab map[string]uint32
+	// learnt are the phrasings people and organisers taught (learnt.go).
+	learnt []learntPhrasing
 }
 
 type docMeta struct {
@@ -85,7 +87,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 	for _, d := range ix.docs {
 		d.fieldIDs = ix.termSet(d.field)
 	}
-	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, body, terms FROM kb_chunks ORDER BY id")
+	rows, err = q.QueryContext(ctx, "SELECT id, doc_id, ord, headings, asked, body, terms FROM kb_chunks ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load sections: %w", err)
 	}
@@ -93,11 +95,11 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 	docTerms := map[string]map[string]bool{}
 	for rows.Next() {
 		var (
-			id                           int64
-			ord                          int
-			docID, headings, body, terms string
+			id                                  int64
+			ord                                 int
+			docID, headings, asked, body, terms string
 		)
-		if err := rows.Scan(&id, &docID, &ord, &headings, &body, &terms); err != nil {
+		if err := rows.Scan(&id, &docID, &ord, &headings, &asked, &body, &terms); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("knowledge: load sections: %w", err)
 		}
@@ -109,7 +111,7 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 			ix.addStem(t)
 		}
 		if ix.sections != nil {
-			ix.sections.add(id, docID, ord, headings, body, words, ix.docs[docID])
+			ix.sections.add(id, docID, ord, headings, asked, body, words, ix.docs[docID])
 		}
 		if d := ix.docs[docID]; d != nil {
 			for _, t := range d.field {
@@ -162,6 +164,9 @@ func buildIndex(ctx context.Context, q queryer, gen, model string) (*index, erro
 		if _, have := ix.words[w]; !have {
 			ix.addWord(w, s)
 		}
+	}
+	if ix.learnt, err = loadLearnt(ctx, q); err != nil {
+		return nil, err
 	}
 	if ix.vecs, err = loadVectors(ctx, q, model); err != nil {
 		return nil, err

@@ -74,6 +74,16 @@ type exportFeedback struct {
 	Helpful    bool   `json:"helpful"`
 }
 
+// exportPhrasing is a question of the member's that an organiser kept as
+// a way of asking for a section (kb link, kb confirm).
+type exportPhrasing struct {
+	QuestionID int64  `json:"question_id"`
+	Document   string `json:"document"`
+	Section    string `json:"section_anchor"`
+	Text       string `json:"text"`
+	At         string `json:"at"`
+}
+
 type exportDocument struct {
 	ID    string `json:"id"`
 	Path  string `json:"path"`
@@ -211,8 +221,9 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 		Questions []exportQuestion `json:"questions"`
 		Feedback  []exportFeedback `json:"feedback"`
 		Naming    []exportQuestion `json:"questions_naming_you"`
+		Phrasings []exportPhrasing `json:"questions_kept_as_phrasings"`
 		Documents []exportDocument `json:"documents_from_your_data"`
-	}{Feedback: []exportFeedback{}, Naming: []exportQuestion{}}
+	}{Feedback: []exportFeedback{}, Naming: []exportQuestion{}, Phrasings: []exportPhrasing{}}
 	var err error
 	if out.Questions, err = p.questions(ctx, "WHERE user_id = ?", s.UserID); err != nil {
 		return nil, err
@@ -240,6 +251,21 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("knowledge: export feedback: %w", err)
+	}
+	prow, err := p.db.Read.QueryContext(ctx, "SELECT question_id, doc_id, anchor, text, at FROM kb_phrasings WHERE user_id = ? ORDER BY id", s.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var ph exportPhrasing
+		if err := prow.Scan(&ph.QuestionID, &ph.Document, &ph.Section, &ph.Text, &ph.At); err != nil {
+			return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
+		}
+		out.Phrasings = append(out.Phrasings, ph)
+	}
+	if err := prow.Err(); err != nil {
+		return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
 	}
 	if out.Documents, err = p.documents(ctx, s); err != nil {
 		return nil, err
@@ -314,6 +340,20 @@ func (p Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, erro
 		return n, fmt.Errorf("knowledge: erase feedback: %w", err)
 	}
 	nf, _ := res.RowsAffected()
+	// Their questions kept as phrasings go; others' that name them are
+	// scrubbed. Either way the index is rebuilt from what is left.
+	res, err = tx.ExecContext(ctx, "DELETE FROM kb_phrasings WHERE user_id = ?", s.UserID)
+	if err != nil {
+		return n, fmt.Errorf("knowledge: erase phrasings: %w", err)
+	}
+	np, _ := res.RowsAffected()
+	nf += np
+	if err := scrubPhrasings(ctx, tx, s); err != nil {
+		return n, err
+	}
+	if err := bumpGeneration(ctx, tx); err != nil {
+		return n, fmt.Errorf("knowledge: erase: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return n, fmt.Errorf("knowledge: erase: %w", err)
 	}
@@ -563,4 +603,39 @@ func (p Privacy) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("knowledge: prune questions: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// scrubPhrasings takes a member's names and words out of phrasings other
+// people's questions left.
+func scrubPhrasings(ctx context.Context, tx *sql.Tx, s *privacy.Subject) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, text FROM kb_phrasings")
+	if err != nil {
+		return fmt.Errorf("knowledge: erase phrasings: %w", err)
+	}
+	type change struct {
+		id   int64
+		text string
+	}
+	var changes []change
+	for rows.Next() {
+		var c change
+		var text string
+		if err := rows.Scan(&c.id, &text); err != nil {
+			rows.Close()
+			return fmt.Errorf("knowledge: erase phrasings: %w", err)
+		}
+		if c.text = s.Scrub(text); c.text != text {
+			changes = append(changes, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("knowledge: erase phrasings: %w", err)
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, "UPDATE kb_phrasings SET text = ? WHERE id = ?", c.text, c.id); err != nil {
+			return fmt.Errorf("knowledge: erase phrasings: %w", err)
+		}
+	}
+	return nil
 }

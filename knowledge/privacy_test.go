@@ -162,3 +162,46 @@ func TestEraseScrubsAnswerAuthor(t *testing.T) {
 		t.Errorf("FAQ after erasing its author:\n%s", data)
 	}
 }
+
+// TestEraseTakesPhrasings: a member's question kept as a phrasing of a
+// section (kb link) is in their export and gone, bytes and all, after
+// erasure; the index forgets it too.
+func TestEraseTakesPhrasings(t *testing.T) {
+	ctx := context.Background()
+	b, _ := phrasingBase(t)
+	const q = "page goes quiet on saturdays and the quokkawatchers get cross, what notice"
+	a, err := b.Ask(ctx, Question{Text: q, UserID: "U0PHRASE1", Platform: "slack", Record: true})
+	if err != nil || a.Confident {
+		t.Fatalf("ask = %+v, %v; want a gap", a, err)
+	}
+	if err := b.LinkGap(ctx, a.QuestionID, "cover", "What do we say when nobody is watching?", "org"); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := privacy.Export(ctx, "U0PHRASE1", b.Privacy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sprint(exp["knowledge"]); !strings.Contains(s, "questions_kept_as_phrasings") || !strings.Contains(s, "quokkawatchers") {
+		t.Errorf("export lacks the phrasing: %s", s)
+	}
+	if _, err := privacy.Erase(ctx, b.db, "admin", "U0PHRASE1", b.Privacy()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := b.db.Read.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE text LIKE '%quokka%' OR user_id = 'U0PHRASE1'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("phrasings left after erasure: %d, %v", n, err)
+	}
+	for _, f := range []string{b.db.Path, b.db.Path + "-wal"} {
+		if raw, err := os.ReadFile(f); err == nil && bytes.Contains(raw, []byte("quokkawatchers")) {
+			t.Errorf("%s still holds the phrasing's words", filepath.Base(f))
+		}
+	}
+	// Erasure moved the generation on; a running bot reloads within
+	// genCheckEvery, this test at once.
+	if err := b.refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if again := ask(t, b, q); again.Confident {
+		t.Errorf("the erased phrasing still answers: %s", again.Text)
+	}
+}

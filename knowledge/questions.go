@@ -25,10 +25,14 @@ func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a An
 	for i, h := range a.Sources {
 		ids[i] = h.ID
 	}
+	passage := ""
+	if a.Confident && len(a.Passages) > 0 {
+		passage = a.Passages[0].ID
+	}
 	// Questions are the busiest write: batched, so a burst shares commits.
 	var id int64
 	err := b.db.Batch(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, b.insertQuestion).ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "))
+		res, err := tx.StmtContext(ctx, b.insertQuestion).ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "), passage)
 		if err != nil {
 			return err
 		}

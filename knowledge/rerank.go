@@ -3,7 +3,6 @@ package knowledge
 import (
 	"math"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -39,9 +38,6 @@ type rerankScratch struct {
 	fields   bits
 	bodies   bits
 	inHead   bits
-	scores   []float64
-	byDoc    []int32
-	runs     [][]int32
 	order    []int32
 	final    []float64
 }
@@ -68,7 +64,6 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 		// keep an old snapshot alive.
 		clear(sc.docMetas[:cap(sc.docMetas)])
 		clear(sc.aggs[:cap(sc.aggs)])
-		clear(sc.runs[:cap(sc.runs)])
 		rerankPool.Put(sc)
 	}()
 	minBM := 0.0
@@ -122,8 +117,6 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 		}
 		return aggs[candDoc[i]].inField
 	}, bodies)
-	scores := sized(sc.scores, len(cands))
-	sc.scores = scores
 	for i := range cands {
 		c := &cands[i]
 		if candDoc[i] < 0 {
@@ -173,7 +166,6 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 			bm = c.bm25 / minBM
 		}
 		score := cov + wTitleTags*tt + wHeadings*hd + wBM25*bm
-		scores[i] = score
 		if pass := own + wHeadings*hd + wBM25*bm; pass > agg.passBest || agg.passIdx < 0 {
 			agg.passBest, agg.passIdx = pass, i
 		}
@@ -181,30 +173,6 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 			agg.best, agg.bestIdx = score, i
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
 		}
-	}
-	// Each document's candidates, best first, for moreSections: sorted by
-	// document, each document's candidates are one run.
-	byDoc := sc.byDoc[:0]
-	for i, di := range candDoc {
-		if di >= 0 {
-			byDoc = append(byDoc, int32(i))
-		}
-	}
-	sc.byDoc = byDoc
-	slices.SortStableFunc(byDoc, func(a, b int32) int {
-		if da, db := candDoc[a], candDoc[b]; da != db {
-			return int(da - db)
-		}
-		return cmpDesc(scores[a], scores[b])
-	})
-	runs := sized(sc.runs, len(aggs))
-	sc.runs = runs
-	for len(byDoc) > 0 {
-		di, end := candDoc[byDoc[0]], 1
-		for end < len(byDoc) && candDoc[byDoc[end]] == di {
-			end++
-		}
-		runs[di], byDoc = byDoc[:end], byDoc[end:]
 	}
 	// Documents best first: indexes are sorted, not whole hits.
 	order := sc.order[:0]
@@ -234,7 +202,6 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 			Score:    final[di],
 			Coverage: agg.f.Cov,
 			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
-			More:       moreSections(cands, scores, runs[di], agg.passIdx, agg.best),
 			feats:      agg.f,
 			confidence: confidence(agg.f, r.q, false).p,
 		}
@@ -359,28 +326,4 @@ func (b bits) meets(o, p bits) bool {
 		}
 	}
 	return false
-}
-
-// moreSections picks up to two other headed sections of a document that
-// score at least 75% of its best one: a lead paragraph often wins on the
-// question's words while the advice sits in a section below it. run holds
-// the document's candidates (indexes into cands), best scoring first.
-func moreSections(cands []candidate, scores []float64, run []int32, best int, bestScore float64) []string {
-	var out []string
-	for _, i := range run {
-		if len(out) == 2 || scores[i] < 0.75*bestScore {
-			break
-		}
-		h := cands[i].headings
-		if int(i) == best || h == "" || h == cands[best].headings {
-			continue
-		}
-		if j := strings.LastIndex(h, " > "); j >= 0 {
-			h = h[j+3:]
-		}
-		if !slices.Contains(out, h) {
-			out = append(out, h)
-		}
-	}
-	return out
 }

@@ -82,7 +82,7 @@ func TestSectionStemsSameEitherWay(t *testing.T) {
 	titleOnly := 0 // stems the postings find only through a title or tag
 	for _, q := range qs {
 		cs := ix.analyse(questionTokens(q.Q))
-		cands, err := b.candidates(ctx, ix, cs)
+		cands, err := b.candidates(ctx, ix, &ranking{ix: ix, concepts: cs})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -50,6 +51,7 @@ func (t termSet) has(id uint32) bool {
 
 // memSection is what the re-ranker needs of a section.
 type memSection struct {
+	pos      int32 // place in sectionIndex.secs; -1 when read from SQLite
 	id       int64
 	docID    string
 	doc      *docMeta // nil for a section whose document has gone
@@ -62,12 +64,50 @@ type memSection struct {
 	// units caches the body split into sentences with their stems, for
 	// extractive answers; filled the first time the section answers.
 	units atomic.Pointer[[]unit]
+	// static caches what the section model needs of the section alone,
+	// filled on first use.
+	static atomic.Pointer[sectionStatic]
+}
+
+// sectionStatic is what the section model reads of a section that does
+// not depend on the question.
+type sectionStatic struct {
+	anchor   string
+	logLen   float64 // log(1 + its words)
+	asks     []token // its heading's first words, for asksAlike
+	headVecs []int32 // its heading's content words in the vector table
+}
+
+// statics returns the section's question-independent features.
+func (m *memSection) statics() *sectionStatic {
+	if st := m.static.Load(); st != nil {
+		return st
+	}
+	st := &sectionStatic{anchor: sectionAnchor(m.headings), headVecs: vecWords(sectionName(m.headings))}
+	n, in := 0, false
+	for _, r := range m.body {
+		sp := r == ' ' || r == '\n' || r == '\t'
+		if !sp && !in {
+			n++
+		}
+		in = !sp
+	}
+	st.logLen = math.Log1p(float64(n))
+	if h := sectionName(m.headings); h != "" {
+		st.asks = tokenize(h)
+		if len(st.asks) > 2 {
+			st.asks = st.asks[:2]
+		}
+	}
+	m.static.Store(st)
+	return st
 }
 
 // unit is one sentence or list item of a passage.
 type unit struct {
-	text string
-	ids  termSet
+	text  string
+	ids   termSet
+	words int
 }
 
 // splitPassage cuts a passage into units with their stem IDs.
@@ -75,18 +115,17 @@ func (ix *index) splitPassage(p string) []unit {
 	texts := splitUnits(p)
 	out := make([]unit, len(texts))
 	for i, t := range texts {
-		out[i] = unit{text: t, ids: ix.termSet(stems(t))}
+		out[i] = unit{text: t, ids: ix.termSet(stems(t)), words: len(strings.Fields(t))}
 	}
 	return out
 }
 
-// unitsOf returns section i's units, splitting it on first use.
-func (si *sectionIndex) unitsOf(i int) []unit {
-	m := &si.secs[i]
+// unitsOfSection returns a section's units, splitting it on first use.
+func (ix *index) unitsOfSection(m *memSection) []unit {
 	if u := m.units.Load(); u != nil {
 		return *u
 	}
-	u := si.ix.splitPassage(m.body)
+	u := ix.splitPassage(m.body)
 	m.units.Store(&u)
 	return u
 }
@@ -104,8 +143,10 @@ type sectionIndex struct {
 	post   map[string][]posting // while building; finish moves it to byIDs
 	byIDs  [][]posting          // posting lists by vocabulary ID
 	avgLen float64
-	accs   sync.Pool // *accumulator
-	slots  sync.Pool // *[]int32, for candidateSlots
+	// byDoc lists each document's sections (indexes into secs) in order.
+	byDoc map[string][]int32
+	accs  sync.Pool // *accumulator
+	slots sync.Pool // *[]int32, for candidateSlots
 }
 
 // Column weights for bm25() and the in-memory scorer: title, tags,
@@ -120,13 +161,17 @@ const (
 var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
 
 func newSectionIndex(ix *index) *sectionIndex {
-	return &sectionIndex{ix: ix, post: map[string][]posting{}, accs: sync.Pool{New: func() any { return &accumulator{} }}}
+	return &sectionIndex{ix: ix, post: map[string][]posting{}, byDoc: map[string][]int32{}, accs: sync.Pool{New: func() any { return &accumulator{} }}}
 }
+
+// headStems are the stems a section's headings count with: its heading
+// path and the ways people ask for it.
+func headStems(headings, asked string) []string { return stems(joinNonEmpty("\n", headings, asked)) }
 
 // add indexes one section. terms are the stems of its headings and body
 // (as stored in kb_chunks.terms, repeats kept); d gives title and tags.
-func (si *sectionIndex) add(id int64, docID string, ord int, headings, body string, terms []string, d *docMeta) {
-	heads := stems(headings)
+func (si *sectionIndex) add(id int64, docID string, ord int, headings, asked, body string, terms []string, d *docMeta) {
+	heads := headStems(headings, asked)
 	tf := map[string]float32{}
 	for _, s := range terms {
 		tf[s] += colBody
@@ -145,7 +190,8 @@ func (si *sectionIndex) add(id int64, docID string, ord int, headings, body stri
 		length += len(d.titleStems) + len(d.tagStems)
 	}
 	n := int32(len(si.secs))
-	si.secs = append(si.secs, memSection{id: id, docID: docID, doc: d, ord: ord, headings: headings, body: body,
+	si.byDoc[docID] = append(si.byDoc[docID], n)
+	si.secs = append(si.secs, memSection{pos: n, id: id, docID: docID, doc: d, ord: ord, headings: headings, body: body,
 		terms: si.ix.termSet(terms), heads: si.ix.termSet(heads), length: float32(length)})
 	for s, f := range tf {
 		si.post[s] = append(si.post[s], posting{sec: n, tf: f})
@@ -203,8 +249,10 @@ func (si *sectionIndex) releaseSlots(p *[]int32, cands []candidate) {
 
 // search scores every section matching any of the alternatives (as
 // chosen by queryAlts, the same as the FTS5 query would hold) and returns
-// the best limit of them as candidates.
-func (si *sectionIndex) search(alts []alt, limit int) []candidate {
+// the best limit of them as candidates, and each alternative's postings
+// (the section model scores sections with them again).
+func (si *sectionIndex) search(alts []alt, limit int) ([]candidate, [][]posting) {
+	altHits := make([][]posting, len(alts))
 	n := float64(len(si.secs))
 	// A dense accumulator, reused across questions: cheaper than a map
 	// when many sections match, and only the touched entries are reset.
@@ -214,7 +262,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 		acc.score = make([]float64, len(si.secs))
 	}
 	acc.touched = acc.touched[:0]
-	for _, a := range alts {
+	for ai, a := range alts {
 		if len(a.stems) == 0 {
 			continue
 		}
@@ -222,6 +270,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 		if len(hits) == 0 {
 			continue
 		}
+		altHits[ai] = hits
 		// FTS5's idf, floored the same way for words in most sections.
 		idf := math.Log((n - float64(len(hits)) + 0.5) / (float64(len(hits)) + 0.5))
 		if idf <= 0 {
@@ -257,7 +306,7 @@ func (si *sectionIndex) search(alts []alt, limit int) []candidate {
 	for _, sec := range all {
 		acc.score[sec] = 0
 	}
-	return out
+	return out, altHits
 }
 
 // accumulator holds per-section scores for one search.

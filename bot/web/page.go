@@ -38,10 +38,11 @@ func parsePages() map[string]*template.Template {
 		"markdown": answerHTML,
 		// Meetup hashtags are stored as typed, with or without the "#".
 		"hashtag": func(h string) string { return "#" + strings.TrimLeft(h, "#") },
+		"blocks":  textBlocks,
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"index.html", "search.html"} {
+	for _, name := range []string{"index.html", "search.html", "document.html"} {
 		t := template.Must(template.Must(base.Clone()).ParseFS(assets, "templates/"+name))
 		out[name] = t
 	}
@@ -86,6 +87,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{$}", gate(http.HandlerFunc(s.index)))
 	mux.Handle("GET /search", gate(http.HandlerFunc(s.search)))
 	mux.Handle("GET /meetups.ics", gate(http.HandlerFunc(s.feed)))
+	mux.Handle("GET /kb/{id}", gate(http.HandlerFunc(s.document)))
 	mux.Handle("GET /meetups/{file}", gate(http.HandlerFunc(s.meetupICS)))
 	if s.opts.Admin != nil {
 		mux.Handle("/admin", s.opts.Admin)
@@ -140,6 +142,8 @@ type pageData struct {
 	Search    searchData
 	// Calendar says whether to advertise the feed in the page head.
 	Calendar bool
+	// Document is the knowledge-base document a /kb/ID page shows.
+	Document *DocumentView
 }
 
 func (s *Server) newPage(title string) pageData {
@@ -252,6 +256,73 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Search.Answer, d.Search.Answered = ans, true
 	s.render(w, r, "search.html", http.StatusOK, d)
+}
+
+// block is a paragraph or a list of a section's text.
+type block struct {
+	Para  string
+	Items []string
+}
+
+// textBlocks splits a section's plain text into paragraphs and lists:
+// lines starting "- " are list items, other lines paragraph text (a line
+// after an item continues it).
+func textBlocks(text string) []block {
+	var out []block
+	for _, p := range paragraphs(text) {
+		var para []string
+		flush := func() {
+			if len(para) > 0 {
+				out = append(out, block{Para: strings.Join(para, "\n")})
+				para = nil
+			}
+		}
+		inList := false
+		for _, l := range strings.Split(p, "\n") {
+			l = strings.TrimSpace(l)
+			if item, ok := strings.CutPrefix(l, "- "); ok {
+				flush()
+				if !inList {
+					out = append(out, block{})
+					inList = true
+				}
+				last := &out[len(out)-1]
+				last.Items = append(last.Items, item)
+				continue
+			}
+			if inList {
+				last := &out[len(out)-1]
+				last.Items[len(last.Items)-1] += " " + l
+				continue
+			}
+			para = append(para, l)
+		}
+		flush()
+	}
+	return out
+}
+
+// document shows one knowledge-base document, with an anchor per section
+// for answers to link to.
+func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	d := s.newPage("Document")
+	lib := s.opts.Sources.Library
+	if lib == nil {
+		http.NotFound(w, r)
+		return
+	}
+	doc, found, err := lib.Document(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, "document", err)
+		return
+	}
+	if !found {
+		d.Title = "No such document"
+		s.render(w, r, "document.html", http.StatusNotFound, d)
+		return
+	}
+	d.Title, d.Document = doc.Title, &doc
+	s.render(w, r, "document.html", http.StatusOK, d)
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, code int, d pageData) {

@@ -89,6 +89,30 @@ type Searcher interface {
 	Search(ctx context.Context, q string) (AnswerView, error)
 }
 
+// Library shows the knowledge base's documents at /kb/ID, where answers
+// link to the section they quote.
+type Library interface {
+	// Document returns the document, or found false when there is none.
+	Document(ctx context.Context, id string) (doc DocumentView, found bool, err error)
+}
+
+// DocumentView is one document of the knowledge base.
+type DocumentView struct {
+	ID, Title, Kind, Organisation, URL, Updated string
+	Tags                                        []string
+	Sections                                    []SectionView
+}
+
+// SectionView is one section: Anchor is its fragment ("" for the lead),
+// Level 1 for a heading under the title, 2 below that; Text is plain text,
+// paragraphs separated by blank lines and list items as lines starting
+// "- ".
+type SectionView struct {
+	Anchor, Heading string
+	Level           int
+	Text            string
+}
+
 // Check is one readiness check; Check returns nil when the part is up.
 type Check struct {
 	Name  string
@@ -100,6 +124,7 @@ type Sources struct {
 	Calendar Calendar
 	Wall     Wall
 	Searcher Searcher
+	Library  Library
 }
 
 // Page modes (config http.page).

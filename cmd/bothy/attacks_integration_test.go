@@ -403,7 +403,7 @@ func TestAttackSlackNotificationText(t *testing.T) {
 	}
 
 	// The member's question is not covered, so it becomes a gap.
-	question := "where should we park the gritter lorry overnight " + slackHostile
+	question := "where should we park the zanzibarquokka lorry overnight " + slackHostile
 	say(memberID, memberDM, question)
 	var gap int64
 	eventually(t, e2eWait, "the question is recorded as a gap", func() bool {
@@ -413,7 +413,7 @@ func TestAttackSlackNotificationText(t *testing.T) {
 	// The organiser lists the gaps and answers this one.
 	say(organiserID, orgDM, "kb gaps")
 	waitPost(t, ctx, srv, "the gap list", func(p url.Values) bool {
-		return p.Get("channel") == orgDM && strings.Contains(p.Get("text"), "gritter")
+		return p.Get("channel") == orgDM && strings.Contains(p.Get("text"), "zanzibarquokka")
 	})
 	say(organiserID, orgDM, fmt.Sprintf("kb answer %d Park it in the depot yard on Mill Road, never on the street.", gap))
 	// The reply comes once the FAQ is written and indexed.
@@ -422,7 +422,7 @@ func TestAttackSlackNotificationText(t *testing.T) {
 	})
 	// The next member's question is answered from that FAQ, with sources
 	// (titled by the first question) and buttons.
-	say(carolID, "D0CAROL001", "where should we park the gritter lorry overnight")
+	say(carolID, "D0CAROL001", "where should we park the zanzibarquokka lorry overnight")
 	ans := waitPost(t, ctx, srv, "the answer from the FAQ", func(p url.Values) bool {
 		return p.Get("channel") == "D0CAROL001" && strings.Contains(p.Get("blocks"), "bothy_sources")
 	})
@@ -506,7 +506,7 @@ func TestAttackMatrixMemberLinks(t *testing.T) {
 	b.waitLog(t, "connected to the homeserver", 1)
 
 	const links = "[js](javascript:alert(2)) [login](https://evil.example/login) <javascript:alert(3)> ![x](https://evil.example/t.png)"
-	q := member.Say(t, f.Direct, "where do we park the gritter lorry overnight "+links)
+	q := member.Say(t, f.Direct, "what flavour of birthday cake does the gritter mascot zanzibarquokka like "+links)
 	member.WaitFor(t, e2eWait, "the reply to the question", answerTo(botID, q))
 	q = member.Say(t, f.Plain, "!shoutout "+string(f.Organiser.ID)+" for the gritting map "+links+" #crisis-comms")
 	member.WaitFor(t, e2eWait, "the shout-out acknowledgement", answerTo(botID, q))

@@ -40,7 +40,8 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // BenchmarkIdleRSS reports the resident memory of a running bot that has
-// answered one message and sits idle.
+// answered one question (so the index and the word-vector table are
+// loaded) and sits idle.
 func BenchmarkIdleRSS(b *testing.B) {
 	dir := b.TempDir()
 	var rss int64
@@ -52,7 +53,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		io.WriteString(stdin, "help\n")
+		io.WriteString(stdin, "what should we post in the first hour of a major incident\n")
 		bufio.NewReader(stdout).ReadString('\n')
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle
 		rss = readRSS(b, cmd.Process.Pid)

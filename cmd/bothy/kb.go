@@ -51,6 +51,16 @@ type askJSON struct {
 	Answer    string          `json:"answer"`
 	Confident bool            `json:"confident"`
 	Sources   []askJSONSource `json:"sources"`
+	// Passages are the sections a model would be given, best first; the
+	// first is what the extractive answer quotes.
+	Passages []askJSONPassage `json:"passages"`
+}
+
+type askJSONPassage struct {
+	ID      string  `json:"id"`
+	Section string  `json:"section"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
 }
 
 type askJSONSource struct {
@@ -94,7 +104,10 @@ func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}}
+		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}, Passages: []askJSONPassage{}}
+		for _, p := range ans.Passages {
+			out.Passages = append(out.Passages, askJSONPassage{ID: p.ID, Section: p.Section, Text: p.Text, Score: roundScore(p.Score)})
+		}
 		for _, h := range ans.Ranked {
 			out.Sources = append(out.Sources, askJSONSource{ID: h.ID, Title: h.Title, Kind: h.Kind, Score: roundScore(h.Score)})
 		}
@@ -102,7 +115,7 @@ func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	}
-	fmt.Fprintln(env.Stdout, chat.PlainAnswer(ans))
+	fmt.Fprintln(env.Stdout, chat.PlainAnswer(ans, app.Config.Web.PublicURL))
 	return nil
 }
 

@@ -58,8 +58,21 @@ func TestKBIngestAskAndEval(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if len(got) != 3 || got["confident"] != true || got["answer"] == "" {
+	if len(got) != 4 || got["confident"] != true || got["answer"] == "" {
 		t.Fatalf("ask json = %s", out)
+	}
+	// Passages: the sections a model would be given, the first quoted.
+	ps, _ := got["passages"].([]any)
+	if len(ps) == 0 {
+		t.Fatalf("no passages: %s", out)
+	}
+	p0 := ps[0].(map[string]any)
+	if len(p0) != 4 || p0["id"] != "pre-election" || p0["section"] != "Social media in the pre-election period" ||
+		!strings.Contains(got["answer"].(string), p0["text"].(string)) {
+		t.Fatalf("first passage = %v", p0)
+	}
+	if _, ok := p0["score"].(float64); !ok {
+		t.Fatalf("passage score is not a number: %v", p0)
 	}
 	srcs := got["sources"].([]any)
 	first := srcs[0].(map[string]any)

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -86,7 +88,12 @@ func (s knowledgeSearch) Search(ctx context.Context, q string) (web.AnswerView, 
 	}
 	view := web.AnswerView{Text: ans.Text, Confident: ans.Confident}
 	for _, h := range ans.Sources {
-		view.Sources = append(view.Sources, web.SourceView{ID: h.ID, Title: h.Title, Kind: h.Kind, URL: h.URL, Updated: h.Updated})
+		// The page shows the document itself, at the section quoted.
+		link := "/kb/" + url.PathEscape(h.ID)
+		if anchor := ans.AnchorFor(h.ID); anchor != "" {
+			link += "#" + anchor
+		}
+		view.Sources = append(view.Sources, web.SourceView{ID: h.ID, Title: h.Title, Kind: h.Kind, URL: link, Updated: h.Updated})
 	}
 	return view, nil
 }
@@ -105,4 +112,22 @@ func (d docLines) DocumentsSince(ctx context.Context, since time.Time) ([]string
 		out = append(out, doc.Title+" ("+doc.Kind+")")
 	}
 	return out, nil
+}
+
+// knowledgeLibrary serves the knowledge base's documents to the page.
+type knowledgeLibrary struct{ base *knowledge.Base }
+
+func (l knowledgeLibrary) Document(ctx context.Context, id string) (web.DocumentView, bool, error) {
+	d, err := l.base.Document(ctx, id)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return web.DocumentView{}, false, nil
+	}
+	if err != nil {
+		return web.DocumentView{}, false, err
+	}
+	v := web.DocumentView{ID: d.ID, Title: d.Title, Kind: d.Kind, Organisation: d.Organisation, URL: d.URL, Updated: d.Updated, Tags: d.Tags}
+	for _, s := range d.Sections {
+		v.Sections = append(v.Sections, web.SectionView{Anchor: s.Anchor, Heading: s.Heading, Level: s.Level, Text: s.Text})
+	}
+	return v, true, nil
 }

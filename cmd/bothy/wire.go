@@ -72,7 +72,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("knowledge: %w", err)
 	}
-	chat.Register(b, base, chat.Options{Questions: bot.NewRateLimiter(cfg.Knowledge.QuestionsPerMinute, app.Clock)})
+	chat.Register(b, base, chat.Options{Questions: bot.NewRateLimiter(cfg.Knowledge.QuestionsPerMinute, app.Clock), PublicURL: app.Config.Web.PublicURL})
 	if len(cfg.Knowledge.Dirs) > 0 {
 		b.AddService("knowledge-watcher", base.Watch)
 	}
@@ -97,7 +97,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 
 	// The HTTP server shows all three on the community page.
 	// Organisers curate all three in the console on /admin.
-	sources := web.Sources{Calendar: meetupCalendar{meets}, Wall: shoutoutWall{shouts}, Searcher: knowledgeSearch{base: base, models: cfg.LLM.Web}}
+	sources := web.Sources{Calendar: meetupCalendar{meets}, Wall: shoutoutWall{shouts}, Searcher: knowledgeSearch{base: base, models: cfg.LLM.Web}, Library: knowledgeLibrary{base}}
 	var console http.Handler
 	if app.Config.HTTP.Listen != "" {
 		c, err := newAdminConsole(app, b, base, meets, shouts)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,10 @@ type Options struct {
 	// Questions limits how many questions each member may ask (per
 	// platform and user); nil means no limit.
 	Questions *bot.RateLimiter
+	// PublicURL is the community page's address (web.public_url): when
+	// set, sources link to the quoted section on its /kb/ID page instead
+	// of the document's own source.
+	PublicURL string
 }
 
 // AskCommand is the command that answers questions; a bot that should
@@ -40,7 +45,7 @@ const AskCommand = "ask"
 // Register adds ask and kb to the bot, the feedback button handlers and
 // the reaction handler.
 func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
-	h := &handlers{base: base, questions: opts.Questions}
+	h := &handlers{base: base, questions: opts.Questions, publicURL: strings.TrimRight(opts.PublicURL, "/")}
 	b.Register(&bot.Command{
 		Name:    AskCommand,
 		Aliases: []string{"q"},
@@ -54,9 +59,10 @@ func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
 	})
 	b.Register(&bot.Command{
 		Name:    "kb",
-		Usage:   "reload|gaps|answer|publish ...",
+		Usage:   "reload|gaps|answer|link|confirm|publish ...",
 		Summary: "look after the knowledge base (organisers)",
-		Help:    "Organisers can reload the folders, list questions the knowledge base could not answer, and answer them.",
+		Help: "Organisers can reload the folders, list questions the knowledge base could not answer and answer them " +
+			"(with a new document, or by pointing them at a section that already answers), and confirm answers people found helpful.",
 		Subcommands: []*bot.Command{
 			{Name: "reload", Summary: "re-read the knowledge folders now", Role: bot.RoleOrganiser, Run: h.reload},
 			{Name: "gaps", Usage: "[N]", Summary: "list recent questions the knowledge base could not answer", Role: bot.RoleOrganiser, Run: h.gaps},
@@ -65,6 +71,10 @@ func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
 			{Name: "publish", Usage: "[ID]", Summary: "make a draft document live (without an ID: list the drafts)", Role: bot.RoleOrganiser, Run: h.publish,
 				Help: "Drafts (documents with draft: true, such as case studies written by shoutout promote) are not answered from until published. " +
 					"Publishing takes draft: true out of the file once its placeholders and draft note are gone."},
+			{Name: "link", Usage: "ID DOC_ID[#section]", Summary: "answer a gap with a section that already answers it", Role: bot.RoleOrganiser, Run: h.link,
+				Help: "The question's wording is kept as another way of asking for that section (the heading's anchor, as in the answer's link, or the heading text), so the next person who asks that way is answered from it."},
+			{Name: "confirm", Usage: "ID", Summary: "confirm an answer people marked helpful", Role: bot.RoleOrganiser, Run: h.confirm,
+				Help: "kb gaps lists answers marked helpful; confirming one keeps the question's wording as another way of asking for the section it quoted."},
 		},
 	})
 	b.HandleAction(ActionHelpful, func(ctx context.Context, a bot.Action, ad bot.Adapter) error { return h.button(ctx, a, ad, true) })
@@ -75,6 +85,7 @@ func Register(b *bot.Bot, base *knowledge.Base, opts Options) {
 type handlers struct {
 	base      *knowledge.Base
 	questions *bot.RateLimiter
+	publicURL string
 }
 
 func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
@@ -115,7 +126,7 @@ func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	rep := Reply(ans)
+	rep := Reply(ans, h.publicURL)
 	if posted {
 		if err := editor.Edit(ctx, ref, rep); err != nil {
 			return fmt.Errorf("knowledge: edit answer: %w", err)
@@ -127,13 +138,15 @@ func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
 }
 
 // Reply renders an answer for chat: sources and feedback buttons when it
-// answered, the nearest documents inside the text when it abstained.
-func Reply(a knowledge.Answer) bot.Reply {
+// answered, the nearest documents inside the text when it abstained. With
+// publicURL, each source links to its best passage on the community
+// page's /kb/ID.
+func Reply(a knowledge.Answer, publicURL string) bot.Reply {
 	r := bot.Reply{Text: a.Text}
 	if !a.Confident {
 		return r
 	}
-	r.Sources = sources(a.Sources)
+	r.Sources = sources(a, publicURL)
 	if a.QuestionID != 0 {
 		v := strconv.FormatInt(a.QuestionID, 10)
 		r.Buttons = []bot.Button{
@@ -147,8 +160,8 @@ func Reply(a knowledge.Answer) bot.Reply {
 // PlainAnswer renders an answer with its sources as plain text for a
 // terminal (bothy ask): no Markdown marks, and no feedback buttons, which
 // the command line cannot press.
-func PlainAnswer(a knowledge.Answer) string {
-	r := Reply(a)
+func PlainAnswer(a knowledge.Answer, publicURL string) string {
+	r := Reply(a, publicURL)
 	r.Buttons = nil
 	return bot.TerminalText(r)
 }
@@ -156,18 +169,30 @@ func PlainAnswer(a knowledge.Answer) string {
 // sources lists the cited documents: all of them for an LLM answer (it
 // numbers its citations against them), otherwise the top one and any that
 // scored nearly as well.
-func sources(hits []knowledge.Hit) []bot.Source {
+func sources(a knowledge.Answer, publicURL string) []bot.Source {
+	hits := a.Sources
 	var out []bot.Source
 	for i, h := range hits {
-		if i > 0 && h.Score < 0.8*hits[0].Score {
+		// A model's answer cites its sources by number: all of them stay.
+		if !a.ByLLM && (i == 3 || i > 0 && h.Score < 0.8*hits[0].Score) {
 			break
 		}
-		if i == 3 {
-			break
-		}
-		out = append(out, bot.Source{N: i + 1, ID: h.ID, Title: h.Title, Kind: h.Kind, URL: h.URL, Updated: h.Updated})
+		out = append(out, bot.Source{N: i + 1, ID: h.ID, Title: h.Title, Kind: h.Kind, URL: sourceLink(a, h, publicURL), Updated: h.Updated})
 	}
 	return out
+}
+
+// sourceLink is where a source points: its best passage on the community
+// page when there is a public address, else the document's own source.
+func sourceLink(a knowledge.Answer, h knowledge.Hit, publicURL string) string {
+	if publicURL == "" {
+		return h.URL
+	}
+	link := publicURL + "/kb/" + url.PathEscape(h.ID)
+	if anchor := a.AnchorFor(h.ID); anchor != "" {
+		link += "#" + anchor
+	}
+	return link
 }
 
 func (h *handlers) reload(ctx context.Context, req *bot.Request) error {
@@ -199,18 +224,30 @@ func (h *handlers) gaps(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(gaps) == 0 {
-		return req.Reply(ctx, bot.Reply{Text: "No unanswered questions. 🎉"})
+	helpful, err := h.base.Confirmable(ctx, n)
+	if err != nil {
+		return err
 	}
 	var b strings.Builder
-	b.WriteString("Questions the knowledge base could not answer (newest first):")
-	for _, g := range gaps {
-		fmt.Fprintf(&b, "\n#%d %s — %q", g.ID, g.At.Format("2 Jan 15:04"), clip(g.Text, 200))
-		if len(g.Nearest) > 0 {
-			fmt.Fprintf(&b, " (nearest: %s)", strings.Join(g.Nearest, ", "))
+	if len(gaps) == 0 {
+		b.WriteString("No unanswered questions. 🎉")
+	} else {
+		b.WriteString("Questions the knowledge base could not answer (newest first):")
+		for _, g := range gaps {
+			fmt.Fprintf(&b, "\n#%d %s — %q", g.ID, g.At.Format("2 Jan 15:04"), clip(g.Text, 200))
+			if len(g.Nearest) > 0 {
+				fmt.Fprintf(&b, " (nearest: %s)", strings.Join(g.Nearest, ", "))
+			}
 		}
+		b.WriteString("\nAnswer one with: kb answer ID TEXT, or point it at a section with: kb link ID DOC_ID#section")
 	}
-	b.WriteString("\nAnswer one with: kb answer ID TEXT")
+	if len(helpful) > 0 {
+		b.WriteString("\n\nAnswers people marked helpful, to confirm:")
+		for _, c := range helpful {
+			fmt.Fprintf(&b, "\n#%d %q → %s (%d helpful)", c.QuestionID, clip(c.Text, 200), c.Passage, c.Helpful)
+		}
+		b.WriteString("\nConfirm one with: kb confirm ID (its wording then finds that section)")
+	}
 	return req.Reply(ctx, bot.Reply{Text: b.String()})
 }
 
@@ -286,6 +323,40 @@ func joinLines(ns []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+func (h *handlers) link(ctx context.Context, req *bot.Request) error {
+	f := strings.Fields(req.Args)
+	var id int64
+	var err error
+	if len(f) == 2 {
+		id, err = strconv.ParseInt(strings.TrimPrefix(f[0], "#"), 10, 64)
+	}
+	if len(f) != 2 || err != nil {
+		return bot.Usagef("Usage: kb link ID DOC_ID[#section], e.g. kb link 12 crisis-communications#what-should-we-post-in-the-first-hour-of-a-major-incident (the ID is the number kb gaps shows).")
+	}
+	docID, section, _ := strings.Cut(f[1], "#")
+	switch err := h.base.LinkGap(ctx, id, docID, section, req.Msg.UserID); {
+	case errors.Is(err, knowledge.ErrNotFound):
+		return bot.Usagef("I couldn't link it: %v. kb gaps lists the questions; an answer's link shows a section's DOC_ID#section.", err)
+	case err != nil:
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Linked #%d to %s. People who ask that way are now answered from it.", id, f[1])})
+}
+
+func (h *handlers) confirm(ctx context.Context, req *bot.Request) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(req.Args), "#"), 10, 64)
+	if err != nil {
+		return bot.Usagef("Usage: kb confirm ID (the number kb gaps shows beside an answer marked helpful).")
+	}
+	switch err := h.base.ConfirmHelpful(ctx, id, req.Msg.UserID); {
+	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrNotHelpful):
+		return bot.Usagef("I couldn't confirm #%d: %v.", id, err)
+	case err != nil:
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Confirmed #%d: its wording now finds the section it was answered from.", id)})
 }
 
 func (h *handlers) button(ctx context.Context, a bot.Action, ad bot.Adapter, helpful bool) error {

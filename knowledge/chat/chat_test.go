@@ -251,3 +251,54 @@ func TestQuestionRate(t *testing.T) {
 		t.Errorf("after the wait the member is still refused: %q", r.Text)
 	}
 }
+
+func TestSourcesLinkTheQuotedSection(t *testing.T) {
+	_, _, base, _ := setup(t, knowledge.Options{})
+	a, err := base.Ask(context.Background(), knowledge.Question{Text: "Can the council account retweet a councillor during purdah?"})
+	if err != nil || !a.Confident {
+		t.Fatalf("not answered: %v %+v", err, a)
+	}
+	quoted := a.Passages[0]
+	with := Reply(a, "https://bothy.example.org")
+	if got, want := with.Sources[0].URL, "https://bothy.example.org/kb/"+quoted.ID; got != want {
+		t.Errorf("with a public URL the first source links %q, want %q (the quoted section)", got, want)
+	}
+	without := Reply(a, "")
+	if got, want := without.Sources[0].URL, a.Sources[0].URL; got != want {
+		t.Errorf("without a public URL the first source links %q, want the document's source %q", got, want)
+	}
+}
+
+func TestLinkAndConfirmInChat(t *testing.T) {
+	b, ad, base, _ := setup(t, knowledge.Options{})
+	ctx := context.Background()
+	say(b, "alice", "our ward is kicking off about the new car park barriers, what now")
+	gaps, err := base.Gaps(ctx, 5)
+	if err != nil || len(gaps) == 0 {
+		t.Fatalf("no gap recorded: %v %+v", err, gaps)
+	}
+	id := gaps[0].ID
+	say(b, "alice", fmt.Sprintf("kb link %d crisis-comms", id))
+	if r := ad.last(); !strings.Contains(r.Text, "organiser") {
+		t.Errorf("a member linked a gap: %s", r.Text)
+	}
+	say(b, "org", fmt.Sprintf("kb link %d crisis-comms#nope", id))
+	if r := ad.last(); !strings.Contains(r.Text, "couldn't link") {
+		t.Errorf("a missing section was not refused: %s", r.Text)
+	}
+	say(b, "org", fmt.Sprintf("kb link %d crisis-comms", id))
+	if r := ad.last(); !strings.Contains(r.Text, fmt.Sprintf("Linked #%d", id)) {
+		t.Fatalf("kb link reply: %s", r.Text)
+	}
+	if g, _ := base.Gaps(ctx, 5); len(g) != 0 && g[0].ID == id {
+		t.Errorf("the linked gap is still listed")
+	}
+	say(b, "org", "kb confirm 424242")
+	if r := ad.last(); !strings.Contains(r.Text, "couldn't confirm") {
+		t.Errorf("confirming a missing question: %s", r.Text)
+	}
+	say(b, "org", "kb link")
+	if r := ad.last(); !strings.Contains(r.Text, "Usage: kb link") {
+		t.Errorf("kb link without arguments: %s", r.Text)
+	}
+}

@@ -53,9 +53,20 @@ var sets = []knowledge.FeatureSet{
 	{Name: "fresh_b", KB: "fresh_b/kb", Questions: "fresh_b/questions.jsonl"},
 	{Name: "fresh_c", KB: "fresh_c/kb", Questions: "fresh_c/questions.jsonl"},
 	{Name: "fresh_e", KB: "fresh_e/kb", Questions: "fresh_e/questions.jsonl"},
-	// Never fitted on: the fit script scores them as unseen bases.
+	// Written blind at section level (section and must phrases).
+	{Name: "sections_starter", Questions: "sections_starter/questions.jsonl"},
+	{Name: "sections_g", KB: "sections_g/kb", Questions: "sections_g/questions.jsonl"},
+	{Name: "sec_fresh_a", KB: "fresh_a/kb", Questions: "sec_fresh_a/questions.jsonl"},
+	{Name: "sec_fresh_b", KB: "fresh_b/kb", Questions: "sec_fresh_b/questions.jsonl"},
+	{Name: "sec_fresh_c", KB: "fresh_c/kb", Questions: "sec_fresh_c/questions.jsonl"},
+	{Name: "sec_fresh_e", KB: "fresh_e/kb", Questions: "sec_fresh_e/questions.jsonl"},
+	// Never fitted on: the fit scripts score them as unseen bases.
+	// sections_h is the untouched honest set: its questions are never
+	// read one by one.
 	{Name: "fresh_d", KB: "fresh_d/kb", Questions: "fresh_d/questions.jsonl"},
 	{Name: "fresh_f", KB: "fresh_f/kb", Questions: "fresh_f/questions.jsonl"},
+	{Name: "sections_i", KB: "sections_i/kb", Questions: "sections_i/questions.jsonl"},
+	{Name: "sections_h", KB: "sections_h/kb", Questions: "sections_h/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -1,0 +1,44 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDocumentPageAnchors(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("A long paragraph about rotas that goes on. ", 80)
+	writeFiles(t, dir, map[string]string{
+		"d.md": doc("d", "Cover", "guidance", "rota",
+			"# Cover\n\nLead text.\n\n## Who is on call?\n\nTwo officers.\n\n### At weekends\n\nSaturday noon swap.\n\n## Notes\n\n"+long+"\n\n"+long+"\n\n## Who else?\n\nNobody.\n\n## Notes\n\nA second notes section.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}})
+	p, err := b.Document(context.Background(), "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Sections {
+		got = append(got, s.Anchor+"|"+s.Heading+"|"+string(rune('0'+s.Level)))
+	}
+	want := []string{"||0", "who-is-on-call|Who is on call?|1", "at-weekends|At weekends|2", "notes|Notes|1", "who-else|Who else?|1", "notes-2|Notes|1"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sections = %v, want %v (a long section split for indexing is one section)", got, want)
+	}
+	// The anchor an answer names is the page's.
+	a, err := b.Ask(context.Background(), Question{Text: "who is on call at weekends for the rota"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, anchor, _ := strings.Cut(a.Passages[0].ID, "#"); anchor != "at-weekends" && anchor != "who-is-on-call" {
+		t.Errorf("first passage %s names no anchor of the page", a.Passages[0].ID)
+	}
+	if _, err := b.Document(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing document: %v, want ErrNotFound", err)
+	}
+	if Anchor("🎉 !!") != "section" || Anchor("Don't post: what’s next?") != "dont-post-whats-next" {
+		t.Errorf("Anchor = %q, %q", Anchor("🎉 !!"), Anchor("Don't post: what’s next?"))
+	}
+}

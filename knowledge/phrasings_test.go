@@ -1,0 +1,144 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// phrasingBase is a small folder base: one document about out-of-hours
+// cover whose sections use none of the words people type below.
+func phrasingBase(t *testing.T) (*Base, string) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"cover.md": doc("cover", "Out-of-hours cover for social media", "guidance", "rota, weekends",
+			"# Out-of-hours cover for social media\n\nAccounts are watched in office hours only.\n\n"+
+				"## What goes in the rota?\n\nTwo officers share each weekend, swapping at noon on Saturday.\n\n"+
+				"## What do we say when nobody is watching?\n\nPin a post giving the hours the page is staffed and the number to call in an emergency.\n"),
+		"press.md": doc("press", "Working with the press office", "guidance", "press, media",
+			"# Working with the press office\n\nThe press office handles calls from journalists.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}})
+	return b, dir
+}
+
+func ask(t *testing.T, b *Base, q string) Answer {
+	t.Helper()
+	a, err := b.Ask(context.Background(), Question{Text: q, UserID: "asker", Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestLinkGapTeachesTheWording(t *testing.T) {
+	ctx := context.Background()
+	b, _ := phrasingBase(t)
+	q := "page is silent on saturdays and folk get cross, what notice do we stick up"
+	a := ask(t, b, q)
+	if a.Confident {
+		t.Fatalf("answered before it was taught (%s); the test needs a gap", a.Text)
+	}
+	if err := b.LinkGap(ctx, a.QuestionID, "cover", "What do we say when nobody is watching?", "org"); err != nil {
+		t.Fatal(err)
+	}
+	if gaps, _ := b.Gaps(ctx, 10); len(gaps) != 0 {
+		t.Errorf("the linked gap is still listed: %+v", gaps)
+	}
+	// Another person asking the same way is answered from that section.
+	again := ask(t, b, "page is silent on saturdays and folk get cross, what notice do we stick up??")
+	if !again.Confident || again.Passages[0].ID != "cover#what-do-we-say-when-nobody-is-watching" {
+		t.Fatalf("after kb link: confident %v, first passage %+v", again.Confident, again.Passages)
+	}
+	if !strings.Contains(again.Text, "Pin a post") {
+		t.Errorf("answer does not quote the linked section: %s", again.Text)
+	}
+	for _, tc := range []struct{ doc, section string }{{"nope", ""}, {"cover", "No such heading"}} {
+		if err := b.LinkGap(ctx, a.QuestionID, tc.doc, tc.section, "org"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("LinkGap(%q, %q) = %v, want ErrNotFound", tc.doc, tc.section, err)
+		}
+	}
+	if err := b.LinkGap(ctx, 9999, "cover", "", "org"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LinkGap of a missing question = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPhrasingsSurviveReingest(t *testing.T) {
+	ctx := context.Background()
+	b, dir := phrasingBase(t)
+	q := "page is silent on saturdays and folk get cross, what notice do we stick up"
+	a := ask(t, b, q)
+	// Linked by anchor this time, as an answer's link names it.
+	if err := b.LinkGap(ctx, a.QuestionID, "cover", "what-do-we-say-when-nobody-is-watching", "org"); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "cover.md")
+	data, _ := os.ReadFile(p)
+	if err := os.WriteFile(p, append(data, []byte("\nReview the hours every spring.\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := b.Reload(ctx); err != nil || rep.Updated != 1 {
+		t.Fatalf("reload: %+v %v", rep, err)
+	}
+	if again := ask(t, b, q); !again.Confident || again.Passages[0].ID != "cover#what-do-we-say-when-nobody-is-watching" {
+		t.Fatalf("after the file changed, the phrasing was lost: confident %v, %+v", again.Confident, again.Passages)
+	}
+}
+
+func TestConfirmHelpful(t *testing.T) {
+	ctx := context.Background()
+	b, _ := phrasingBase(t)
+	a := ask(t, b, "who covers the social media rota at weekends")
+	if !a.Confident {
+		t.Fatalf("not answered: %s", a.Text)
+	}
+	if err := b.ConfirmHelpful(ctx, a.QuestionID, "org"); !errors.Is(err, ErrNotHelpful) {
+		t.Fatalf("confirm without a helpful vote = %v, want ErrNotHelpful", err)
+	}
+	if err := b.Feedback(ctx, a.QuestionID, "someone", true); err != nil {
+		t.Fatal(err)
+	}
+	list, err := b.Confirmable(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].QuestionID != a.QuestionID || list[0].Passage != a.Passages[0].ID {
+		t.Fatalf("Confirmable = %+v, %v; want question %d quoting %s", list, err, a.QuestionID, a.Passages[0].ID)
+	}
+	if err := b.ConfirmHelpful(ctx, a.QuestionID, "org"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := b.Confirmable(ctx, 10); len(list) != 0 {
+		t.Errorf("a confirmed answer is still listed: %+v", list)
+	}
+	var n int
+	if err := b.db.Read.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE doc_id = 'cover' AND anchor = ? AND origin = 'helpful'",
+		Anchor(sectionName(a.Passages[0].Section))).Scan(&n); err != nil || n != 1 {
+		t.Errorf("phrasings stored = %d, %v; want 1", n, err)
+	}
+	if err := b.ConfirmHelpful(ctx, 4242, "org"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("confirm of a missing question = %v, want ErrNotFound", err)
+	}
+}
+
+func TestFrontMatterQuestionsCountAsHeadings(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"grit.md": "---\nid: grit\ntitle: Winter road treatment\nkind: guidance\nquestions:\n  - why is my street never salted?\n  - which roads get done first, when it snows\n---\n" +
+			"# Winter road treatment\n\nPriority routes are treated before the evening frost: bus routes, hospitals and schools first.\n",
+		"bins.md": doc("bins", "Bin collections", "guidance", "bins", "# Bin collections\n\nCollections move by a day after public holidays.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}})
+	a := ask(t, b, "why is my street never salted")
+	if !a.Confident || a.Passages[0].DocID() != "grit" {
+		t.Fatalf("front-matter question not answered from its document: confident %v %+v", a.Confident, a.Passages)
+	}
+	d, err := Parse("x.md", []byte("---\ntitle: T\nquestions: one question, with a comma\n---\n# T\n\nBody.\n"))
+	if err != nil || len(d.Questions) != 1 || d.Questions[0] != "one question, with a comma" {
+		t.Errorf("a single question: %+v %v", d, err)
+	}
+	if _, err := Parse("x.md", []byte("---\ntitle: T\nquestions:\n  - [nested]\n---\n# T\n\nBody.\n")); err == nil {
+		t.Error("a nested list of questions was accepted")
+	}
+}

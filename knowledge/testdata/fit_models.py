@@ -1,0 +1,206 @@
+# Fits the section model (which passage answers) and the confidence model
+# (answer or abstain) offline, in pure Python. Write the features first:
+#   go run ./knowledge/cmd/kbfeatures -o /tmp/f.jsonl
+# then:
+#   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl sections   # section model, leave one base out
+#   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl confidence # confidence model, leave one base out
+#   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl unseen     # both in use, on the unseen sets
+# Every fit leaves one knowledge base out at a time and scores it: that is
+# the honest figure for a base the model has never seen. The models in use
+# are then fitted on every training set. fresh_d, fresh_f and sections_i
+# are never fitted on; sections_h is the untouched set, scored only by
+# "unseen" and never read question by question.
+import json, math, sys
+
+rows = [json.loads(l) for l in open(sys.argv[1])]
+MODE = sys.argv[2] if len(sys.argv) > 2 else "sections"
+
+# Sets that share a knowledge base leave together.
+GROUPS = {
+    "starter": ["starter", "holdout", "sections_starter"], "evalkb": ["evalkb"], "shared": ["shared", "shared_more"],
+    "generalise": ["generalise"], "fresh_a": ["fresh_a", "sec_fresh_a"], "fresh_b": ["fresh_b", "sec_fresh_b"],
+    "fresh_c": ["fresh_c", "sec_fresh_c"], "fresh_e": ["fresh_e", "sec_fresh_e"], "g": ["sections_g"],
+}
+UNSEEN = ["fresh_d", "fresh_f", "sections_i"]
+HONEST = ["sections_h"]
+TRAIN = [s for g in GROUPS.values() for s in g]
+present = {r["set"] for r in rows}
+
+# The section model in use (knowledge/passages.go secModel).
+SEC_FEATS = ["Own", "Head", "Dis", "Lead", "Ask", "Len", "Sim", "BM25", "Doc", "Top", "Conf"]
+
+
+def norm(s):
+    return " ".join(s.lower().split()).rstrip("?.:!")
+
+
+def sig(z):
+    return 1 / (1 + math.exp(-max(-30, min(30, z))))
+
+
+def sec_data(sets, feats):
+    out = []
+    for r in rows:
+        if r["set"] not in sets or not r["expect"] or not r.get("section"):
+            continue
+        secs = r.get("secs") or []
+        X = [[s["F"].get(f, 0) for f in feats] for s in secs]
+        y = [s["Doc"] in r["expect"] and norm(s["Section"]) == norm(r["section"]) for s in secs]
+        out.append((r, X, y))
+    return out
+
+
+def fit_clogit(data, d, l2=0.003, it=1500, lr=1.0):
+    """Conditional logit: one softmax over a question's sections."""
+    w = [0.0] * d
+    tr = [(X, y) for _, X, y in data if any(y)]
+    for _ in range(it):
+        g = [0.0] * d
+        for X, y in tr:
+            sc = [sum(a * b for a, b in zip(w, x)) for x in X]
+            m = max(sc)
+            e = [math.exp(v - m) for v in sc]
+            z = sum(e)
+            for x, ei, yi in zip(X, e, y):
+                p = ei / z - (1 if yi else 0)
+                for k in range(d):
+                    g[k] += p * x[k]
+        for k in range(d):
+            w[k] -= lr * (g[k] / len(tr) + l2 * w[k])
+    return w
+
+
+def sec_ranks(w, data):
+    """Section at 1 and within 3 (distinct sections) per question."""
+    s1 = s3 = 0
+    for r, X, y in data:
+        sc = [sum(a * b for a, b in zip(w, x)) for x in X]
+        order = sorted(range(len(X)), key=lambda i: -sc[i])
+        seen, at = [], 0
+        for i in order:
+            key = (r["secs"][i]["Doc"], norm(r["secs"][i]["Section"]))
+            if key in seen:
+                continue
+            seen.append(key)
+            if y[i]:
+                at = len(seen)
+                break
+        s1 += at == 1
+        s3 += 1 <= at <= 3
+    n = max(1, len(data))
+    return s1 / n, s3 / n
+
+
+def sections(feats):
+    print("section model, features:", feats)
+    for name, held in GROUPS.items():
+        test = sec_data(held, feats)
+        if not test:
+            continue
+        w = fit_clogit(sec_data([s for s in TRAIN if s not in held], feats), len(feats))
+        print("  leave out %-10s section@1 %.3f section@3 %.3f (%d questions)" % ((name,) + sec_ranks(w, test) + (len(test),)))
+    w = fit_clogit(sec_data(TRAIN, feats), len(feats))
+    print("  fitted on all:", ", ".join("%s: %.2f" % (f, v) for f, v in zip(feats, w)))
+    for s in UNSEEN:
+        d = sec_data([s], feats)
+        if d:
+            print("  unseen %-12s section@1 %.3f section@3 %.3f" % ((s,) + sec_ranks(w, d)))
+    return w
+
+
+if MODE == "sections":
+    extra = sys.argv[3].split(",") if len(sys.argv) > 3 else []
+    sections(SEC_FEATS + extra)
+
+
+# The confidence model: a logistic regression, balanced between answering
+# and abstaining, over the best document's features (its ranking features,
+# the question's own, and its best passage's).
+CONF_FEATS = ["Cov", "DocCov", "TitleTags", "Unknown", "Org", "Personal", "Long"]
+
+
+def conf_x(r, feats):
+    hs = r["hits"] or []
+    if not hs:
+        return None
+    h = hs[0]["F"]
+    p = (r.get("secs") or [{"F": {}}])[0]["F"]
+    x = []
+    for f in feats:
+        if f in h:
+            x.append(h[f])
+        elif f in r["qf"]:
+            x.append(r["qf"][f])
+        elif f.startswith("P1"):
+            x.append(p.get(f[2:], 0))
+        else:
+            raise KeyError(f)
+    return x
+
+
+def conf_data(sets, feats):
+    return [(conf_x(r, feats), 1 if r["expect"] else 0, r["set"]) for r in rows if r["set"] in sets]
+
+
+def fit_bal(data, d, l2=0.01, it=1200, lr=0.5):
+    w = [0.0] * (d + 1)
+    tr = [(x, y) for x, y, _ in data if x is not None]
+    npos = sum(y for _, y in tr)
+    nneg = len(tr) - npos
+    for _ in range(it):
+        g = [0.0] * (d + 1)
+        for x, y in tr:
+            cw = len(tr) / (2 * npos) if y else len(tr) / (2 * nneg)
+            e = (sig(w[0] + sum(a * b for a, b in zip(w[1:], x))) - y) * cw
+            g[0] += e
+            for i in range(d):
+                g[i + 1] += e * x[i]
+        for i in range(d + 1):
+            w[i] -= lr * (g[i] / len(tr) + (l2 * w[i] if i else 0))
+    return w
+
+
+def conf_rates(w, data, thr):
+    a = ab = ni = no = 0
+    for x, y, _ in data:
+        p = 0 if x is None else sig(w[0] + sum(c * v for c, v in zip(w[1:], x)))
+        if y:
+            ni += 1
+            a += p >= thr
+        else:
+            no += 1
+            ab += p < thr
+    return a / max(1, ni), (ab / no if no else 1.0)
+
+
+THRS = [0.4, 0.45, 0.5, 0.55, 0.6]
+
+
+def confidence(feats):
+    print("confidence model, features:", feats)
+    mean = {t: [] for t in THRS}
+    for name, held in GROUPS.items():
+        w = fit_bal(conf_data([s for s in TRAIN if s not in held], feats), len(feats))
+        for s in held:
+            if s not in present:
+                continue
+            d = conf_data([s], feats)
+            res = {t: conf_rates(w, d, t) for t in THRS}
+            for t in THRS:
+                mean[t].append(sum(res[t]) / 2)
+            print("  leave out %-16s " % s + "  ".join("%.2f: %.2f/%.2f" % (t, *res[t]) for t in THRS))
+    for t in THRS:
+        print("  threshold %.2f: mean balanced %.3f" % (t, sum(mean[t]) / len(mean[t])))
+    w = fit_bal(conf_data(TRAIN, feats), len(feats), it=2000)
+    print("  fitted on all:", ", ".join("%s: %.2f" % (f, v) for f, v in zip(["bias"] + feats, w)))
+    for s in UNSEEN:
+        if s in present:
+            d = conf_data([s], feats)
+            print("  unseen %-12s " % s + "  ".join("%.2f: %.2f/%.2f" % (t, *conf_rates(w, d, t)) for t in THRS))
+    return w
+
+
+if MODE == "confidence":
+    extra = sys.argv[3].split(",") if len(sys.argv) > 3 else []
+    drop = sys.argv[4].split(",") if len(sys.argv) > 4 else []
+    confidence([f for f in CONF_FEATS if f not in drop] + extra)
