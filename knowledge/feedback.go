@@ -55,8 +55,11 @@ type Rated struct {
 	Text       string
 	Answered   bool
 	Sources    []string // document ids, best first, as answered
-	Helpful    int
-	Unhelpful  int
+	// Passage is the section the answer quoted, "doc#anchor" ("doc" for
+	// its lead; "" for questions recorded before passages were kept).
+	Passage   string
+	Helpful   int
+	Unhelpful int
 }
 
 // RatedAnswers lists rated answers, most recently rated first.
@@ -64,7 +67,7 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources,
+	rows, err := b.db.Read.QueryContext(ctx, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources, q.passage,
 			sum(f.helpful != 0), sum(f.helpful = 0)
 		FROM kb_feedback f JOIN kb_questions q ON q.id = f.question_id
 		GROUP BY q.id ORDER BY max(f.at) DESC, q.id DESC LIMIT ?`, limit)
@@ -76,7 +79,7 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 	for rows.Next() {
 		var r Rated
 		var at, srcs string
-		if err := rows.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Helpful, &r.Unhelpful); err != nil {
+		if err := rows.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Passage, &r.Helpful, &r.Unhelpful); err != nil {
 			return nil, fmt.Errorf("knowledge: rated answers: %w", err)
 		}
 		r.At, _ = store.ParseTime(at)

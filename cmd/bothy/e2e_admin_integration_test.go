@@ -17,17 +17,15 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/adapters/slack/slacktest"
-	"github.com/bothy-chat/bothy/bot/web/admin"
 	"github.com/bothy-chat/bothy/bot/web/browsertest"
-	"github.com/bothy-chat/bothy/knowledge"
 )
 
 // TestConsoleEndToEnd runs the bothy binary on the local Slack server with
 // the HTTP server on, and an organiser works in the console in headless
 // Chromium: the sign-in link comes from `web login` in a Slack direct
 // message; a gap is answered and the next member who asks in Slack gets
-// the answer; a helpful answer is confirmed (when the knowledge base
-// offers confirmation); a document is edited, the file changes on disk and
+// the answer; a helpful answer is confirmed (its wording is kept as a
+// phrasing of the quoted section); a document is edited, the file changes on disk and
 // the next question in Slack is answered from it; the dashboard counts what
 // happened. Every page is checked with axe-core.
 func TestConsoleEndToEnd(t *testing.T) {
@@ -161,17 +159,14 @@ func TestConsoleEndToEnd(t *testing.T) {
 		if !strings.Contains(text, good) || !strings.Contains(text, "1 helpful, 0 not helpful") || !strings.Contains(text, "How do I write good alt text for images?") {
 			t.Fatalf("feedback page:\n%s", text)
 		}
-		if _, can := any((*knowledge.Base)(nil)).(admin.Linker); !can {
-			// Confirmation needs kb link's phrasings from the knowledge base
-			// (see NEEDS.md); until they exist the console offers no button.
-			if strings.Contains(text, "Confirm helpful") {
-				t.Error("a Confirm button without confirmation in the knowledge base")
-			}
-			return
-		}
 		p := br.Click(`form[action="/admin/feedback/` + strconv.FormatInt(goodID, 10) + `/confirm"] button`)
 		if !strings.Contains(p.URL, "done=confirmed") {
 			t.Fatalf("after confirming: %+v\n%s", p, br.Text("main"))
+		}
+		var learnt int
+		queryDB(t, db, "SELECT count(*) FROM kb_phrasings WHERE question_id = ? AND origin = 'helpful'", func(r *sql.Rows) error { return r.Scan(&learnt) }, goodID)
+		if learnt != 1 {
+			t.Errorf("the confirmed wording was not kept as a phrasing (%d rows)", learnt)
 		}
 	})
 

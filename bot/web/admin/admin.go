@@ -94,6 +94,7 @@ type Shoutouts interface {
 
 var (
 	_ Knowledge = (*knowledge.Base)(nil)
+	_ Linker    = (*knowledge.Base)(nil)
 	_ Meetups   = (*meetups.Service)(nil)
 	_ Shoutouts = (*shoutouts.Service)(nil)
 )

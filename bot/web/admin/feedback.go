@@ -66,6 +66,12 @@ func (c *Console) feedbackPage(w http.ResponseWriter, r *http.Request) {
 			row.Sources = append(row.Sources, t)
 		}
 		row.DocID, row.Section, row.Passage, row.DocTitle = c.quoted(r, q)
+		if row.DocTitle == "" && row.DocID != "" {
+			row.DocTitle = titles[row.DocID]
+			if row.DocTitle == "" {
+				row.DocTitle = row.DocID
+			}
+		}
 		if t, ok, err := getTriage(ctx, c.db, q.QuestionID); err != nil {
 			c.fail(w, r, "reading triage", err)
 			return
@@ -89,13 +95,39 @@ func (c *Console) titles(r *http.Request) (map[string]string, error) {
 	return m, nil
 }
 
-// quoted finds the section an answer to q quotes: the best passage of the
-// document it was answered from, as the knowledge base ranks it now.
+// quoted finds the section an answer to q quoted: the one recorded with
+// the question, or for older questions the best passage of the document
+// it was answered from, as the knowledge base ranks it now. The passage
+// text is the section's as it reads now.
 func (c *Console) quoted(r *http.Request, q knowledge.Rated) (docID, section, passage, title string) {
 	hits, _, err := c.opts.Knowledge.Rank(r.Context(), q.Text)
 	if err != nil {
 		c.log.Warn("ranking a rated question", "request_id", requestID(r), "err", err)
-		return "", "", "", ""
+	}
+	if q.Passage != "" {
+		docID, anchor, _ := strings.Cut(q.Passage, "#")
+		if anchor != "" {
+			secs, err := c.opts.Knowledge.DocumentSections(r.Context(), docID)
+			if err != nil {
+				c.log.Warn("reading a document's sections", "request_id", requestID(r), "err", err)
+			}
+			for _, s := range secs {
+				if s != "" && knowledge.Anchor(s) == anchor {
+					section = s
+					break
+				}
+			}
+		}
+		for _, h := range hits {
+			if h.ID == docID {
+				title = h.Title
+				if lastHeading(h.Headings) == section {
+					passage = clipText(h.Passage, 400)
+				}
+				break
+			}
+		}
+		return docID, section, passage, title
 	}
 	for _, h := range hits {
 		if len(q.Sources) == 0 || h.ID == q.Sources[0] {
@@ -155,7 +187,7 @@ func (c *Console) feedbackConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	who := sessionOf(r).Who
 	if err := l.ConfirmHelpful(r.Context(), id, who.UserID); err != nil {
-		if errors.Is(err, knowledge.ErrNotFound) {
+		if errors.Is(err, knowledge.ErrNotFound) || errors.Is(err, knowledge.ErrNotHelpful) {
 			c.renderError(w, r, http.StatusUnprocessableEntity, "Could not confirm", err.Error())
 			return
 		}

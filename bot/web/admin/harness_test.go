@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -105,9 +106,11 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	h.shout.Register(h.bot)
 	// The knowledge base links and confirms (Linker); a console built
 	// over only the Knowledge part offers neither.
+	// Without linker the console sees only Knowledge's methods, as with a
+	// knowledge base that cannot link; with it, the real base links.
 	var k Knowledge = knowledgeOnly{h.kb}
 	if o.linker {
-		k = &linkingKB{Base: h.kb}
+		k = h.kb
 	}
 	h.console, err = New(Options{
 		DB: db, Community: "Test community", Location: london, PublicURL: o.publicURL,
@@ -136,31 +139,25 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 // knowledgeOnly hides every method of the knowledge base but Knowledge's.
 type knowledgeOnly struct{ Knowledge }
 
-// linkingKB stands in for the knowledge base's kb link and confirmation
-// until they land (see NEEDS.md): it records the calls and settles the gap
-// the way kb link will.
-type linkingKB struct {
-	*knowledge.Base
-	mu        sync.Mutex
-	linked    []string
-	confirmed []int64
-}
-
-func (l *linkingKB) LinkGap(ctx context.Context, questionID int64, docID, section, by string) error {
-	if err := l.ResolveGap(ctx, questionID, docID); err != nil {
-		return err
+// phrasings lists what the knowledge base learnt from organisers, in
+// order: "origin question doc#anchor".
+func (h *harness) phrasings() []string {
+	h.t.Helper()
+	rows, err := h.db.Read.QueryContext(h.ctx, "SELECT origin, question_id, doc_id, anchor FROM kb_phrasings ORDER BY id")
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.linked = append(l.linked, docID+"#"+section)
-	return nil
-}
-
-func (l *linkingKB) ConfirmHelpful(ctx context.Context, questionID int64, by string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.confirmed = append(l.confirmed, questionID)
-	return nil
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var origin, doc, anchor string
+		var q int64
+		if err := rows.Scan(&origin, &q, &doc, &anchor); err != nil {
+			h.t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %d %s#%s", origin, q, doc, anchor))
+	}
+	return out
 }
 
 func copyDir(t *testing.T, from, to string) {

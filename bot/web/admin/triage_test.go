@@ -58,9 +58,10 @@ func TestGaps(t *testing.T) {
 		if !found {
 			t.Errorf("no faq file in %v", ents)
 		}
-		kl := h.console.opts.Knowledge.(*linkingKB)
-		if len(kl.linked) != 1 || !strings.HasPrefix(kl.linked[0], "faq-") {
-			t.Errorf("near-duplicate %d linked to %v", biscuit, kl.linked)
+		// The near-duplicate's wording is kept as a way of asking for the
+		// new FAQ.
+		if ph := h.phrasings(); len(ph) != 1 || !strings.HasPrefix(ph[0], "link "+strconv.FormatInt(biscuit, 10)+" faq-") {
+			t.Errorf("near-duplicate %d: phrasings %q", biscuit, ph)
 		}
 		if rows := h.audit("kb.gap.answer"); len(rows) != 1 || rows[0].Actor != organiser {
 			t.Errorf("audit = %+v", rows)
@@ -81,9 +82,12 @@ func TestGaps(t *testing.T) {
 		if p.code != http.StatusSeeOther || p.location() != "/admin/gaps?done=linked" {
 			t.Fatalf("link: %d %q\n%s", p.code, p.location(), p.body)
 		}
-		kl := h.console.opts.Knowledge.(*linkingKB)
-		if got := kl.linked[len(kl.linked)-1]; got != "photo-consent-children#Who should staff ask for help?" {
-			t.Errorf("linked %q", got)
+		ph := h.phrasings()
+		if got, want := ph[len(ph)-1], "link "+strconv.FormatInt(parking, 10)+" photo-consent-children#who-should-staff-ask-for-help"; got != want {
+			t.Errorf("phrasing %q, want %q", got, want)
+		}
+		if a := h.ask("is there parking near the venue on Saturday?"); a.Sources == nil || a.Sources[0].ID != "photo-consent-children" {
+			t.Errorf("the same words are not answered from the section: %+v", a.Sources)
 		}
 		if rows := h.audit("kb.gap.link"); len(rows) != 2 {
 			t.Errorf("audit = %+v", rows)
@@ -191,9 +195,8 @@ func TestFeedback(t *testing.T) {
 		if p.code != http.StatusSeeOther {
 			t.Fatalf("confirm: %d\n%s", p.code, p.body)
 		}
-		kl := h.console.opts.Knowledge.(*linkingKB)
-		if len(kl.confirmed) != 1 || kl.confirmed[0] != good.QuestionID {
-			t.Errorf("confirmed %v", kl.confirmed)
+		if ph := h.phrasings(); len(ph) != 1 || ph[0] != "helpful "+id(good)+" accessible-social-media#how-do-i-write-good-alt-text-for-images" {
+			t.Errorf("phrasings %q", ph)
 		}
 		if p := b.get("/admin/feedback"); !strings.Contains(p.body, "confirmed</strong> by "+organiser) {
 			t.Error("not shown as confirmed")
