@@ -121,6 +121,7 @@ func OptionsFromConfig(cfg *config.Config, db *store.DB, log *slog.Logger) Optio
 		Announce: m.Announce, AllowInvites: m.AllowInvites, Organisers: cfg.Organisers,
 		OrganiserPower: m.OrganiserPower, OrganiserRooms: m.OrganiserRooms, Catchup: m.Catchup, Encryption: m.Encryption,
 		PickleKey: m.PickleKey, NoCrossSigning: !m.CrossSigning, RecoveryKey: m.RecoveryKey, KeepAnswers: !m.RedactAnswers, LogBodies: cfg.Log.MessageBodies,
+		Threads: m.Threads, ButtonActions: m.ButtonActions,
 		DB: db, Logger: log,
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/config"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -746,5 +747,19 @@ func TestSealedSecrets(t *testing.T) {
 	}
 	if _, err := unseal([]byte("pickle two"), sealed); err == nil {
 		t.Error("a different pickle key opened the sealed keys")
+	}
+}
+
+// matrix.threads and matrix.button_actions reach the adapter: they were
+// options nothing could set.
+func TestOptionsFromConfigThreadsAndButtons(t *testing.T) {
+	cfg := config.Default()
+	cfg.Matrix.Threads, cfg.Matrix.ButtonActions = true, true
+	o := OptionsFromConfig(&cfg, nil, nil)
+	if !o.Threads || !o.ButtonActions {
+		t.Fatalf("options = threads %v, button actions %v", o.Threads, o.ButtonActions)
+	}
+	if o := OptionsFromConfig(&config.Config{}, nil, nil); o.Threads || o.ButtonActions {
+		t.Fatal("threads or button actions on without the keys")
 	}
 }

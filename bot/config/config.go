@@ -120,6 +120,8 @@ type Matrix struct {
 	Catchup        time.Duration `yaml:"catchup"`
 	Encryption     bool          `yaml:"encryption"`
 	RedactAnswers  bool          `yaml:"redact_answers"` // redact the answer when its question is redacted
+	Threads        bool          `yaml:"threads"`        // every reply in a room starts a thread
+	ButtonActions  bool          `yaml:"button_actions"` // a reaction matching a button of the bot's message presses it
 	PickleKey      string        `yaml:"-" env:"BOTHY_MATRIX_PICKLE_KEY" secret:"true"`
 	CrossSigning   bool          `yaml:"cross_signing"` // cross-sign the bot's own account (verified sessions)
 	RecoveryKey    string        `yaml:"-" env:"BOTHY_MATRIX_RECOVERY_KEY" secret:"true"`
@@ -134,7 +136,6 @@ type Slack struct {
 	APIURL        string   `yaml:"api_url"`
 	Mode          string   `yaml:"mode"`
 	EventsListen  string   `yaml:"events_listen"`
-	ReactionRSVP  bool     `yaml:"reaction_rsvp"`
 }
 
 // HTTP configures the operations server and community page.

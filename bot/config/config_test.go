@@ -59,6 +59,17 @@ func TestLoad(t *testing.T) {
 		{name: "secret in file refused", path: "testdata/secret-in-file.yaml", wantErr: "testdata/secret-in-file.yaml:2: slack.bot_token: unknown key; secrets are never read from this file: set SLACK_BOT_TOKEN in the environment"},
 		{name: "matrix password in file points at both places", path: "", file: "matrix:\n  homeserver: https://m.example\n  password: hunter2\n", wantErr: "bothy.yaml:3: matrix.password: unknown key; secrets are never read from this file: set BOTHY_MATRIX_PASSWORD in the environment, or name a file holding it with matrix.password_file"},
 		{name: "secret-looking key", path: "", file: "llm:\n  secret: x\n", wantErr: "bothy.yaml:2: llm.secret: unknown key; secrets are never read from this file"},
+		{name: "retired key says why it went", path: "", file: "slack:\n  mode: socket\n  reaction_rsvp: true\n", wantErr: "bothy.yaml:3: slack.reaction_rsvp: unknown key; it is no longer a setting (reacting to a meetup announcement is always an RSVP, on every platform): delete the line"},
+		{name: "matrix threads and button actions from the file", path: "", file: "matrix:\n  threads: true\n  button_actions: true\n", check: func(t *testing.T, c Config) {
+			if !c.Matrix.Threads || !c.Matrix.ButtonActions {
+				t.Errorf("matrix = %+v", c.Matrix)
+			}
+		}},
+		{name: "matrix threads from the environment", path: "", env: map[string]string{"BOTHY_MATRIX_THREADS": "true", "BOTHY_MATRIX_BUTTON_ACTIONS": "true"}, check: func(t *testing.T, c Config) {
+			if !c.Matrix.Threads || !c.Matrix.ButtonActions {
+				t.Errorf("matrix = %+v", c.Matrix)
+			}
+		}},
 		{name: "unknown section lists known keys", path: "", file: "comunity:\n  name: x\n", wantErr: "bothy.yaml:1: comunity: unknown key (did you mean community?)"},
 		{name: "bad env value names the variable, not the file", path: "testdata/good.yaml", env: map[string]string{"BOTHY_MATRIX_PASSWORD": "x", "BOTHY_COMMUNITY_TIME_ZONE": "Nope"}, wantErr: "environment: BOTHY_COMMUNITY_TIME_ZONE (community.time_zone): unknown time zone \"Nope\""},
 		{name: "bad env value without a file names the variable", path: "", env: map[string]string{"BOTHY_COMMUNITY_TIME_ZONE": "Nope"}, wantErr: "environment: BOTHY_COMMUNITY_TIME_ZONE (community.time_zone): unknown time zone \"Nope\""},

@@ -60,6 +60,13 @@ func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
 // secret is read from, a secret-looking name gets the rule, and a near
 // miss gets the key it resembles.
 func unknownKeyHint(t reflect.Type, prefix, key string) string {
+	full := key
+	if prefix != "" {
+		full = prefix + "." + key
+	}
+	if why, ok := retiredKeys[full]; ok {
+		return "; it is no longer a setting (" + why + "): delete the line"
+	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if f.Tag.Get("secret") != "true" || snake(f.Name) != key {
@@ -88,6 +95,12 @@ func unknownKeyHint(t reflect.Type, prefix, key string) string {
 	}
 	sort.Strings(known)
 	return " (known keys here: " + strings.Join(known, ", ") + ")"
+}
+
+// retiredKeys were settings once (and are in older example files); each
+// says why it went.
+var retiredKeys = map[string]string{
+	"slack.reaction_rsvp": "reacting to a meetup announcement is always an RSVP, on every platform",
 }
 
 func hasKey(t reflect.Type, key string) bool { _, ok := fieldByKey(t, key); return ok }

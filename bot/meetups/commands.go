@@ -246,7 +246,7 @@ func (s *Service) cmdRSVP(ctx context.Context, req *bot.Request) error {
 	if !ok {
 		return bot.Usagef("Please answer yes, no or maybe, for example: meetup rsvp %d yes", id)
 	}
-	res, err := s.Answer(ctx, id, req.Msg.Platform, req.Msg.UserID, req.Msg.UserName, ans)
+	res, err := s.RecordRSVP(ctx, id, req.Msg.Platform, req.Msg.UserID, req.Msg.UserName, ans)
 	if err != nil {
 		return toBot(err)
 	}
@@ -323,7 +323,7 @@ func (s *Service) handleAction(ctx context.Context, a bot.Action, ad bot.Adapter
 	if err != nil || !ok {
 		return fmt.Errorf("meetups: bad RSVP button value %q", a.Value)
 	}
-	res, err := s.Answer(ctx, id, a.Platform, a.UserID, a.UserName, ans)
+	res, err := s.RecordRSVP(ctx, id, a.Platform, a.UserID, a.UserName, ans)
 	text := ""
 	if err != nil {
 		err = toBot(err)
@@ -371,7 +371,7 @@ func (s *Service) handleReaction(ctx context.Context, r bot.Reaction, ad bot.Ada
 		}
 		ans = ""
 	}
-	res, err := s.Answer(ctx, id, r.Platform, r.UserID, r.UserName, ans)
+	res, err := s.RecordRSVP(ctx, id, r.Platform, r.UserID, r.UserName, ans)
 	if err != nil {
 		var ue *bot.UsageError
 		if errors.As(err, &ue) {

@@ -18,7 +18,7 @@ var (
 // meetups they created.
 type Privacy struct{ db *store.DB }
 
-// PrivacyProvider returns the provider for the privacy feature to register.
+// PrivacyProvider returns the meetups share of privacy requests.
 func PrivacyProvider(db *store.DB) *Privacy { return &Privacy{db: db} }
 
 // Name labels the export section.

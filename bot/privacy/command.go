@@ -32,8 +32,8 @@ func NewDocument(ctx context.Context, userID string, now time.Time, providers ..
 
 // MydataCommand is the chat command with which members ask for their own
 // export. It answers only in a direct message, so personal data is never
-// posted in a shared room. providers is called per request so features
-// registered later are included.
+// posted in a shared room. providers lists the features that hold
+// personal data (asked on each request).
 func MydataCommand(providers func() []Provider, clock bot.Clock) *bot.Command {
 	if clock == nil {
 		clock = bot.SystemClock{}

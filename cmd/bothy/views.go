@@ -61,17 +61,6 @@ func (w shoutoutWall) RecentShoutouts(ctx context.Context, limit int) ([]web.Sho
 	return out, nil
 }
 
-// llmWriter adapts the LLM client to the knowledge base's Writer.
-type llmWriter struct{ c *llm.Client }
-
-func (w llmWriter) Answer(ctx context.Context, question string, sources []knowledge.Source, onDelta func(string)) (string, error) {
-	srcs := make([]llm.Source, len(sources))
-	for i, s := range sources {
-		srcs[i] = llm.Source{N: s.N, Title: s.Title, Text: s.Text}
-	}
-	return w.c.Answer(ctx, question, srcs, onDelta)
-}
-
 // knowledgeSearch answers the community page's search box the way chat
 // answers a question; web searches are not recorded as questions, and
 // call no language or embeddings model unless llm.web says they may (the
@@ -130,4 +119,15 @@ func (l knowledgeLibrary) Document(ctx context.Context, id string) (web.Document
 		v.Sections = append(v.Sections, web.SectionView{Anchor: s.Anchor, Heading: s.Heading, Level: s.Level, Text: s.Text})
 	}
 	return v, true, nil
+}
+
+// llmWriter is the language model as the knowledge base's Writer.
+type llmWriter struct{ c *llm.Client }
+
+func (w llmWriter) Answer(ctx context.Context, question string, sources []knowledge.Source, onDelta func(string)) (string, error) {
+	ps := make([]llm.Passage, len(sources))
+	for i, s := range sources {
+		ps[i] = llm.Passage{N: s.N, Title: s.Title, Text: s.Text}
+	}
+	return w.c.Answer(ctx, question, ps, onDelta)
 }

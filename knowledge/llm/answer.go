@@ -11,8 +11,8 @@ import (
 	"github.com/bothy-chat/bothy/bot"
 )
 
-// Source is one retrieved passage offered to the model, cited as [N].
-type Source struct {
+// Passage is one retrieved passage offered to the model, cited as [N].
+type Passage struct {
 	N     int // citation number; 0 means its position in the list, from 1
 	Title string
 	Text  string
@@ -53,7 +53,7 @@ Answer the question using only the numbered sources in the user's message.
 // Errors: ErrTimeout (errors.Is) when Config.Timeout or ctx's deadline
 // passes, *APIError (errors.As) when the endpoint returns an HTTP error,
 // ErrEmptyAnswer, ErrNotConfigured, or a wrapped transport error.
-func (c *Client) Answer(ctx context.Context, question string, sources []Source, onDelta func(partial string)) (string, error) {
+func (c *Client) Answer(ctx context.Context, question string, sources []Passage, onDelta func(partial string)) (string, error) {
 	if c.cfg.Model == "" {
 		return "", fmt.Errorf("llm: chat: %w", ErrNotConfigured)
 	}
@@ -127,7 +127,7 @@ func (c *Client) stream(ctx context.Context, req chatRequest, valid func(int) bo
 }
 
 // userPrompt lays out the numbered sources, then the question.
-func userPrompt(question string, sources []Source) string {
+func userPrompt(question string, sources []Passage) string {
 	var b strings.Builder
 	if len(sources) == 0 {
 		b.WriteString("Sources: none were found.\n\n")

@@ -19,7 +19,7 @@ import (
 
 const testKey = "sk-bothy-test-4f1c9a7e2b"
 
-var sources = []Source{
+var sources = []Passage{
 	{N: 1, Title: "When IT blocks social media", Text: "Ask IT for a documented exception for the comms team. Explain the business need."},
 	{N: 2, Title: "Personal devices", Text: "Only post from a personal phone if your policy allows it."},
 	{N: 3, Title: "Records and FOI", Text: "Posts and direct messages can be requested under FOI."},
@@ -84,7 +84,7 @@ func TestAnswerKeepsValidCitationsAndRemovesInvalid(t *testing.T) {
 func TestAnswerPromptCarriesSourcesAndQuestion(t *testing.T) {
 	c, srv, _ := newClient(t, 10*time.Second)
 	question := "Can the council account retweet a councillor during purdah?"
-	srcs := []Source{
+	srcs := []Passage{
 		{N: 1, Title: "Pre-election periods", Text: "During the pre-election period, do not share content from candidates."},
 		{N: 4, Title: "Elected members", Text: "Councillors' own accounts are theirs, not the council's."},
 	}
@@ -133,7 +133,7 @@ func TestAnswerPromptCarriesSourcesAndQuestion(t *testing.T) {
 
 func TestAnswerNumbersSourcesWithoutN(t *testing.T) {
 	c, srv, _ := newClient(t, 10*time.Second)
-	got, err := c.Answer(context.Background(), "What about FOI?", []Source{
+	got, err := c.Answer(context.Background(), "What about FOI?", []Passage{
 		{Title: "Records", Text: "Keep records of posts. They can be requested."},
 		{Title: "Other", Text: "Something else."},
 	}, nil)

@@ -41,7 +41,7 @@ func TestBrowserConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = h.meet.Answer(h.ctx, m.ID, "test", member, "Mo", "yes")
+	_, _ = h.meet.RecordRSVP(h.ctx, m.ID, "test", member, "Mo", "yes")
 	give(t, h, "U1", "U2", "thanks for the brilliant flood warning copy #crisis")
 	give(t, h, "U2", "U3", "thanks for the alt text checklist you shared #accessibility")
 	draft := "---\nid: minibus-story\ntitle: The minibus story\ndraft: true\n---\n# The minibus story\n\n- (what worked?)\n"

@@ -31,7 +31,7 @@ func TestDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.meet.Answer(h.ctx, m.ID, "test", "U1", "Una", "yes"); err != nil {
+	if _, err := h.meet.RecordRSVP(h.ctx, m.ID, "test", "U1", "Una", "yes"); err != nil {
 		t.Fatal(err)
 	}
 	give(t, h, "U1", "U2", "thanks for the brilliant flood warning copy #crisis")

@@ -286,9 +286,9 @@ type RSVPResult struct {
 	Promoted []RSVP
 }
 
-// Answer records an RSVP. answer is yes, no, maybe, or "" to withdraw
+// RecordRSVP records an RSVP. answer is yes, no, maybe, or "" to withdraw
 // (a removed reaction). Places freed go to the waitlist in order.
-func (s *Service) Answer(ctx context.Context, id int64, platform, userID, userName, answer string) (RSVPResult, error) {
+func (s *Service) RecordRSVP(ctx context.Context, id int64, platform, userID, userName, answer string) (RSVPResult, error) {
 	var res RSVPResult
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		m, err := getMeetup(ctx, tx, id)
