@@ -150,12 +150,14 @@ func TestSlackEndToEnd(t *testing.T) {
 		if going.Text.Text != "Going" || going.Value != strconv.FormatInt(ms[0].ID, 10)+":yes" {
 			t.Errorf("first button = %q value %q", going.Text.Text, going.Value)
 		}
+		// The row is marked sent once Slack's reply to the post is back,
+		// which can be a moment after the test server saw the post.
 		var annTS string
-		queryDB(t, db, "SELECT message_id FROM meetup_outbox WHERE platform = 'slack' AND kind = 'announce' AND status = 'sent'",
-			func(r *sql.Rows) error { return r.Scan(&annTS) })
-		if annTS == "" {
-			t.Fatal("the announcement is not marked sent in the outbox")
-		}
+		eventually(t, e2eWait, "the announcement marked sent in the outbox", func() bool {
+			queryDB(t, db, "SELECT message_id FROM meetup_outbox WHERE platform = 'slack' AND kind = 'announce' AND status = 'sent'",
+				func(r *sql.Rows) error { return r.Scan(&annTS) })
+			return annTS != ""
+		})
 
 		ack(t, ctx, srv)(srv.SendInteractive(slacktest.BlockActions(memberID, announce, annTS, "",
 			"bothy_buttons", going.ActionID, going.Value, srv.ResponseURL("rsvp1"), "trig-rsvp1")))
