@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // TestOtherProcessIngestIsSeen opens the same database file twice, as the
@@ -43,18 +44,11 @@ func TestOtherProcessIngestIsSeen(t *testing.T) {
 	if _, err := cli.Ingest(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testenv.Eventually(t, 5*time.Second, "the running base to see the other ingest", func() bool {
 		a, err := bot.Ask(ctx, Question{Text: q})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.Confident && len(a.Sources) > 0 && a.Sources[0].ID == "herons" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the running base never saw the other ingest: %+v", a)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return a.Confident && len(a.Sources) > 0 && a.Sources[0].ID == "herons"
+	})
 }

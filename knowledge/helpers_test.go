@@ -7,22 +7,12 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
-
-func openDB(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func openBase(t testing.TB, opts Options) *Base {
 	t.Helper()
-	b, err := Open(context.Background(), openDB(t), opts)
+	b, err := Open(context.Background(), bottest.OpenDB(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

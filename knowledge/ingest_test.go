@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/bottest"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 func TestIngestIsIdempotent(t *testing.T) {
@@ -120,7 +123,7 @@ func TestIngestReportsBadFilesAndKeepsTheRest(t *testing.T) {
 
 func TestStarterIsReplacedByIngest(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	b, err := Open(ctx, db, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -171,16 +174,18 @@ func TestWatchReindexesOnChange(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- b.Watch(ctx) }()
 	defer func() { cancel(); <-done }()
-	time.Sleep(100 * time.Millisecond) // let the watcher start
-	writeFiles(t, dir, map[string]string{"y.md": doc("y", "Gaelic posts", "guidance", "gaelic", "Bilingual posts in Gaelic.\n")})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if ans, _ := b.Ask(context.Background(), Question{Text: "gaelic"}); len(ans.Sources) > 0 && ans.Sources[0].ID == "y" {
-			return
+	// The file is written again, a second apart (longer than the watcher's
+	// debounce), until the watcher, once it has started, sees a change and
+	// indexes it.
+	var wrote time.Time
+	testenv.Eventually(t, 10*time.Second, "the watcher to index the new file", func() bool {
+		if time.Since(wrote) > time.Second {
+			writeFiles(t, dir, map[string]string{"y.md": doc("y", "Gaelic posts", "guidance", "gaelic", "Bilingual posts in Gaelic.\n")})
+			wrote = time.Now()
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("the new file was not indexed by the watcher")
+		ans, _ := b.Ask(context.Background(), Question{Text: "gaelic"})
+		return len(ans.Sources) > 0 && ans.Sources[0].ID == "y"
+	})
 }
 
 func TestIngestReportsProgress(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
 
 // The answer quotes the section whose own text answers the question, not
@@ -65,7 +67,7 @@ func TestCapitalisedAbbreviationsMatchOnBothSides(t *testing.T) {
 // A database indexed by an older analysis is re-stemmed on open, even
 // though its files are unchanged and ingest would skip them.
 func TestOpenRestemsAnOlderIndex(t *testing.T) {
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	ctx := context.Background()
 	b, err := Open(ctx, db, Options{NoStarter: true})
 	if err != nil {

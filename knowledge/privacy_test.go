@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/privacy"
 )
 
@@ -42,7 +43,7 @@ func TestEraseRewritesDerivedDocuments(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, "captions.md"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	b, err := Open(ctx, db, Options{Dirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +139,7 @@ func TestEraseScrubsAnswerAuthor(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"captions.md": doc("captions", "Captions on video", "guidance", "", "Every video carries open captions.\n")})
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	b, err := Open(ctx, db, Options{Dirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)

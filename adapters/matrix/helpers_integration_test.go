@@ -20,6 +20,7 @@ import (
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 const wait = 30 * time.Second
@@ -194,13 +195,7 @@ func (b *testBot) Stop() {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, wait, what, cond)
 }
 
 func joined(t *testing.T, f *dendritetest.Fixture, room id.RoomID) bool {

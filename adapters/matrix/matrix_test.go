@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -23,8 +22,8 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/config"
-	"github.com/bothy-chat/bothy/bot/store"
 )
 
 const botID = id.UserID("@bothy:example.org")
@@ -194,7 +193,7 @@ func TestParseMention(t *testing.T) {
 }
 
 func TestNewNeedsSettings(t *testing.T) {
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	for name, o := range map[string]Options{
 		"no database":    {Homeserver: "http://x", Password: "p"},
 		"no homeserver":  {DB: db, Password: "p"},
@@ -208,18 +207,8 @@ func TestNewNeedsSettings(t *testing.T) {
 	}
 }
 
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestSyncTokenPersists(t *testing.T) {
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	ctx := context.Background()
 	s := newKVSyncStore(db)
 	if tok, err := s.LoadNextBatch(ctx, botID); err != nil || tok != "" {
@@ -275,7 +264,7 @@ func readyAdapter(t *testing.T, srv *httptest.Server, opts Options) *Adapter {
 	t.Helper()
 	opts.Homeserver, opts.User, opts.Password = srv.URL, "bothy", "not-used"
 	if opts.DB == nil {
-		opts.DB = openDB(t)
+		opts.DB = bottest.OpenDB(t)
 	}
 	opts.MaxBackoff = 50 * time.Millisecond
 	a, err := New(opts)
@@ -457,7 +446,7 @@ func TestSessionIsReused(t *testing.T) {
 	}}
 	srv := httptest.NewServer(hs)
 	defer srv.Close()
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	for i := range 2 {
 		a, err := New(Options{Homeserver: srv.URL, User: "bothy", Password: "secret-pw", DB: db})
 		if err != nil {
@@ -479,7 +468,7 @@ func TestSessionIsReused(t *testing.T) {
 	}}
 	srv2 := httptest.NewServer(bad)
 	defer srv2.Close()
-	a, _ := New(Options{Homeserver: srv2.URL, User: "bothy", Password: "wrong", DB: openDB(t)})
+	a, _ := New(Options{Homeserver: srv2.URL, User: "bothy", Password: "wrong", DB: bottest.OpenDB(t)})
 	if err := a.login(context.Background()); !errors.Is(err, errAuth) {
 		t.Errorf("wrong password: err = %v, want errAuth", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -17,7 +16,7 @@ import (
 	"github.com/bothy-chat/bothy/adapters/slack"
 	"github.com/bothy-chat/bothy/adapters/slack/slacktest"
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -241,11 +240,7 @@ func TestEventsAPISlashAndInteractivity(t *testing.T) {
 // is slow), and checks that each gets exactly one reply.
 func TestEventsAPIRetriedDeliveries(t *testing.T) {
 	const events, attempts = 1000, 4
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := bottest.OpenDB(t)
 	// One worker: handling is in delivery order, so once the sentinel's
 	// reply is out, every event accepted before it has been answered.
 	h := startEvents(t, setup{workers: 1, opts: func(o *slack.Options) { o.DB = db }})

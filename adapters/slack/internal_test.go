@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 func TestMrkdwn(t *testing.T) {
@@ -247,9 +249,7 @@ func TestSendQueueKeepsOrder(t *testing.T) {
 			})
 		}()
 		// Wait until job i has joined the lane before queueing the next.
-		for pending() < i+1 {
-			time.Sleep(time.Millisecond)
-		}
+		testenv.Eventually(t, 5*time.Second, fmt.Sprintf("job %d in the lane", i), func() bool { return pending() >= i+1 })
 	}
 	close(release)
 	wg.Wait()
@@ -281,9 +281,18 @@ func TestSendQueueCancelledWaiterKeepsChain(t *testing.T) {
 		running.Unlock()
 		return nil
 	}
+	pending := func() int {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if l := q.lanes["C"]; l != nil {
+			return l.pending
+		}
+		return 0
+	}
+	started := func() bool { running.Lock(); defer running.Unlock(); return busy == 1 }
 	done := make(chan struct{})
 	go func() { _ = q.do(context.Background(), "C", job); close(done) }()
-	time.Sleep(10 * time.Millisecond)
+	testenv.Eventually(t, 5*time.Second, "the first post running", started)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := q.do(ctx, "C", job); !errors.Is(err, context.Canceled) {
@@ -291,7 +300,7 @@ func TestSendQueueCancelledWaiterKeepsChain(t *testing.T) {
 	}
 	third := make(chan struct{})
 	go func() { _ = q.do(context.Background(), "C", job); close(third) }()
-	time.Sleep(10 * time.Millisecond)
+	testenv.Eventually(t, 5*time.Second, "the third post waiting in the lane", func() bool { return pending() == 2 })
 	close(release)
 	<-done
 	<-third

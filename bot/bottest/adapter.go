@@ -17,6 +17,7 @@ var (
 	_ bot.Adapter         = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
 	_ bot.Reactor         = (*Adapter)(nil)
+	_ bot.Editor          = (*Adapter)(nil)
 )
 
 // Sent is one message the bot sent through the adapter.
@@ -35,6 +36,7 @@ type Adapter struct {
 	mu           sync.Mutex
 	sent         []Sent
 	reactions    []string
+	edits        []bot.Reply
 	seq          int
 	notify       chan struct{}
 	closeOnce    sync.Once
@@ -109,6 +111,21 @@ func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (b
 	return a.record(Sent{Target: bot.Target{UserID: userID}, Reply: r, Direct: true}), nil
 }
 
+// Edit records a change to a sent message (a streamed answer's updates).
+func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	a.mu.Lock()
+	a.edits = append(a.edits, r)
+	a.mu.Unlock()
+	return nil
+}
+
+// Edits returns every edit so far, oldest first.
+func (a *Adapter) Edits() []bot.Reply {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]bot.Reply(nil), a.edits...)
+}
+
 // React records a reaction the bot added.
 func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) error {
 	a.mu.Lock()
@@ -171,6 +188,15 @@ func (a *Adapter) WaitSent(n int, timeout time.Duration) []Sent {
 			return a.Sent()
 		}
 	}
+}
+
+// LastReply returns the last message sent, or an empty Reply.
+func (a *Adapter) LastReply() bot.Reply {
+	s := a.Sent()
+	if len(s) == 0 {
+		return bot.Reply{}
+	}
+	return s[len(s)-1].Reply
 }
 
 // Last returns the plain text of the last reply, or "".

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
@@ -104,7 +105,7 @@ func TestKill9Child(t *testing.T) {
 	loc := london(t)
 	b := bot.New(bot.Options{})
 	b.AddAdapter(&filePlatform{dir: os.Getenv("BOTHY_KILL9_DIR"), pause: time.Duration(pauseMS) * time.Millisecond})
-	svc, err := New(Options{DB: db, Sender: b, Clock: &fakeClock{t: time.Unix(unix, 0).In(loc)}, Location: loc, Channels: killChannels})
+	svc, err := New(Options{DB: db, Sender: b, Clock: bottest.NewClock(time.Unix(unix, 0).In(loc)), Location: loc, Channels: killChannels})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +125,7 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 	}
 	created := time.Date(2027, 3, 1, 9, 0, 0, 0, loc)
 	start := time.Date(2027, 3, 29, 18, 0, 0, 0, loc) // the day after the clocks go forward
-	setup, err := New(Options{DB: db, Clock: &fakeClock{t: created}, Location: loc, Channels: killChannels})
+	setup, err := New(Options{DB: db, Clock: bottest.NewClock(created), Location: loc, Channels: killChannels})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,19 +13,10 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/bot/store"
 )
-
-// fakeClock is moved by tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // sent is one message the recording adapter was asked to post.
 type sent struct {
@@ -39,7 +29,7 @@ type sent struct {
 // by idempotency key as Matrix does with transaction IDs, can fail on
 // demand and can open direct messages.
 type recorder struct {
-	clock     *fakeClock
+	clock     *bottest.Clock
 	mu        sync.Mutex
 	seq       int
 	msgs      []sent
@@ -97,7 +87,7 @@ type env struct {
 	t     *testing.T
 	ctx   context.Context
 	db    *store.DB
-	clock *fakeClock
+	clock *bottest.Clock
 	rec   *recorder
 	bot   *bot.Bot
 	svc   *Service
@@ -109,12 +99,8 @@ var testChannels = []bot.Channel{{Platform: "test", RoomID: "#announce"}, {Platf
 func newEnv(t *testing.T, now time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{t: now}, loc: now.Location()}
+	db := bottest.OpenDB(t)
+	e := &env{t: t, ctx: ctx, db: db, clock: bottest.NewClock(now), loc: now.Location()}
 	e.rec = &recorder{clock: e.clock, byKey: map[string]string{}}
 	e.bot = bot.New(bot.Options{Organisers: []string{"alice"}})
 	e.bot.AddAdapter(e.rec)

@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
 
 // fakeProvider is a provider holding a list of user IDs.
@@ -46,15 +44,6 @@ func (p *fakeProvider) Prune(ctx context.Context, before time.Time) (int64, erro
 	return p.old, p.fail
 }
 
-func openDB(t *testing.T) *store.DB {
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestExport(t *testing.T) {
 	a := &fakeProvider{name: "meetups", users: map[string]int{"U1": 2}}
 	b := &fakeProvider{name: "shoutouts", users: map[string]int{"U1": 5}}
@@ -85,7 +74,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestErase(t *testing.T) {
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	a := &fakeProvider{name: "meetups", users: map[string]int{"U1": 2}}
 	broken := &fakeProvider{name: "knowledge", fail: errors.New("database is locked")}
 	b := &fakeProvider{name: "shoutouts", users: map[string]int{"U1": 5, "U2": 1}}
@@ -166,27 +155,12 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// recorder is a minimal adapter that keeps what the bot sends.
-type recorder struct {
-	mu  sync.Mutex
-	out []string
-}
-
-func (r *recorder) Name() string                                           { return "console" }
-func (r *recorder) Run(ctx context.Context, events chan<- bot.Event) error { return nil }
-func (r *recorder) Send(ctx context.Context, to bot.Target, rep bot.Reply) (bot.MessageRef, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.out = append(r.out, rep.Text)
-	return bot.MessageRef{}, nil
-}
-
 func TestMydataCommand(t *testing.T) {
 	big := &fakeProvider{name: "shoutouts", users: map[string]int{"carol": 3}}
-	rec := &recorder{}
+	rec := bottest.New("console")
 	b := bot.New(bot.Options{})
 	b.AddAdapter(rec)
-	clock := fixedClock(time.Date(2026, 3, 11, 10, 0, 0, 0, time.UTC))
+	clock := bottest.NewClock(time.Date(2026, 3, 11, 10, 0, 0, 0, time.UTC))
 	b.Register(MydataCommand(func() []Provider { return []Provider{big} }, clock))
 	tests := []struct {
 		name   string
@@ -199,18 +173,14 @@ func TestMydataCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec.out = nil
+			rec.Reset()
 			b.Handle(t.Context(), bot.Message{Platform: "console", UserID: "carol", RoomID: "r", Text: tc.text, Direct: tc.direct, Mentioned: !tc.direct})
-			if len(rec.out) != 1 || !strings.Contains(rec.out[0], tc.want) {
-				t.Errorf("replies %q, want one containing %q", rec.out, tc.want)
+			if out := rec.Texts(); len(out) != 1 || !strings.Contains(out[0], tc.want) {
+				t.Errorf("replies %q, want one containing %q", out, tc.want)
 			}
 		})
 	}
 }
-
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // namer is a provider that knows the member's name and one text.
 type namer struct{ fakeProvider }
@@ -223,7 +193,7 @@ func (n *namer) Identify(ctx context.Context, s *Subject) error {
 
 func TestRecordsAuditAndState(t *testing.T) {
 	ctx := t.Context()
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	for _, row := range [][4]string{
 		{"U1", "meetup.create", "meetup:1", "Gala"},
 		{"UORG", "shoutout.retract", "shoutout:3", "Carol Comms asked for it to go"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
 
 // TestQuotaUnderConcurrency gives many shout-outs from one person at once:
@@ -44,8 +45,8 @@ func TestQuotaUnderConcurrency(t *testing.T) {
 }
 
 func benchService(b *testing.B, rows int) *Service {
-	db := openDB(b, filepath.Join(b.TempDir(), "bothy.db"))
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	db := bottest.OpenDBAt(b, filepath.Join(b.TempDir(), "bothy.db"))
+	clock := bottest.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	svc, err := New(Options{DB: db, Clock: clock, Location: london(b)})
 	if err != nil {
 		b.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 )
 
 // digestEnv is a bot on two platforms with one announcement channel each,
@@ -16,7 +17,7 @@ import (
 type digestEnv struct {
 	t      *testing.T
 	path   string
-	clock  *fakeClock
+	clock  *bottest.Clock
 	bot    *bot.Bot
 	slack  *recAdapter
 	matrix *recAdapter
@@ -26,7 +27,7 @@ type digestEnv struct {
 var digestChannels = []bot.Channel{{Platform: "slack", RoomID: "CANNOUNCE"}, {Platform: "matrix", RoomID: "!ann:example.org"}}
 
 func newDigestEnv(t *testing.T, day time.Weekday, at string) *digestEnv {
-	d := &digestEnv{t: t, path: filepath.Join(t.TempDir(), "bothy.db"), clock: &fakeClock{}}
+	d := &digestEnv{t: t, path: filepath.Join(t.TempDir(), "bothy.db"), clock: bottest.NewClock(time.Time{})}
 	d.slack = &recAdapter{name: "slack", names: names}
 	d.matrix = &recAdapter{name: "matrix", names: names}
 	d.bot = bot.New(bot.Options{})
@@ -41,7 +42,7 @@ func newDigestEnv(t *testing.T, day time.Weekday, at string) *digestEnv {
 func (d *digestEnv) service() *Service {
 	d.t.Helper()
 	o := d.opts
-	o.DB = openDB(d.t, d.path)
+	o.DB = bottest.OpenDBAt(d.t, d.path)
 	svc, err := New(o)
 	if err != nil {
 		d.t.Fatal(err)

@@ -11,22 +11,9 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/store"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // sent is one message an adapter was asked to post.
 type sent struct {
@@ -118,7 +105,7 @@ func (a *dmAdapter) SendDirect(ctx context.Context, userID string, r bot.Reply) 
 type env struct {
 	t     *testing.T
 	db    *store.DB
-	clock *fakeClock
+	clock *bottest.Clock
 	bot   *bot.Bot
 	ad    *recAdapter
 	svc   *Service
@@ -138,22 +125,12 @@ func london(t testing.TB) *time.Location {
 	return loc
 }
 
-func openDB(t testing.TB, path string) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // newEnv builds the environment; withDM chooses an adapter that can send
 // direct messages. change adjusts the service options.
 func newEnv(t *testing.T, withDM bool, change func(*Options)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &fakeClock{t: start}}
-	e.db = openDB(t, filepath.Join(t.TempDir(), "bothy.db"))
+	e := &env{t: t, clock: bottest.NewClock(start)}
+	e.db = bottest.OpenDBAt(t, filepath.Join(t.TempDir(), "bothy.db"))
 	e.ad = &recAdapter{name: "slack", names: names}
 	var ad bot.Adapter = e.ad
 	if withDM {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/privacy"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 func (e *env) owed() int {
@@ -101,10 +102,7 @@ func TestNoticeAfterRestart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- restarted.RunNotices(ctx) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for e.owed() != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "the owed notice sent", func() bool { return e.owed() == 0 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 func openBatchDB(t *testing.T) *DB {
@@ -87,13 +89,7 @@ func TestBatchOneFailureCostsOthersNothing(t *testing.T) {
 		go func() { results <- result{k, db.Batch(ctx, putKV(k))} }()
 	}
 	// Let them all queue behind the held write.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(db.batch.reqs) < len(keys) && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if len(db.batch.reqs) != len(keys) {
-		t.Fatalf("%d writes queued, want %d", len(db.batch.reqs), len(keys))
-	}
+	testenv.Eventually(t, 5*time.Second, "every write queued", func() bool { return len(db.batch.reqs) == len(keys) })
 	close(release)
 	for range keys {
 		r := <-results

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/store"
 )
 
 // The page's features are small interfaces; these in-test implementations
@@ -178,14 +176,3 @@ func (a *adapter) set(up bool) {
 }
 
 var _ bot.HealthReporter = (*adapter)(nil)
-
-// openDB opens a real SQLite database in a temporary folder.
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), t.TempDir()+"/bothy.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}

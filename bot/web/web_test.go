@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/metrics"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // syncBuffer collects log output from concurrent handlers.
@@ -55,7 +57,7 @@ type env struct {
 // present; change opts before the server is built with the edit func.
 func newEnv(t *testing.T, edit func(*Options)) *env {
 	t.Helper()
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	e := &env{
 		logs:     &syncBuffer{},
 		cal:      &calendar{meetups: sampleMeetups()},
@@ -168,7 +170,7 @@ func TestReadyz(t *testing.T) {
 		{name: "both adapters down", after: func(e *env) { e.matrix.set(false); e.slackish.set(false) },
 			wantCode: 503, wantDown: []string{"adapter:matrix", "adapter:slack"}},
 		{name: "database closed", opts: func(t *testing.T, o *Options) {
-			db := openDB(t)
+			db := bottest.OpenDB(t)
 			db.Close()
 			o.Checks[0] = DatabaseCheck(db.Ping)
 		}, wantCode: 503, wantDown: []string{"database"}},
@@ -218,7 +220,7 @@ func TestReadyz(t *testing.T) {
 }
 
 func TestReadyzRealDatabaseClosed(t *testing.T) {
-	db := openDB(t)
+	db := bottest.OpenDB(t)
 	srv, err := New(Options{Checks: []Check{DatabaseCheck(db.Ping)}})
 	if err != nil {
 		t.Fatal(err)
@@ -684,17 +686,14 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	<-s.entered
 	cancel()
 	// Shutdown closes the listener first; wait until new connections fail.
-	for i := 0; ; i++ {
+	testenv.Eventually(t, 5*time.Second, "the listener to close", func() bool {
 		c, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
-			break
+			return true
 		}
 		c.Close()
-		if i > 500 {
-			t.Fatal("listener still open after cancel")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		return false
+	})
 	select {
 	case err := <-served:
 		t.Fatalf("Serve returned %v with a request in flight", err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // The end-to-end tests run the real bothy binary as an admin would: `bothy
@@ -231,16 +232,10 @@ func feedbackRows(t *testing.T, db string, question int64) []string {
 	return out
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually waits until cond holds (testenv.Eventually).
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting until %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, timeout, what, cond)
 }
 
 // meetupDate is a date some weeks ahead as organisers type it, with the

@@ -21,6 +21,7 @@ import (
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/bot/web"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // Helpers here are prefixed "ops" so they cannot collide with other
@@ -169,9 +170,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 			}(fmt.Sprintf("writer-%d-%d", h, g))
 		}
 	}
-	for writes.Load() < 200 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, time.Minute, "200 writes committed", func() bool { return writes.Load() >= 200 })
 	prev, during := 0, int64(0)
 	for i := 1; i <= 3; i++ {
 		before := writes.Load()
@@ -254,18 +253,14 @@ func opsStartBot(t *testing.T, vars map[string]string, args ...string) (stop fun
 	done := make(chan int, 1)
 	go func() { done <- execute(context.Background(), env, append([]string{"run"}, args...)) }()
 	// The banner goes to stderr once every feature is set up.
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(e.String(), "type help for commands") {
+	testenv.Eventually(t, 20*time.Second, "the bot's banner", func() bool {
 		select {
 		case code := <-done:
 			t.Fatalf("bot exited early with %d: %s", code, e.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("bot did not start: %s", e.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return strings.Contains(e.String(), "type help for commands")
+	})
 	var once sync.Once
 	var res opsResult
 	stop = func() opsResult {

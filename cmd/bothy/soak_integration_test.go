@@ -20,6 +20,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // The kill -9 soak drives the real binary through its console with
@@ -628,21 +631,14 @@ func openReadOnly(t *testing.T, path string) *sql.DB {
 func waitOutbox(t *testing.T, path string, lastDue time.Time) {
 	db := openReadOnly(t, path)
 	defer db.Close()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var open int
+	open := 0
+	testenv.Eventually(t, time.Minute, "no due delivery still open", func() bool {
 		if err := db.QueryRow(`SELECT count(*) FROM meetup_outbox WHERE status IN ('scheduled', 'pending') AND due_at <= ?`,
-			time.Now().UTC().Format("2006-01-02T15:04:05Z")).Scan(&open); err != nil {
+			store.Time(time.Now())).Scan(&open); err != nil {
 			t.Fatal(err)
 		}
-		if open == 0 && time.Now().After(lastDue.Add(500*time.Millisecond)) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d due deliveries still open after a minute", open)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return open == 0 && time.Now().After(lastDue.Add(500*time.Millisecond))
+	})
 }
 
 // check compares the database and the transcripts with what was

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 type recorder struct{ skipped, fatal string }
@@ -32,5 +33,18 @@ func TestMissingSkipsOutsideCIAndFailsInCI(t *testing.T) {
 				t.Fatalf("want a failure in CI, got skip %q fatal %q", r.skipped, r.fatal)
 			}
 		})
+	}
+}
+
+func TestEventually(t *testing.T) {
+	n := 0
+	Eventually(t, time.Second, "the third ask", func() bool { n++; return n == 3 })
+	if n != 3 {
+		t.Fatalf("asked %d times, want 3", n)
+	}
+	r := &recorder{}
+	Eventually(r, 10*time.Millisecond, "never", func() bool { return false })
+	if !strings.Contains(r.fatal, "waited 10ms for never") {
+		t.Fatalf("fatal = %q", r.fatal)
 	}
 }

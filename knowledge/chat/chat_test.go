@@ -6,61 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
-	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/knowledge"
 )
 
-// memAdapter records what the bot sends and can edit messages.
-type memAdapter struct {
-	mu    sync.Mutex
-	sent  []bot.Reply
-	edits []bot.Reply
-	n     int
-}
-
-var (
-	_ bot.Adapter = (*memAdapter)(nil)
-	_ bot.Editor  = (*memAdapter)(nil)
-)
-
-func (m *memAdapter) Name() string { return "mem" }
-func (m *memAdapter) Run(ctx context.Context, events chan<- bot.Event) error {
-	<-ctx.Done()
-	return nil
-}
-func (m *memAdapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.n++
-	m.sent = append(m.sent, r)
-	return bot.MessageRef{Platform: "mem", RoomID: to.RoomID, ID: fmt.Sprintf("m%d", m.n)}, nil
-}
-func (m *memAdapter) Edit(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.edits = append(m.edits, r)
-	return nil
-}
-
-func (m *memAdapter) last() bot.Reply {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.sent[len(m.sent)-1]
-}
-
-func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *memAdapter, *knowledge.Base, string) {
+func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *bottest.Adapter, *knowledge.Base, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := bottest.OpenDB(t)
 	dir := t.TempDir()
 	src, err := os.ReadDir(filepath.Join("..", "testdata", "evalkb"))
 	if err != nil {
@@ -81,7 +38,7 @@ func setup(t *testing.T, opts knowledge.Options) (*bot.Bot, *memAdapter, *knowle
 		t.Fatal(err)
 	}
 	b := bot.New(bot.Options{Organisers: []string{"org"}, DefaultCommand: AskCommand})
-	ad := &memAdapter{}
+	ad := bottest.New("mem")
 	b.AddAdapter(ad)
 	Register(b, base, Options{})
 	return b, ad, base, dir
@@ -95,7 +52,7 @@ func TestAskInChat(t *testing.T) {
 	b, ad, base, _ := setup(t, knowledge.Options{})
 	ctx := context.Background()
 	say(b, "alice", "Can the council account retweet a councillor during purdah?") // plain DM text is a question
-	r := ad.last()
+	r := ad.LastReply()
 	if len(r.Sources) == 0 || r.Sources[0].ID != "pre-election" || r.Sources[0].Updated == "" {
 		t.Fatalf("reply sources = %+v\n%s", r.Sources, r.Text)
 	}
@@ -103,70 +60,71 @@ func TestAskInChat(t *testing.T) {
 		t.Fatalf("buttons = %+v", r.Buttons)
 	}
 	qid := r.Buttons[0].Value
+	answer := ad.Sent()[len(ad.Sent())-1].Ref.ID
 
 	// Button press and reactions are recorded against the question.
 	b.Handle(ctx, bot.Action{Platform: "mem", UserID: "bob", RoomID: "dm-alice", ActionID: ActionUnhelpful, Value: qid})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "carol", MessageID: "m1", Emoji: "👍"})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍"})
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: "m1", Emoji: "👍", Removed: true})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "carol", MessageID: answer, Emoji: "👍"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: answer, Emoji: "👍"})
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "dave", MessageID: answer, Emoji: "👍", Removed: true})
 	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "other", Emoji: "👍"}) // not an answer
-	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: "m1", Emoji: "🎉"})    // not feedback
+	b.Handle(ctx, bot.Reaction{Platform: "mem", UserID: "erin", MessageID: answer, Emoji: "🎉"})  // not feedback
 	var id int64
 	fmt.Sscan(qid, &id)
 	h, u, err := base.FeedbackCounts(ctx, id)
 	if err != nil || h != 1 || u != 1 {
 		t.Fatalf("feedback helpful=%d unhelpful=%d err=%v, want 1 and 1", h, u, err)
 	}
-	if !strings.Contains(ad.last().Text, "organisers will see") {
-		t.Errorf("no thanks after Not helpful: %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "organisers will see") {
+		t.Errorf("no thanks after Not helpful: %q", ad.LastReply().Text)
 	}
 
 	say(b, "alice", "ask")
-	if !strings.Contains(ad.last().Text, "What would you like to know") {
-		t.Errorf("empty ask: %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "What would you like to know") {
+		t.Errorf("empty ask: %q", ad.LastReply().Text)
 	}
 }
 
 func TestGapsAndAnswerInChat(t *testing.T) {
 	b, ad, _, dir := setup(t, knowledge.Options{})
 	say(b, "alice", "How do we run a Christmas card competition?")
-	if r := ad.last(); len(r.Buttons) != 0 || !strings.Contains(r.Text, "doesn't cover") {
+	if r := ad.LastReply(); len(r.Buttons) != 0 || !strings.Contains(r.Text, "doesn't cover") {
 		t.Fatalf("abstain reply = %+v", r)
 	}
 	say(b, "alice", "kb gaps")
-	if !strings.Contains(ad.last().Text, "only organisers") {
-		t.Fatalf("member ran kb gaps: %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "only organisers") {
+		t.Fatalf("member ran kb gaps: %q", ad.LastReply().Text)
 	}
 	say(b, "org", "kb gaps")
-	text := ad.last().Text
+	text := ad.LastReply().Text
 	if !strings.Contains(text, "Christmas card competition") || !strings.Contains(text, "#1") {
 		t.Fatalf("gaps = %q", text)
 	}
 	say(b, "org", "kb answer 1 Invite schools to enter, get consent for names, and pick a local judge.")
-	if !strings.Contains(ad.last().Text, "Saved as faq-1-") {
-		t.Fatalf("kb answer reply = %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "Saved as faq-1-") {
+		t.Fatalf("kb answer reply = %q", ad.LastReply().Text)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "faq-1-*.md"))
 	if len(files) != 1 {
 		t.Fatalf("faq files = %v", files)
 	}
 	say(b, "bob", "how do we run a christmas card competition")
-	if r := ad.last(); len(r.Sources) == 0 || !strings.HasPrefix(r.Sources[0].ID, "faq-1-") {
+	if r := ad.LastReply(); len(r.Sources) == 0 || !strings.HasPrefix(r.Sources[0].ID, "faq-1-") {
 		t.Fatalf("after answering: %+v", r)
 	}
 	for _, bad := range []string{"kb answer", "kb answer x text", "kb answer 99 some text", "kb gaps lots"} {
 		say(b, "org", bad)
-		if txt := ad.last().Text; !strings.Contains(txt, "Usage") && !strings.Contains(txt, "no question") {
+		if txt := ad.LastReply().Text; !strings.Contains(txt, "Usage") && !strings.Contains(txt, "no question") {
 			t.Errorf("%q -> %q", bad, txt)
 		}
 	}
 	say(b, "org", "kb reload")
-	if !strings.Contains(ad.last().Text, "unchanged") {
-		t.Errorf("reload = %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "unchanged") {
+		t.Errorf("reload = %q", ad.LastReply().Text)
 	}
 	say(b, "org", "kb")
-	if !strings.Contains(ad.last().Text, "kb gaps") {
-		t.Errorf("kb help = %q", ad.last().Text)
+	if !strings.Contains(ad.LastReply().Text, "kb gaps") {
+		t.Errorf("kb help = %q", ad.LastReply().Text)
 	}
 }
 
@@ -182,10 +140,11 @@ func (slowWriter) Answer(ctx context.Context, q string, s []knowledge.Source, on
 func TestStreamedAnswerIsEdited(t *testing.T) {
 	b, ad, _, _ := setup(t, knowledge.Options{Writer: slowWriter{}})
 	say(b, "alice", "Can the council account retweet a councillor during purdah?")
-	if len(ad.sent) != 1 || !strings.Contains(ad.sent[0].Text, "Looking") {
-		t.Fatalf("placeholder = %+v", ad.sent)
+	if sent := ad.Sent(); len(sent) != 1 || !strings.Contains(sent[0].Reply.Text, "Looking") {
+		t.Fatalf("placeholder = %+v", sent)
 	}
-	final := ad.edits[len(ad.edits)-1]
+	edits := ad.Edits()
+	final := edits[len(edits)-1]
 	if final.Text != "Do not retweet councillors during purdah [1]." || len(final.Sources) == 0 || len(final.Buttons) != 2 {
 		t.Fatalf("final edit = %+v", final)
 	}
@@ -208,18 +167,14 @@ func TestFeedbackEmoji(t *testing.T) {
 	}
 }
 
-type fixedClock struct{ t time.Time }
-
-func (c *fixedClock) Now() time.Time { return c.t }
-
 // TestQuestionRate (issue 15.10): one member flooding questions gets a
 // reply saying when to try again, and the flood is neither answered nor
 // recorded as gaps; another member is not held up.
 func TestQuestionRate(t *testing.T) {
 	_, _, base, _ := setup(t, knowledge.Options{})
-	clock := &fixedClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clock := bottest.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	b := bot.New(bot.Options{DefaultCommand: AskCommand})
-	ad := &memAdapter{}
+	ad := bottest.New("mem")
 	b.AddAdapter(ad)
 	Register(b, base, Options{Questions: bot.NewRateLimiter(3, clock)})
 	ctx := context.Background()
@@ -227,12 +182,9 @@ func TestQuestionRate(t *testing.T) {
 		say(b, "flooder", fmt.Sprintf("what colour is the quixotic zorblax wibble number %d", i))
 	}
 	var limited []string
-	ad.mu.Lock()
-	sent := append([]bot.Reply(nil), ad.sent...)
-	ad.mu.Unlock()
-	for _, r := range sent {
-		if strings.Contains(r.Text, "Please try again in") {
-			limited = append(limited, r.Text)
+	for _, s := range ad.Sent() {
+		if strings.Contains(s.Reply.Text, "Please try again in") {
+			limited = append(limited, s.Reply.Text)
 		}
 	}
 	if len(limited) != 7 || !strings.Contains(limited[0], "You've asked me 3 questions in the last minute") || !strings.Contains(limited[0], "try again in 20 seconds") {
@@ -242,12 +194,12 @@ func TestQuestionRate(t *testing.T) {
 		t.Errorf("%d gaps recorded from the flood, want 3", len(gaps))
 	}
 	say(b, "someone-else", "Can the council account retweet a councillor during purdah?")
-	if r := ad.last(); strings.Contains(r.Text, "try again") {
+	if r := ad.LastReply(); strings.Contains(r.Text, "try again") {
 		t.Errorf("another member was held up: %q", r.Text)
 	}
-	clock.t = clock.t.Add(20 * time.Second)
+	clock.Add(20 * time.Second)
 	say(b, "flooder", "Can the council account retweet a councillor during purdah?")
-	if r := ad.last(); strings.Contains(r.Text, "try again") || len(r.Sources) == 0 {
+	if r := ad.LastReply(); strings.Contains(r.Text, "try again") || len(r.Sources) == 0 {
 		t.Errorf("after the wait the member is still refused: %q", r.Text)
 	}
 }
@@ -279,26 +231,26 @@ func TestLinkAndConfirmInChat(t *testing.T) {
 	}
 	id := gaps[0].ID
 	say(b, "alice", fmt.Sprintf("kb link %d crisis-comms", id))
-	if r := ad.last(); !strings.Contains(r.Text, "organiser") {
+	if r := ad.LastReply(); !strings.Contains(r.Text, "organiser") {
 		t.Errorf("a member linked a gap: %s", r.Text)
 	}
 	say(b, "org", fmt.Sprintf("kb link %d crisis-comms#nope", id))
-	if r := ad.last(); !strings.Contains(r.Text, "couldn't link") {
+	if r := ad.LastReply(); !strings.Contains(r.Text, "couldn't link") {
 		t.Errorf("a missing section was not refused: %s", r.Text)
 	}
 	say(b, "org", fmt.Sprintf("kb link %d crisis-comms", id))
-	if r := ad.last(); !strings.Contains(r.Text, fmt.Sprintf("Linked #%d", id)) {
+	if r := ad.LastReply(); !strings.Contains(r.Text, fmt.Sprintf("Linked #%d", id)) {
 		t.Fatalf("kb link reply: %s", r.Text)
 	}
 	if g, _ := base.Gaps(ctx, 5); len(g) != 0 && g[0].ID == id {
 		t.Errorf("the linked gap is still listed")
 	}
 	say(b, "org", "kb confirm 424242")
-	if r := ad.last(); !strings.Contains(r.Text, "couldn't confirm") {
+	if r := ad.LastReply(); !strings.Contains(r.Text, "couldn't confirm") {
 		t.Errorf("confirming a missing question: %s", r.Text)
 	}
 	say(b, "org", "kb link")
-	if r := ad.last(); !strings.Contains(r.Text, "Usage: kb link") {
+	if r := ad.LastReply(); !strings.Contains(r.Text, "Usage: kb link") {
 		t.Errorf("kb link without arguments: %s", r.Text)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // TestCrashedHomeserverComesBack kills Dendrite behind the harness's back,
@@ -22,24 +24,20 @@ func TestCrashedHomeserverComesBack(t *testing.T) {
 	if err := first.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
+	testenv.Eventually(t, 90*time.Second, "the homeserver back after a crash", func() bool {
 		s.mu.Lock()
 		cur := s.cmd
 		s.mu.Unlock()
-		if cur != nil && cur != first {
-			if resp, err := http.Get(s.URL + "/_matrix/client/versions"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
+		if cur == nil || cur == first {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("homeserver not back after a crash; crashes=%d\n%s", s.Crashes(), s.LogTail(20))
+		resp, err := http.Get(s.URL + "/_matrix/client/versions")
+		if err != nil {
+			return false
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 	if s.Crashes() != 1 {
 		t.Fatalf("crashes = %d, want 1", s.Crashes())
 	}

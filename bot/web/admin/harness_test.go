@@ -77,12 +77,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 10, 14, 0, 0, 0, london)}}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bothy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := bottest.OpenDB(t)
 	h.db = db
+	var err error
 	kopts := knowledge.Options{Clock: h.clock}
 	if !o.noDirs {
 		h.dir = t.TempDir()
