@@ -28,9 +28,18 @@ type docAgg struct {
 	passBest float64
 }
 
-// rerankScratch holds one question's working arrays, reused through a
-// pool: a question at full speed would otherwise allocate a dozen.
-type rerankScratch struct {
+// reranker holds one question's working state through the stages of
+// rerank, reused through a pool: a question at full speed would otherwise
+// allocate a dozen arrays.
+type reranker struct {
+	concepts []concept
+	total    float64 // the question's summed concept weight
+	cands    []candidate
+	// uniq are the question's distinct stem IDs; a bit set of words
+	// uint64s marks which of them something holds (see questionStems).
+	uniq  []uint32
+	words int
+
 	candDoc  []int32 // document of each candidate, -1 when it has gone
 	docMetas []*docMeta
 	aggs     []docAgg
@@ -42,7 +51,7 @@ type rerankScratch struct {
 	final    []float64
 }
 
-var rerankPool = sync.Pool{New: func() any { return new(rerankScratch) }}
+var rerankPool = sync.Pool{New: func() any { return new(reranker) }}
 
 // sized returns s with length n and every element zero, reusing its
 // array when it is big enough.
@@ -56,31 +65,49 @@ func sized[S ~[]E, E any](s S, n int) S {
 }
 
 // rerank fills r.hits from the candidates, best document first. total is
-// the question's summed concept weight.
+// the question's summed concept weight. Its stages: number the question's
+// stems, group the candidates by document, find which stems each
+// document's title and tags and each section's own text hold, score every
+// section, then order the documents and build their hits.
 func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
-	sc := rerankPool.Get().(*rerankScratch)
-	defer func() {
-		// Drop the pointers into this index, so a pooled scratch does not
-		// keep an old snapshot alive.
-		clear(sc.docMetas[:cap(sc.docMetas)])
-		clear(sc.aggs[:cap(sc.aggs)])
-		rerankPool.Put(sc)
-	}()
+	rr := rerankPool.Get().(*reranker)
+	defer rr.release()
+	rr.concepts, rr.total, rr.cands = r.concepts, total, cands
+	rr.uniq, rr.words = questionStems(r.concepts)
+	rr.groupByDocument()
+	rr.matchFields()
+	rr.matchSections(ix)
+	rr.scoreSections(minBM25(cands))
+	rr.rankDocuments()
+	r.hits = rr.hits(r.q)
+}
+
+// release drops the pointers into this question and index, so a pooled
+// reranker does not keep an old snapshot alive, and pools it.
+func (rr *reranker) release() {
+	rr.concepts, rr.cands, rr.uniq = nil, nil, nil
+	clear(rr.docMetas[:cap(rr.docMetas)])
+	clear(rr.aggs[:cap(rr.aggs)])
+	rerankPool.Put(rr)
+}
+
+// minBM25 is the best (lowest, as FTS5 ranks) BM25 of the candidates, or
+// 0 when none is below zero.
+func minBM25(cands []candidate) float64 {
 	minBM := 0.0
 	for _, c := range cands {
 		minBM = math.Min(minBM, c.bm25)
 	}
-	// Which of the question's stems each section, and each document's
-	// title and tags, hold: one lookup per stem, then every alternative
-	// is a few word operations.
-	uniq, words := questionStems(r.concepts)
-	inHead := sized(sc.inHead, words)
-	sc.inHead = inHead
-	// Group the candidates by document first, so the per-document state
-	// is sized once.
-	candDoc := sized(sc.candDoc, len(cands))
-	sc.candDoc = candDoc
-	docMetas := sc.docMetas[:0]
+	return minBM
+}
+
+// groupByDocument lists the candidates' documents in order of first
+// appearance and notes each candidate's, so the per-document state is
+// sized once.
+func (rr *reranker) groupByDocument() {
+	cands := rr.cands
+	candDoc := sized(rr.candDoc, len(cands))
+	docMetas := rr.docMetas[:0]
 	for i := range cands {
 		candDoc[i] = -1
 		d := cands[i].doc
@@ -94,29 +121,50 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 		}
 		candDoc[i] = int32(di)
 	}
-	sc.docMetas = docMetas
-	nc := len(r.concepts)
-	aggs := sized(sc.aggs, len(docMetas))
-	covered := sized(sc.covered, len(docMetas)*nc)
-	fields := sized(sc.fields, len(docMetas)*words)
-	sc.aggs, sc.covered, sc.fields = aggs, covered, fields
+	rr.candDoc, rr.docMetas = candDoc, docMetas
+}
+
+// matchFields starts each document's tally with which of the question's
+// stems its title and tags hold.
+func (rr *reranker) matchFields() {
+	docMetas, words, nc := rr.docMetas, rr.words, len(rr.concepts)
+	aggs := sized(rr.aggs, len(docMetas))
+	covered := sized(rr.covered, len(docMetas)*nc)
+	fields := sized(rr.fields, len(docMetas)*words)
+	rr.aggs, rr.covered, rr.fields = aggs, covered, fields
 	for di, d := range docMetas {
 		field := fields[di*words : (di+1)*words : (di+1)*words]
-		for k, id := range uniq {
+		for k, id := range rr.uniq {
 			if d.fieldIDs.has(id) {
 				field.set(k)
 			}
 		}
 		aggs[di] = docAgg{meta: d, inField: field, bestIdx: -1, passIdx: -1, covered: covered[di*nc : (di+1)*nc : (di+1)*nc]}
 	}
-	bodies := sized(sc.bodies, len(cands)*words)
-	sc.bodies = bodies
-	sectionStems(ix, cands, uniq, words, func(i int) bits {
+}
+
+// matchSections finds which of the question's stems each candidate's own
+// text (headings and body) holds.
+func (rr *reranker) matchSections(ix *index) {
+	rr.bodies = sized(rr.bodies, len(rr.cands)*rr.words)
+	rr.inHead = sized(rr.inHead, rr.words)
+	candDoc, aggs := rr.candDoc, rr.aggs
+	sectionStems(ix, rr.cands, rr.uniq, rr.words, func(i int) bits {
 		if candDoc[i] < 0 {
 			return nil
 		}
 		return aggs[candDoc[i]].inField
-	}, bodies)
+	}, rr.bodies)
+}
+
+// scoreSections scores every candidate section on how much of the question
+// it covers, with its document's title and tags, its headings and its
+// BM25 relative to minBM; each document keeps its best section for the
+// ranking and the one whose own text covers most for quoting.
+func (rr *reranker) scoreSections(minBM float64) {
+	cands, uniq, words, total := rr.cands, rr.uniq, rr.words, rr.total
+	candDoc, aggs, bodies, inHead := rr.candDoc, rr.aggs, rr.bodies, rr.inHead
+	concepts := rr.concepts
 	for i := range cands {
 		c := &cands[i]
 		if candDoc[i] < 0 {
@@ -131,25 +179,12 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 			}
 		}
 		var cov, own, tt, hd float64
-		for ci := range r.concepts {
-			con := &r.concepts[ci]
+		for ci := range concepts {
+			con := &concepts[ci]
 			if !con.mask.meets(inBody, agg.inField) {
 				continue // none of its words here: it adds nothing
 			}
-			m, mOwn, mField, mHead := 0.0, 0.0, false, false
-			for _, a := range con.alts {
-				if a.strength <= m && a.strength <= mOwn {
-					continue
-				}
-				allBody, allField := a.mask.within(inBody), a.mask.within(agg.inField)
-				if (allBody || allField) && a.strength > m {
-					m = a.strength
-					mField, mHead = allField, a.mask.within(inHead)
-				}
-				if allBody && a.strength > mOwn {
-					mOwn = a.strength
-				}
-			}
+			m, mOwn, mField, mHead := con.bestMatch(inBody, agg.inField, inHead)
 			cov += con.weight * m
 			own += con.weight * mOwn
 			if mField && m >= matchSynonym {
@@ -174,38 +209,71 @@ func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
 			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
 		}
 	}
-	// Documents best first: indexes are sorted, not whole hits.
-	order := sc.order[:0]
-	final := sized(sc.final, len(aggs))
-	sc.final = final
-	for di := range aggs {
-		agg := &aggs[di]
+}
+
+// bestMatch is how strongly a section says the concept, by its strongest
+// alternative whose stems are all in the section's own text or its
+// document's title and tags (m), or in its own text alone (own); and
+// whether that strongest one is all in the title and tags (inField) and
+// all in the headings (inHead).
+func (con *concept) bestMatch(body, field, head bits) (m, own float64, inField, inHead bool) {
+	for _, a := range con.alts {
+		if a.strength <= m && a.strength <= own {
+			continue
+		}
+		allBody, allField := a.mask.within(body), a.mask.within(field)
+		if (allBody || allField) && a.strength > m {
+			m = a.strength
+			inField, inHead = allField, a.mask.within(head)
+		}
+		if allBody && a.strength > own {
+			own = a.strength
+		}
+	}
+	return m, own, inField, inHead
+}
+
+// rankDocuments adds each document's coverage of the question across all
+// its candidate sections to its best section's score and orders the
+// documents best first: indexes are sorted, not whole hits.
+func (rr *reranker) rankDocuments() {
+	order := rr.order[:0]
+	final := sized(rr.final, len(rr.aggs))
+	rr.final = final
+	for di := range rr.aggs {
+		agg := &rr.aggs[di]
 		if agg.bestIdx < 0 {
 			continue
 		}
 		var dc float64
-		for ci, con := range r.concepts {
+		for ci, con := range rr.concepts {
 			dc += con.weight * agg.covered[ci]
 		}
-		agg.f.DocCov = dc / total
+		agg.f.DocCov = dc / rr.total
 		final[di] = agg.best + wDocCover*agg.f.DocCov
 		order = append(order, int32(di))
 	}
-	sc.order = order
+	rr.order = order
 	slices.SortStableFunc(order, func(a, b int32) int { return cmpDesc(final[a], final[b]) })
-	r.hits = make([]Hit, len(order))
-	for i, di := range order {
-		agg := &aggs[di]
-		c := cands[agg.passIdx]
-		r.hits[i] = Hit{
+}
+
+// hits builds the ranked documents, each with the section it would quote
+// and its calibrated confidence for a question of features q.
+func (rr *reranker) hits(q qfeatures) []Hit {
+	hits := make([]Hit, len(rr.order))
+	for i, di := range rr.order {
+		agg := &rr.aggs[di]
+		c := rr.cands[agg.passIdx]
+		hits[i] = Hit{
 			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
-			Score:    final[di],
+			Score:    rr.final[di],
 			Coverage: agg.f.Cov,
 			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
 			feats:      agg.f,
-			confidence: confidence(agg.f, r.q, false).p,
+			confidence: confidence(agg.f, q, false).p,
 		}
 	}
+	return hits
 }
 
 // questionStems lists the distinct stem IDs of every alternative, sorted,

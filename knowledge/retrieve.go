@@ -58,10 +58,23 @@ func questionTokens(question string) []token {
 }
 
 // analyse turns a question's tokens (which it may rewrite) into weighted
-// concepts.
+// concepts, in stages: spell out chat shorthand, read capitalised
+// abbreviations, fix typos, match synonym phrases, weigh each concept, keep
+// the weightiest, and number their stems for the re-ranker.
 func (ix *index) analyse(toks []token) []concept {
 	toks = expandShorthand(toks)
-	// Capitalised abbreviations that look like stop words ("IT", "X").
+	readAbbreviations(toks)
+	typo := ix.fixTypos(toks)
+	cs := matchPhrases(toks, typo)
+	ix.weigh(cs)
+	cs = keepWeightiest(cs)
+	ix.numberStems(cs)
+	return cs
+}
+
+// readAbbreviations reads capitalised abbreviations that look like stop
+// words ("IT", "X") as what they stand for.
+func readAbbreviations(toks []token) {
 	for i, t := range toks {
 		if t.upper {
 			if to := abbreviations[t.word]; to != "" {
@@ -69,9 +82,12 @@ func (ix *index) analyse(toks []token) []concept {
 			}
 		}
 	}
-	// Cheap typo tolerance: an unknown, non-everyday word of six letters or
-	// more that is one edit from a known word (corpus or synonym list) is
-	// read as that word.
+}
+
+// fixTypos is cheap typo tolerance: an unknown, non-everyday word of six
+// letters or more that is one edit from a known word (corpus or synonym
+// list) is read as that word. It reports which tokens it changed.
+func (ix *index) fixTypos(toks []token) []bool {
 	typo := make([]bool, len(toks))
 	for i, t := range toks {
 		if ix.df[t.stem] > 0 || len(synonyms.byKey[t.stem]) > 0 || isStop(t) || isGeneric(t) {
@@ -82,6 +98,14 @@ func (ix *index) analyse(toks []token) []concept {
 			typo[i] = true
 		}
 	}
+	return typo
+}
+
+// matchPhrases reads the tokens left to right as concepts: the longest
+// synonym phrase starting at a token, with its group's other ways of
+// saying it, or else the word alone. Stop words are dropped, and a concept
+// said twice counts once.
+func matchPhrases(toks []token, typo []bool) []concept {
 	var out []concept
 	seen := map[string]bool{}
 	add := func(c concept) {
@@ -93,48 +117,11 @@ func (ix *index) analyse(toks []token) []concept {
 		out = append(out, c)
 	}
 	for i := 0; i < len(toks); {
-		// Longest synonym phrase starting here.
-		matched := 0
-		for l := min(synonyms.longest[toks[i].stem], len(toks)-i); l >= 1; l-- {
-			key := joinStems(toks[i : i+l])
-			groups := synonyms.byKey[key]
-			if len(groups) == 0 || (l == 1 && isStop(toks[i])) {
-				continue
-			}
-			c := concept{word: joinWords(toks[i : i+l])}
-			own := alt{surface: c.word, strength: matchExact}
-			if typo[i] {
-				own.strength = matchTypo
-			}
-			for _, t := range toks[i : i+l] {
-				if !stopWords[t.word] {
-					own.stems = append(own.stems, t.stem)
-				}
-			}
-			if len(own.stems) > 0 {
-				c.alts = append(c.alts, own)
-			}
-			for _, g := range groups {
-				for _, a := range synonyms.groups[g] {
-					if a.surface != own.surface {
-						c.alts = append(c.alts, alt{surface: a.surface, stems: a.stems, strength: matchSynonym})
-					}
-				}
-			}
-			if l == 1 && isGeneric(toks[i]) {
-				c.generic = true // "long", "left": everyday words first
-			}
-			if l == 1 && platformSet[toks[i].stem] {
-				c.platform = true
-			}
+		if c, n := synonymPhrase(toks, i, typo[i]); n > 0 {
 			if len(c.alts) > 0 {
 				add(c)
 			}
-			matched = l
-			break
-		}
-		if matched > 0 {
-			i += matched
+			i += n
 			continue
 		}
 		t := toks[i]
@@ -148,26 +135,84 @@ func (ix *index) analyse(toks []token) []concept {
 		}
 		add(c)
 	}
-	for i := range out {
-		out[i].weight, out[i].unknown = ix.weight(out[i])
-		out[i].weight *= scale(out[i])
+	return out
+}
+
+// synonymPhrase is the concept of the longest synonym phrase starting at
+// toks[i] and how many tokens it spans (0 when none starts there). typo
+// says the first token was a typo fix, which weakens the question's own
+// wording.
+func synonymPhrase(toks []token, i int, typo bool) (concept, int) {
+	for l := min(synonyms.longest[toks[i].stem], len(toks)-i); l >= 1; l-- {
+		key := joinStems(toks[i : i+l])
+		groups := synonyms.byKey[key]
+		if len(groups) == 0 || (l == 1 && isStop(toks[i])) {
+			continue
+		}
+		c := concept{word: joinWords(toks[i : i+l])}
+		own := alt{surface: c.word, strength: matchExact}
+		if typo {
+			own.strength = matchTypo
+		}
+		for _, t := range toks[i : i+l] {
+			if !stopWords[t.word] {
+				own.stems = append(own.stems, t.stem)
+			}
+		}
+		if len(own.stems) > 0 {
+			c.alts = append(c.alts, own)
+		}
+		for _, g := range groups {
+			for _, a := range synonyms.groups[g] {
+				if a.surface != own.surface {
+					c.alts = append(c.alts, alt{surface: a.surface, stems: a.stems, strength: matchSynonym})
+				}
+			}
+		}
+		if l == 1 && isGeneric(toks[i]) {
+			c.generic = true // "long", "left": everyday words first
+		}
+		if l == 1 && platformSet[toks[i].stem] {
+			c.platform = true
+		}
+		return c, l
 	}
-	if len(out) > maxConcepts {
-		sort.SliceStable(out, func(a, b int) bool { return out[a].weight > out[b].weight })
-		out = out[:maxConcepts]
+	return concept{}, 0
+}
+
+// weigh gives each concept its weight (see weight and scale) and marks
+// those the corpus never uses.
+func (ix *index) weigh(cs []concept) {
+	for i := range cs {
+		cs[i].weight, cs[i].unknown = ix.weight(cs[i])
+		cs[i].weight *= scale(cs[i])
 	}
-	// Alternatives may share stem slices with the synonym tables, so the
-	// IDs go in slices of their own, cut from one array for the question.
+}
+
+// keepWeightiest bounds a long question to its maxConcepts weightiest
+// concepts.
+func keepWeightiest(cs []concept) []concept {
+	if len(cs) > maxConcepts {
+		sort.SliceStable(cs, func(a, b int) bool { return cs[a].weight > cs[b].weight })
+		cs = cs[:maxConcepts]
+	}
+	return cs
+}
+
+// numberStems gives every alternative its stems' vocabulary IDs.
+// Alternatives may share stem slices with the synonym tables, so the IDs
+// go in slices of their own, cut from one array for the question.
+func (ix *index) numberStems(cs []concept) {
 	n := 0
-	for i := range out {
-		for j := range out[i].alts {
-			n += len(out[i].alts[j].stems)
+	for i := range cs {
+		for j := range cs[i].alts {
+			n += len(cs[i].alts[j].stems)
 		}
 	}
 	ids := make([]uint32, n)
-	for i := range out {
-		for j := range out[i].alts {
-			a := &out[i].alts[j]
+	for i := range cs {
+		for j := range cs[i].alts {
+			a := &cs[i].alts[j]
 			k := len(a.stems)
 			a.ids, ids = ids[:k:k], ids[k:]
 			for k, st := range a.stems {
@@ -175,7 +220,6 @@ func (ix *index) analyse(toks []token) []concept {
 			}
 		}
 	}
-	return out
 }
 
 func isNonLatin(w string) bool {
