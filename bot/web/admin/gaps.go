@@ -59,17 +59,17 @@ func words(s string) map[string]bool {
 	return out
 }
 
-var fillerWords = map[string]bool{}
-
-func init() {
+var fillerWords = func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range strings.Fields(`the and for are but not you your our with what when where which who whom why how
 		can could should would will shall may might must does did doing has have had having this that these those
 		there their them they then than from into onto about any some all just also very much more most out off
 		get got its it's i'm i've we're anyone someone somebody anybody please thanks thank know need want way ways
 		best good tips tip advice help hello hi one there's what's how's was were been being`) {
-		fillerWords[w] = true
+		m[w] = true
 	}
-}
+	return m
+}()
 
 // similar reports whether two word sets share most of their words.
 func similar(a, b map[string]bool) bool {
