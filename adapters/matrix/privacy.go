@@ -2,7 +2,6 @@ package matrix
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -46,9 +45,7 @@ var userTables = []struct{ table, column string }{
 // the member is dropped, and mautrix fetches it again when it needs it.
 var stateColumns = []string{"power_levels", "create_event", "join_rules", "history_visibility", "encryption"}
 
-func (p Privacy) hasTable(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, name string) (bool, error) {
+func (p Privacy) hasTable(ctx context.Context, q store.Querier, name string) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
 	return n > 0, err
@@ -60,19 +57,14 @@ func (p Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
 	if err != nil || !ok {
 		return err
 	}
-	rows, err := p.db.Read.QueryContext(ctx, "SELECT displayname FROM mx_user_profile WHERE user_id = ?", s.UserID)
+	names, err := store.List(ctx, p.db.Read, store.Column[string], "SELECT displayname FROM mx_user_profile WHERE user_id = ?", s.UserID)
 	if err != nil {
 		return fmt.Errorf("matrix: identify: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return fmt.Errorf("matrix: identify: %w", err)
-		}
+	for _, name := range names {
 		s.AddName(name)
 	}
-	return rows.Err()
+	return nil
 }
 
 // profile is one room's cached membership of the member.
@@ -105,19 +97,15 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 	if ok, err := p.hasTable(ctx, p.db.Read, "mx_user_profile"); err != nil || !ok {
 		return out, err
 	}
-	rows, err := p.db.Read.QueryContext(ctx, "SELECT room_id, membership, displayname, avatar_url FROM mx_user_profile WHERE user_id = ? ORDER BY room_id", s.UserID)
+	profiles, err := store.List(ctx, p.db.Read, func(sc store.Scanner) (profile, error) {
+		var pr profile
+		err := sc.Scan(&pr.Room, &pr.Membership, &pr.DisplayName, &pr.AvatarURL)
+		return pr, err
+	}, "SELECT room_id, membership, displayname, avatar_url FROM mx_user_profile WHERE user_id = ? ORDER BY room_id", s.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("matrix: export: %w", err)
 	}
-	for rows.Next() {
-		var pr profile
-		if err := rows.Scan(&pr.Room, &pr.Membership, &pr.DisplayName, &pr.AvatarURL); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("matrix: export: %w", err)
-		}
-		out.Profiles = append(out.Profiles, pr)
-	}
-	rows.Close()
+	out.Profiles = append(out.Profiles, profiles...)
 	for _, t := range userTables {
 		if ok, err := p.hasTable(ctx, p.db.Read, t.table); err != nil || !ok {
 			continue
@@ -132,19 +120,15 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 	}
 	out.Tracked = out.Rows["crypto_tracked_user.user_id"] > 0
 	if ok, _ := p.hasTable(ctx, p.db.Read, "crypto_device"); ok {
-		rows, err := p.db.Read.QueryContext(ctx, "SELECT device_id, name FROM crypto_device WHERE user_id = ? ORDER BY device_id", s.UserID)
+		devices, err := store.List(ctx, p.db.Read, func(sc store.Scanner) (device, error) {
+			var d device
+			err := sc.Scan(&d.ID, &d.Name)
+			return d, err
+		}, "SELECT device_id, name FROM crypto_device WHERE user_id = ? ORDER BY device_id", s.UserID)
 		if err != nil {
 			return nil, fmt.Errorf("matrix: export: %w", err)
 		}
-		for rows.Next() {
-			var d device
-			if err := rows.Scan(&d.ID, &d.Name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("matrix: export: %w", err)
-			}
-			out.Devices = append(out.Devices, d)
-		}
-		rows.Close()
+		out.Devices = append(out.Devices, devices...)
 	}
 	if out.RoomState, err = p.statesNaming(ctx, p.db.Read, s); err != nil {
 		return nil, err
@@ -152,13 +136,8 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 	return out, nil
 }
 
-type querier interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
 // statesNaming lists rooms with a cached state event naming the member.
-func (p Privacy) statesNaming(ctx context.Context, q querier, s *privacy.Subject) ([]string, error) {
+func (p Privacy) statesNaming(ctx context.Context, q store.Querier, s *privacy.Subject) ([]string, error) {
 	out := []string{}
 	if ok, err := p.hasTable(ctx, q, "mx_room_state"); err != nil || !ok {
 		return out, err
@@ -167,19 +146,11 @@ func (p Privacy) statesNaming(ctx context.Context, q querier, s *privacy.Subject
 	for i, c := range stateColumns {
 		conds[i] = "instr(coalesce(CAST(" + c + " AS TEXT), ''), ?1) > 0"
 	}
-	rows, err := q.QueryContext(ctx, "SELECT room_id FROM mx_room_state WHERE "+strings.Join(conds, " OR ")+" ORDER BY room_id", s.UserID)
+	rooms, err := store.List(ctx, q, store.Column[string], "SELECT room_id FROM mx_room_state WHERE "+strings.Join(conds, " OR ")+" ORDER BY room_id", s.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("matrix: room state: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var room string
-		if err := rows.Scan(&room); err != nil {
-			return nil, err
-		}
-		out = append(out, room)
-	}
-	return out, rows.Err()
+	return append(out, rooms...), nil
 }
 
 // EraseUser deletes the cached rows keyed by the member's ID, drops cached

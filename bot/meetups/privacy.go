@@ -64,20 +64,11 @@ func (p *Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, erro
 	if out.RSVPs == nil {
 		out.RSVPs = []RSVP{}
 	}
-	rows, err := p.db.Read.QueryContext(ctx, "SELECT id FROM meetups WHERE created_by = ? ORDER BY id", userID)
-	if err != nil {
-		return nil, err
+	if out.Created, err = store.List(ctx, p.db.Read, store.Column[int64], "SELECT id FROM meetups WHERE created_by = ? ORDER BY id", userID); err != nil {
+		return nil, fmt.Errorf("meetups: meetups created by a member: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out.Created = append(out.Created, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if out.Created == nil {
+		out.Created = []int64{}
 	}
 	if out.Named, err = meetupsNaming(ctx, p.db.Read, s); err != nil {
 		return nil, err
@@ -91,42 +82,40 @@ func (p *Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, erro
 // seriesNaming lists repeating series whose title or venue mentions the
 // subject.
 func seriesNaming(ctx context.Context, q execer, s *privacy.Subject) ([]namedMeetup, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, title, venue FROM meetup_series ORDER BY id")
+	all, err := store.List(ctx, q, func(sc store.Scanner) (namedMeetup, error) {
+		var m namedMeetup
+		err := sc.Scan(&m.ID, &m.Title, &m.Venue)
+		return m, err
+	}, "SELECT id, title, venue FROM meetup_series ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("meetups: series naming a member: %w", err)
 	}
-	defer rows.Close()
 	out := []namedMeetup{}
-	for rows.Next() {
-		var m namedMeetup
-		if err := rows.Scan(&m.ID, &m.Title, &m.Venue); err != nil {
-			return nil, fmt.Errorf("meetups: series naming a member: %w", err)
-		}
+	for _, m := range all {
 		if s.Mentions(m.Title) || s.Mentions(m.Venue) {
 			out = append(out, m)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // meetupsNaming lists meetups whose text mentions the subject.
 func meetupsNaming(ctx context.Context, q execer, s *privacy.Subject) ([]namedMeetup, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, title, venue, cancel_reason FROM meetups ORDER BY id")
+	all, err := store.List(ctx, q, func(sc store.Scanner) (namedMeetup, error) {
+		var m namedMeetup
+		err := sc.Scan(&m.ID, &m.Title, &m.Venue, &m.CancelReason)
+		return m, err
+	}, "SELECT id, title, venue, cancel_reason FROM meetups ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("meetups: meetups naming a member: %w", err)
 	}
-	defer rows.Close()
 	out := []namedMeetup{}
-	for rows.Next() {
-		var m namedMeetup
-		if err := rows.Scan(&m.ID, &m.Title, &m.Venue, &m.CancelReason); err != nil {
-			return nil, fmt.Errorf("meetups: meetups naming a member: %w", err)
-		}
+	for _, m := range all {
 		if s.Mentions(m.Title) || s.Mentions(m.Venue) || s.Mentions(m.CancelReason) {
 			out = append(out, m)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // EraseUser anonymises the member's RSVPs (the pseudonym keeps each

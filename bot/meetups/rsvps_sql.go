@@ -118,21 +118,16 @@ func listRSVPs(ctx context.Context, q execer, meetupID int64) ([]RSVP, error) {
 }
 
 func rsvpsOfUser(ctx context.Context, q execer, userID string) ([]RSVP, error) {
-	rows, err := q.QueryContext(ctx, `SELECT meetup_id, platform, user_id, user_name, answer, waitlisted, updated_at
+	out, err := store.List(ctx, q, func(sc store.Scanner) (RSVP, error) {
+		var r RSVP
+		err := sc.Scan(&r.MeetupID, &r.Platform, &r.UserID, &r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt)
+		return r, err
+	}, `SELECT meetup_id, platform, user_id, user_name, answer, waitlisted, updated_at
 		FROM meetup_rsvps WHERE user_id = ? ORDER BY meetup_id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("meetups: rsvps of user: %w", err)
 	}
-	defer rows.Close()
-	var out []RSVP
-	for rows.Next() {
-		var r RSVP
-		if err := rows.Scan(&r.MeetupID, &r.Platform, &r.UserID, &r.UserName, &r.Answer, &r.Waitlisted, &r.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("meetups: rsvps of user: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // anonymiseRSVPs replaces userID with the erasure's pseudonym on each of

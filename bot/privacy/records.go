@@ -57,6 +57,7 @@ func (r Records) audit(ctx context.Context, s *Subject) ([]AuditEntry, error) {
 	}
 	defer rows.Close()
 	out := []AuditEntry{}
+	// Streamed, not store.List: the log is never pruned and only the few rows naming the member are kept.
 	for rows.Next() {
 		var e AuditEntry
 		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Subject, &e.Detail); err != nil {
@@ -76,6 +77,7 @@ func (r Records) state(ctx context.Context, s *Subject) ([]StateEntry, error) {
 	}
 	defer rows.Close()
 	out := []StateEntry{}
+	// Streamed, not store.List: kv grows by a row per question Matrix answers and only the member's rows are kept.
 	for rows.Next() {
 		var e StateEntry
 		if err := rows.Scan(&e.Namespace, &e.Key, &e.Value); err != nil {

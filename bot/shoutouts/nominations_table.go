@@ -62,21 +62,8 @@ func nominationExists(ctx context.Context, q querier, roundID int64, category, n
 
 // nominationNames collects the names recorded for a user in nominations.
 func nominationNames(ctx context.Context, q querier, userID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT nominee_name FROM award_nominations WHERE nominee_id = ?1
+	return store.List(ctx, q, store.Column[string], `SELECT nominee_name FROM award_nominations WHERE nominee_id = ?1
 		UNION SELECT nominator_name FROM award_nominations WHERE nominator_id = ?1`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // eraseNominations pseudonymises the member as nominee and nominator,
@@ -96,28 +83,24 @@ func eraseNominations(ctx context.Context, q querier, s *privacy.Subject) (int64
 		n, _ := res.RowsAffected()
 		total += n
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id, reason FROM award_nominations")
+	type reason struct {
+		id   int64
+		text string
+	}
+	all, err := store.List(ctx, q, func(sc store.Scanner) (reason, error) {
+		var r reason
+		err := sc.Scan(&r.id, &r.text)
+		return r, err
+	}, "SELECT id, reason FROM award_nominations")
 	if err != nil {
 		return total, err
 	}
-	fixes := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var reason string
-		if err := rows.Scan(&id, &reason); err != nil {
-			rows.Close()
-			return total, err
+	for _, r := range all {
+		scrubbed := s.Scrub(r.text)
+		if scrubbed == r.text {
+			continue
 		}
-		if r := s.Scrub(reason); r != reason {
-			fixes[id] = r
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return total, err
-	}
-	for id, r := range fixes {
-		if _, err := q.ExecContext(ctx, "UPDATE award_nominations SET reason = ? WHERE id = ?", r, id); err != nil {
+		if _, err := q.ExecContext(ctx, "UPDATE award_nominations SET reason = ? WHERE id = ?", scrubbed, r.id); err != nil {
 			return total, err
 		}
 		total++

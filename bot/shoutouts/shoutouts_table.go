@@ -209,33 +209,25 @@ func eraseShoutouts(ctx context.Context, q querier, s *privacy.Subject) (int64, 
 		n, _ := res.RowsAffected()
 		total += n
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id, reason, retract_reason FROM shoutouts")
+	type texts struct {
+		id                    int64
+		reason, retractReason string
+	}
+	all, err := store.List(ctx, q, func(sc store.Scanner) (texts, error) {
+		var t texts
+		err := sc.Scan(&t.id, &t.reason, &t.retractReason)
+		return t, err
+	}, "SELECT id, reason, retract_reason FROM shoutouts")
 	if err != nil {
 		return total, err
 	}
-	type fix struct {
-		id             int64
-		reason, retrac string
-	}
-	var fixes []fix
-	for rows.Next() {
-		var f fix
-		if err := rows.Scan(&f.id, &f.reason, &f.retrac); err != nil {
-			rows.Close()
-			return total, err
+	for _, t := range all {
+		reason, retractReason := s.Scrub(t.reason), s.Scrub(t.retractReason)
+		if reason == t.reason && retractReason == t.retractReason {
+			continue
 		}
-		r1, r2 := s.Scrub(f.reason), s.Scrub(f.retrac)
-		if r1 != f.reason || r2 != f.retrac {
-			fixes = append(fixes, fix{f.id, r1, r2})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return total, err
-	}
-	for _, f := range fixes {
 		if _, err := q.ExecContext(ctx, "UPDATE shoutouts SET reason = ?, reason_key = ?, retract_reason = ? WHERE id = ?",
-			f.reason, reasonKey(f.reason), f.retrac, f.id); err != nil {
+			reason, reasonKey(reason), retractReason, t.id); err != nil {
 			return total, err
 		}
 		total++
@@ -245,19 +237,6 @@ func eraseShoutouts(ctx context.Context, q querier, s *privacy.Subject) (int64, 
 
 // namesOf collects the display names recorded for a user in shout-outs.
 func namesOf(ctx context.Context, q querier, userID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT giver_name FROM shoutouts WHERE giver_id = ?1
+	return store.List(ctx, q, store.Column[string], `SELECT giver_name FROM shoutouts WHERE giver_id = ?1
 		UNION SELECT recipient_name FROM shoutouts WHERE recipient_id = ?1`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }

@@ -34,20 +34,15 @@ func (Privacy) Name() string { return "admin" }
 
 // Identify adds the names the person signed in under.
 func (p Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
-	rows, err := p.c.db.Read.QueryContext(ctx, `SELECT user_name FROM admin_sessions WHERE user_id = ?1
+	names, err := store.List(ctx, p.c.db.Read, store.Column[string], `SELECT user_name FROM admin_sessions WHERE user_id = ?1
 		UNION SELECT user_name FROM admin_logins WHERE user_id = ?1`, s.UserID)
 	if err != nil {
 		return fmt.Errorf("admin: identify: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return fmt.Errorf("admin: identify: %w", err)
-		}
+	for _, name := range names {
 		s.AddName(name)
 	}
-	return rows.Err()
+	return nil
 }
 
 // ExportUser lists a person's sessions, links and decisions (never the
@@ -121,20 +116,19 @@ type triageNote struct {
 
 // triageNotesNaming lists decision notes that name the subject.
 func triageNotesNaming(ctx context.Context, db *store.DB, s *privacy.Subject) ([]triageNote, error) {
-	rows, err := db.Read.QueryContext(ctx, "SELECT question_id, note FROM admin_triage WHERE note != '' ORDER BY question_id")
+	all, err := store.List(ctx, db.Read, func(sc store.Scanner) (triageNote, error) {
+		var t triageNote
+		err := sc.Scan(&t.QuestionID, &t.Note)
+		return t, err
+	}, "SELECT question_id, note FROM admin_triage WHERE note != '' ORDER BY question_id")
 	if err != nil {
 		return nil, fmt.Errorf("admin: notes: %w", err)
 	}
-	defer rows.Close()
 	out := []triageNote{}
-	for rows.Next() {
-		var t triageNote
-		if err := rows.Scan(&t.QuestionID, &t.Note); err != nil {
-			return nil, fmt.Errorf("admin: notes: %w", err)
-		}
+	for _, t := range all {
 		if s.Mentions(t.Note) {
 			out = append(out, t)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
