@@ -237,7 +237,16 @@ func (s *Service) cmdPromote(ctx context.Context, req *bot.Request) error {
 		return bot.Usagef("Usage: shoutout promote ID (the number shown when the shout-out was recorded)")
 	}
 	path, err := s.Promote(ctx, id, req.Msg.UserID)
+	var unrecorded *UnrecordedError
 	switch {
+	case errors.As(err, &unrecorded):
+		s.log.Error("shoutout promote: audit record failed", "shoutout", id, "path", unrecorded.Path, "file_kept", unrecorded.Kept, "err", unrecorded.Err)
+		if unrecorded.Kept {
+			return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("I wrote the draft case study to %s, but could not record that in the audit log, and could not remove the file again. "+
+				"It is a draft, so it is not answered from. Please tell whoever runs Bothy: the details are in its log.", unrecorded.Path)})
+		}
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("I could not record the promotion of shout-out #%d in the audit log, so I removed the draft case study again: nothing has changed. "+
+			"Please try again later; if it keeps failing, tell whoever runs Bothy (the details are in its log).", id)})
 	case errors.Is(err, ErrNoKnowledgeDir):
 		return req.Reply(ctx, bot.Reply{Text: "I can't write the case study yet. " + knowledge.SetUpFolderHelp})
 	case errors.Is(err, ErrNotFound):

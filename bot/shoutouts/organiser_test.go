@@ -2,6 +2,8 @@ package shoutouts
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,6 +181,64 @@ func TestPromote(t *testing.T) {
 		e.say("UALICE", "shoutout <@UBOB> for the snow-day school closures thread")
 		if got := replyText(e.say("UORG", "shoutout promote 1")); !strings.Contains(got, "knowledge: {dirs: [knowledge]}") || !strings.Contains(got, "bothy kb export-starter") {
 			t.Errorf("reply %q", got)
+		}
+	})
+}
+
+// A promotion is written and recorded, or neither: the audit row comes
+// after the file, and a failed row takes the file away again.
+func TestPromoteAuditFailure(t *testing.T) {
+	setup := func(t *testing.T) (*env, string) {
+		dir := filepath.Join(t.TempDir(), "kb")
+		e := newEnv(t, true, func(o *Options) { o.KnowledgeDir = dir })
+		e.say("UALICE", "shoutout <@UBOB> for the snow-day school closures thread #crisis")
+		// The database refuses audit rows, as a full disk would.
+		if _, err := e.db.Write.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log
+			BEGIN SELECT RAISE(ABORT, 'audit log refused'); END`); err != nil {
+			t.Fatal(err)
+		}
+		return e, filepath.Join(dir, "case-study-shoutout-1.md")
+	}
+	audited := func(e *env) int {
+		return e.count("SELECT count(*) FROM audit_log WHERE action = 'shoutout.promote'")
+	}
+
+	t.Run("file removed again", func(t *testing.T) {
+		e, path := setup(t)
+		got := replyText(e.say("UORG", "shoutout promote 1"))
+		if !strings.Contains(got, "could not record the promotion of shout-out #1 in the audit log, so I removed the draft case study again: nothing has changed") {
+			t.Errorf("reply %q", got)
+		}
+		if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the unrecorded draft is still there (%v)", err)
+		}
+		if n := audited(e); n != 0 {
+			t.Errorf("%d promote audit rows, want 0", n)
+		}
+		// Once the log takes rows again, the same command works.
+		if _, err := e.db.Write.Exec("DROP TRIGGER refuse_audit"); err != nil {
+			t.Fatal(err)
+		}
+		if got := replyText(e.say("UORG", "shoutout promote 1")); !strings.Contains(got, "Draft case study written to "+path) {
+			t.Errorf("retry reply %q", got)
+		}
+		if n := audited(e); n != 1 {
+			t.Errorf("%d promote audit rows after the retry, want 1", n)
+		}
+	})
+
+	t.Run("file cannot be removed", func(t *testing.T) {
+		e, path := setup(t)
+		e.svc.remove = func(string) error { return errors.New("read-only folder") }
+		got := replyText(e.say("UORG", "shoutout promote 1"))
+		if !strings.Contains(got, "I wrote the draft case study to "+path+", but could not record that in the audit log, and could not remove the file again") {
+			t.Errorf("reply %q", got)
+		}
+		if _, err := os.Lstat(path); err != nil {
+			t.Errorf("the draft the reply names is not there: %v", err)
+		}
+		if n := audited(e); n != 0 {
+			t.Errorf("%d promote audit rows, want 0", n)
 		}
 	})
 }

@@ -84,11 +84,39 @@ func (s *Service) Promote(ctx context.Context, id int64, actor string) (string, 
 	if err != nil {
 		return "", fmt.Errorf("shoutouts: promote #%d: %w", id, err)
 	}
+	// The file first, then its audit row: a file cannot join the database
+	// transaction, and a row for a file that was never written would be a
+	// false record. If the row fails, the file goes again.
 	if err := s.db.Audit(ctx, actor, "shoutout.promote", fmt.Sprintf("shoutout:%d", id), path); err != nil {
-		return path, fmt.Errorf("shoutouts: promote #%d: %w", id, err)
+		unrecorded := &UnrecordedError{ID: id, Path: path, Err: err}
+		if rmErr := s.remove(path); rmErr != nil {
+			unrecorded.Kept, unrecorded.Err = true, errors.Join(err, rmErr)
+			return path, unrecorded
+		}
+		return "", unrecorded
 	}
 	return path, nil
 }
+
+// UnrecordedError is Promote's error when the case study was written but
+// its audit record could not be. Promote then removes the file, so a
+// promotion is either written and recorded or neither; Kept says the
+// removal failed too and the file is there without a record.
+type UnrecordedError struct {
+	ID   int64
+	Path string
+	Kept bool
+	Err  error
+}
+
+func (e *UnrecordedError) Error() string {
+	if e.Kept {
+		return fmt.Sprintf("shoutouts: promote #%d: %s was written but not recorded in the audit log, and could not be removed: %v", e.ID, e.Path, e.Err)
+	}
+	return fmt.Sprintf("shoutouts: promote #%d: %s was removed again because the audit log could not record it: %v", e.ID, e.Path, e.Err)
+}
+
+func (e *UnrecordedError) Unwrap() error { return e.Err }
 
 func (s *Service) caseStudy(docID string, sh Shoutout) ([]byte, error) {
 	today := s.now().In(s.loc)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -86,6 +87,9 @@ type Service struct {
 	// digestSince is when this database first checked for a digest (zero
 	// until read): periods due before then predate the install.
 	digestSince time.Time
+	// remove deletes a promoted file whose audit record failed (os.Remove;
+	// a test makes it fail).
+	remove func(path string) error
 }
 
 // New returns a Service.
@@ -114,7 +118,7 @@ func New(opts Options) (*Service, error) {
 	return &Service{
 		db: opts.DB, send: opts.Sender, clock: opts.Clock, loc: opts.Location,
 		quota: opts.DailyQuota, kbDir: opts.KnowledgeDir, digest: opts.Digest,
-		log: opts.Logger.With("component", "shoutouts"),
+		log: opts.Logger.With("component", "shoutouts"), remove: os.Remove,
 	}, nil
 }
 
