@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/bot/web"
 )
 
@@ -66,8 +68,15 @@ func (c *Console) requireSession(next http.Handler) http.Handler {
 			return
 		}
 		if c.opts.StillOrganiser != nil && !c.opts.StillOrganiser(r.Context(), who.Platform, who.UserID) {
-			_ = deleteSession(r.Context(), c.db, ck.Value)
-			_ = c.db.Audit(r.Context(), who.UserID, "web.session.end", "web", "no longer an organiser")
+			if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+				if err := deleteSession(r.Context(), tx, ck.Value); err != nil {
+					return err
+				}
+				return store.AuditIn(r.Context(), tx, who.UserID, "web.session.end", "web", "no longer an organiser")
+			}); err != nil {
+				// The cookie goes anyway, and every request checks again.
+				c.log.Warn("could not end the session of someone no longer an organiser", "request_id", requestID(r), "err", err)
+			}
 			c.clearCookie(w)
 			c.toSignin(w, r, "notorganiser")
 			return
@@ -184,22 +193,30 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, "starting a session", err)
 		return
 	}
-	if err := insertSession(r.Context(), c.db, sess, who, now); err != nil {
+	if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		if err := insertSession(r.Context(), tx, sess, who, now); err != nil {
+			return err
+		}
+		return store.AuditIn(r.Context(), tx, who.UserID, "web.login", "web", who.Platform)
+	}); err != nil {
 		c.fail(w, r, "starting a session", err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), who.UserID, "web.login", "web", who.Platform)
 	c.setCookie(w, sess)
 	http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r)
-	if err := deleteSession(r.Context(), c.db, s.token); err != nil {
+	if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		if err := deleteSession(r.Context(), tx, s.token); err != nil {
+			return err
+		}
+		return store.AuditIn(r.Context(), tx, s.Who.UserID, "web.logout", "web", "")
+	}); err != nil {
 		c.fail(w, r, "signing out", err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), s.Who.UserID, "web.logout", "web", "")
 	c.clearCookie(w)
 	c.toSignin(w, r, "out")
 }
@@ -218,10 +235,12 @@ func (c *Console) IssueLink(ctx context.Context, who Identity) (string, error) {
 	if _, err := pruneSessions(ctx, c.db, now.Add(-IdleTimeout)); err != nil {
 		c.log.Warn("could not forget old sessions", "err", err)
 	}
-	if err := insertLogin(ctx, c.db, tok, who, now, LinkTTL); err != nil {
-		return "", err
-	}
-	if err := c.db.Audit(ctx, who.UserID, "web.link", "web", who.Platform); err != nil {
+	if err := c.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := insertLogin(ctx, tx, tok, who, now, LinkTTL); err != nil {
+			return err
+		}
+		return store.AuditIn(ctx, tx, who.UserID, "web.link", "web", who.Platform)
+	}); err != nil {
 		return "", fmt.Errorf("admin: sign-in link: %w", err)
 	}
 	return c.baseURL() + Prefix + "/login?token=" + tok, nil
@@ -237,16 +256,19 @@ func (c *Console) baseURL() string {
 
 // SignOut ends every session and unused link of a person.
 func (c *Console) SignOut(ctx context.Context, userID string) (int64, error) {
-	n, err := deleteUserSessions(ctx, c.db, userID)
+	var n int64
+	err := c.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if n, err = deleteUserSessions(ctx, tx, userID); err != nil {
+			return err
+		}
+		if _, err := deleteUserLogins(ctx, tx, userID); err != nil {
+			return err
+		}
+		return store.AuditIn(ctx, tx, userID, "web.logout", "web", "from chat")
+	})
 	if err != nil {
-		return 0, err
-	}
-	m, err := deleteUserLogins(ctx, c.db, userID)
-	if err != nil {
-		return n, err
-	}
-	if err := c.db.Audit(ctx, userID, "web.logout", "web", "from chat"); err != nil {
-		return n + m, fmt.Errorf("admin: sign out: %w", err)
+		return 0, fmt.Errorf("admin: sign out: %w", err)
 	}
 	return n, nil
 }

@@ -451,7 +451,7 @@ func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.reindex(ctx, r)
-		_ = c.db.Audit(ctx, who.UserID, "kb.doc.create", "doc:"+doc.ID, path)
+		c.auditDone(r, who.UserID, "kb.doc.create", "doc:"+doc.ID, path)
 		done(w, r, "/admin/doc?id="+urlQuery(doc.ID), "created")
 		return
 	}
@@ -476,7 +476,7 @@ func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.reindex(ctx, r)
-		_ = c.db.Audit(ctx, who.UserID, "kb.doc.edit", "doc:"+doc.ID, fmt.Sprintf("%s (version %.12s)", info.File, version([]byte(text))))
+		c.auditDone(r, who.UserID, "kb.doc.edit", "doc:"+doc.ID, fmt.Sprintf("%s (version %.12s)", info.File, version([]byte(text))))
 	}
 	done(w, r, "/admin/doc?id="+urlQuery(doc.ID), "saved")
 }
@@ -611,7 +611,7 @@ func (c *Console) docRetire(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.reindex(ctx, r)
-	_ = c.db.Audit(ctx, sessionOf(r).Who.UserID, "kb.doc.retire", "doc:"+id, dst)
+	c.auditDone(r, sessionOf(r).Who.UserID, "kb.doc.retire", "doc:"+id, dst)
 	done(w, r, "/admin/docs", "retired")
 }
 
@@ -673,7 +673,7 @@ func (c *Console) docRestore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.reindex(r.Context(), r)
-	_ = c.db.Audit(r.Context(), sessionOf(r).Who.UserID, "kb.doc.restore", "file:"+dst, src)
+	c.auditDone(r, sessionOf(r).Who.UserID, "kb.doc.restore", "file:"+dst, src)
 	done(w, r, "/admin/docs", "restored")
 }
 
@@ -701,7 +701,7 @@ func (c *Console) docPublish(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, "publishing "+id, err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), sessionOf(r).Who.UserID, "kb.doc.publish", "doc:"+d.ID, d.Path)
+	c.auditDone(r, sessionOf(r).Who.UserID, "kb.doc.publish", "doc:"+d.ID, d.Path)
 	done(w, r, "/admin/doc?id="+urlQuery(d.ID), "published")
 }
 

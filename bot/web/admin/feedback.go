@@ -1,11 +1,13 @@
 package admin
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge"
 )
 
@@ -195,11 +197,15 @@ func (c *Console) feedbackConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	docID, section, _, _ := c.quoted(r, q)
-	if err := setTriage(r.Context(), c.db, id, triageConfirmed, docID, section, "", who.UserID, c.now()); err != nil {
+	if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		if err := setTriage(r.Context(), tx, id, triageConfirmed, docID, section, "", who.UserID, c.now()); err != nil {
+			return err
+		}
+		return store.AuditIn(r.Context(), tx, who.UserID, "kb.feedback.confirm", fmt.Sprintf("question:%d", id), docID+"#"+section)
+	}); err != nil {
 		c.fail(w, r, "recording a confirmation", err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), who.UserID, "kb.feedback.confirm", fmt.Sprintf("question:%d", id), docID+"#"+section)
 	done(w, r, "/admin/feedback", "confirmed")
 }
 
@@ -225,24 +231,30 @@ func (c *Console) feedbackFlag(w http.ResponseWriter, r *http.Request) {
 	}
 	docID, section, _, _ := c.quoted(r, q)
 	who := sessionOf(r).Who
-	if err := setTriage(r.Context(), c.db, id, triageFlagged, docID, section, note, who.UserID, c.now()); err != nil {
+	if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		if err := setTriage(r.Context(), tx, id, triageFlagged, docID, section, note, who.UserID, c.now()); err != nil {
+			return err
+		}
+		return store.AuditIn(r.Context(), tx, who.UserID, "kb.feedback.flag", fmt.Sprintf("question:%d", id), strings.TrimSpace(docID+"#"+section+" "+note))
+	}); err != nil {
 		c.fail(w, r, "flagging an answer", err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), who.UserID, "kb.feedback.flag", fmt.Sprintf("question:%d", id), strings.TrimSpace(docID+"#"+section+" "+note))
 	done(w, r, "/admin/feedback", "flagged")
 }
 
 func (c *Console) reviewDone(w http.ResponseWriter, r *http.Request) {
 	id, _ := pathID(r)
 	who := sessionOf(r).Who
-	ok, err := markReviewed(r.Context(), c.db, id, who.UserID, c.now())
-	if err != nil {
+	if err := c.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		ok, err := markReviewed(r.Context(), tx, id, who.UserID, c.now())
+		if err != nil || !ok {
+			return err
+		}
+		return store.AuditIn(r.Context(), tx, who.UserID, "kb.review.done", fmt.Sprintf("question:%d", id), "")
+	}); err != nil {
 		c.fail(w, r, "closing a review", err)
 		return
-	}
-	if ok {
-		_ = c.db.Audit(r.Context(), who.UserID, "kb.review.done", fmt.Sprintf("question:%d", id), "")
 	}
 	to := "/admin/docs"
 	if back := r.PostFormValue("back"); strings.HasPrefix(back, "/admin/doc?id=") {

@@ -294,7 +294,7 @@ func (c *Console) gapAnswer(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, "answering a gap", err)
 		return
 	}
-	_ = c.db.Audit(ctx, who.UserID, "kb.gap.answer", fmt.Sprintf("question:%d", id), docID+" "+path)
+	c.auditDone(r, who.UserID, "kb.gap.answer", fmt.Sprintf("question:%d", id), docID+" "+path)
 	c.settleOthers(r, others, docID, "")
 	done(w, r, "/admin/gaps", "answered")
 }
@@ -314,7 +314,7 @@ func (c *Console) settleOthers(r *http.Request, ids []int64, docID, section stri
 			c.log.Warn("could not close a near-duplicate gap", "request_id", requestID(r), "question", o, "err", err)
 			continue
 		}
-		_ = c.db.Audit(r.Context(), who.UserID, "kb.gap.link", fmt.Sprintf("question:%d", o), docID+"#"+section)
+		c.auditDone(r, who.UserID, "kb.gap.link", fmt.Sprintf("question:%d", o), docID+"#"+section)
 	}
 }
 
@@ -350,7 +350,7 @@ func (c *Console) gapLink(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, "linking a gap", err)
 		return
 	}
-	_ = c.db.Audit(r.Context(), who.UserID, "kb.gap.link", fmt.Sprintf("question:%d", id), docID+"#"+section)
+	c.auditDone(r, who.UserID, "kb.gap.link", fmt.Sprintf("question:%d", id), docID+"#"+section)
 	c.settleOthers(r, others, docID, section)
 	done(w, r, "/admin/gaps", "linked")
 }
@@ -381,7 +381,7 @@ func (c *Console) gapDismiss(w http.ResponseWriter, r *http.Request) {
 			c.fail(w, r, "dismissing a gap", err)
 			return
 		}
-		_ = c.db.Audit(r.Context(), who.UserID, "kb.gap.dismiss", fmt.Sprintf("question:%d", q), reason)
+		c.auditDone(r, who.UserID, "kb.gap.dismiss", fmt.Sprintf("question:%d", q), reason)
 	}
 	done(w, r, "/admin/gaps", "dismissed")
 }

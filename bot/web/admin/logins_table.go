@@ -54,8 +54,8 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func insertLogin(ctx context.Context, db *store.DB, tok string, who Identity, now time.Time, ttl time.Duration) error {
-	_, err := db.Write.ExecContext(ctx, `INSERT INTO admin_logins(token_hash, platform, user_id, user_name, created_at, expires_at)
+func insertLogin(ctx context.Context, ex store.Execer, tok string, who Identity, now time.Time, ttl time.Duration) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO admin_logins(token_hash, platform, user_id, user_name, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(tok), who.Platform, who.UserID, who.Name, stamp(now), stamp(now.Add(ttl)))
 	if err != nil {
 		return fmt.Errorf("admin: save sign-in link: %w", err)
@@ -112,8 +112,8 @@ func pruneLogins(ctx context.Context, db *store.DB, before time.Time) (int64, er
 }
 
 // deleteUserLogins cancels every sign-in link of one person.
-func deleteUserLogins(ctx context.Context, db *store.DB, userID string) (int64, error) {
-	res, err := db.Write.ExecContext(ctx, "DELETE FROM admin_logins WHERE user_id = ?", userID)
+func deleteUserLogins(ctx context.Context, ex store.Execer, userID string) (int64, error) {
+	res, err := ex.ExecContext(ctx, "DELETE FROM admin_logins WHERE user_id = ?", userID)
 	if err != nil {
 		return 0, fmt.Errorf("admin: cancel sign-in links: %w", err)
 	}

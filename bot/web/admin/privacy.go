@@ -72,11 +72,11 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 // place of their ID on decisions they made and scrubs them from notes.
 func (p Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, error) {
 	userID := s.UserID
-	n, err := deleteUserSessions(ctx, p.c.db, userID)
+	n, err := deleteUserSessions(ctx, p.c.db.Write, userID)
 	if err != nil {
 		return n, err
 	}
-	m, err := deleteUserLogins(ctx, p.c.db, userID)
+	m, err := deleteUserLogins(ctx, p.c.db.Write, userID)
 	if err != nil {
 		return n + m, err
 	}

@@ -12,8 +12,8 @@ import (
 
 // SQL for admin_sessions: signed-in browsers.
 
-func insertSession(ctx context.Context, db *store.DB, tok string, who Identity, now time.Time) error {
-	_, err := db.Write.ExecContext(ctx, `INSERT INTO admin_sessions(token_hash, platform, user_id, user_name, created_at, seen_at)
+func insertSession(ctx context.Context, ex store.Execer, tok string, who Identity, now time.Time) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO admin_sessions(token_hash, platform, user_id, user_name, created_at, seen_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(tok), who.Platform, who.UserID, who.Name, stamp(now), stamp(now))
 	if err != nil {
 		return fmt.Errorf("admin: save session: %w", err)
@@ -42,16 +42,16 @@ func touchSession(ctx context.Context, db *store.DB, tok string, now time.Time) 
 	return nil
 }
 
-func deleteSession(ctx context.Context, db *store.DB, tok string) error {
-	if _, err := db.Write.ExecContext(ctx, "DELETE FROM admin_sessions WHERE token_hash = ?", hashToken(tok)); err != nil {
+func deleteSession(ctx context.Context, ex store.Execer, tok string) error {
+	if _, err := ex.ExecContext(ctx, "DELETE FROM admin_sessions WHERE token_hash = ?", hashToken(tok)); err != nil {
 		return fmt.Errorf("admin: end session: %w", err)
 	}
 	return nil
 }
 
 // deleteUserSessions ends every session of one person.
-func deleteUserSessions(ctx context.Context, db *store.DB, userID string) (int64, error) {
-	res, err := db.Write.ExecContext(ctx, "DELETE FROM admin_sessions WHERE user_id = ?", userID)
+func deleteUserSessions(ctx context.Context, ex store.Execer, userID string) (int64, error) {
+	res, err := ex.ExecContext(ctx, "DELETE FROM admin_sessions WHERE user_id = ?", userID)
 	if err != nil {
 		return 0, fmt.Errorf("admin: end sessions: %w", err)
 	}

@@ -34,8 +34,8 @@ type triage struct {
 }
 
 // setTriage records a decision; a later one replaces an earlier one.
-func setTriage(ctx context.Context, db *store.DB, qid int64, action, docID, section, note, by string, at time.Time) error {
-	_, err := db.Write.ExecContext(ctx, `INSERT INTO admin_triage(question_id, action, doc_id, section, note, by, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+func setTriage(ctx context.Context, ex store.Execer, qid int64, action, docID, section, note, by string, at time.Time) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO admin_triage(question_id, action, doc_id, section, note, by, at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(question_id) DO UPDATE SET action = excluded.action, doc_id = excluded.doc_id, section = excluded.section,
 		note = excluded.note, by = excluded.by, at = excluded.at, reviewed_at = '', reviewed_by = ''`,
 		qid, action, docID, section, note, by, stamp(at))
@@ -85,8 +85,8 @@ func docReviews(ctx context.Context, db *store.DB, docID string) ([]review, erro
 }
 
 // markReviewed closes a flagged section's review.
-func markReviewed(ctx context.Context, db *store.DB, qid int64, by string, at time.Time) (bool, error) {
-	res, err := db.Write.ExecContext(ctx, "UPDATE admin_triage SET reviewed_at = ?, reviewed_by = ? WHERE question_id = ? AND action = 'flagged' AND reviewed_at = ''", stamp(at), by, qid)
+func markReviewed(ctx context.Context, ex store.Execer, qid int64, by string, at time.Time) (bool, error) {
+	res, err := ex.ExecContext(ctx, "UPDATE admin_triage SET reviewed_at = ?, reviewed_by = ? WHERE question_id = ? AND action = 'flagged' AND reviewed_at = ''", stamp(at), by, qid)
 	if err != nil {
 		return false, fmt.Errorf("admin: mark reviewed: %w", err)
 	}
