@@ -103,7 +103,9 @@ func (r EraseResult) Summary() string {
 // fails does not stop the others (a partial erasure is better than none);
 // the audit record says what happened and the error names the failures.
 // The audit record carries the pseudonym, not the ID, so the log does not
-// undo the erasure.
+// undo the erasure. It is written after the providers, not with them: each
+// commits its own transaction (some also rewrite files), and the record
+// says which of them failed.
 func Erase(ctx context.Context, db Store, actor, userID string, providers ...Provider) (EraseResult, error) {
 	res := EraseResult{Pseudonym: NewPseudonym(), Changed: map[string]int64{}}
 	if strings.TrimSpace(userID) == "" {
