@@ -5,6 +5,7 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,9 @@ var (
 	_ bot.DirectMessenger = (*Adapter)(nil)
 	_ bot.Reactor         = (*Adapter)(nil)
 	_ bot.Editor          = (*Adapter)(nil)
+	_ bot.Threader        = (*Adapter)(nil)
+	_ bot.Mentioner       = (*Adapter)(nil)
+	_ bot.UserResolver    = (*Adapter)(nil)
 )
 
 // Sent is one message the bot sent through the adapter.
@@ -27,19 +31,47 @@ type Sent struct {
 	Reply  bot.Reply
 	// Direct is true for SendDirect; Target.UserID then holds the user.
 	Direct bool
+	// At is when it was sent, by the adapter's Now.
+	At time.Time
 }
 
+// ErrSendFailed is what a send returns while FailSends is in force.
+var ErrSendFailed = errors.New("bottest: platform unavailable")
+
 // Adapter is an in-memory platform named by Name (default "test").
+//
+// The other exported fields model a platform's habits for the features
+// that depend on them; set them before the adapter is used. Left at zero,
+// each behaves as the core does for a platform without that ability.
 type Adapter struct {
 	PlatformName string
-	in           chan bot.Event
-	mu           sync.Mutex
-	sent         []Sent
-	reactions    []string
-	edits        []bot.Reply
-	seq          int
-	notify       chan struct{}
-	closeOnce    sync.Once
+	// Threaded puts replies to a room message in its thread (bot.Threader).
+	Threaded bool
+	// MentionMarkup is the platform's mention syntax around a user ID,
+	// such as {"<@", ">"}: Mention writes it and IsMention recognises it.
+	// Unset, a mention is "@" and the ID.
+	MentionMarkup [2]string
+	// Resolve turns a mention as typed into a user (bot.UserResolver); nil
+	// takes the mention as both ID and name.
+	Resolve func(mention string) (bot.User, error)
+	// IdempotentKeys makes a send that repeats an earlier Reply.Key return
+	// the first message's reference and record nothing, as a Matrix
+	// homeserver does with transaction IDs.
+	IdempotentKeys bool
+	// Now stamps Sent.At (a test's clock); nil is time.Now.
+	Now func() time.Time
+
+	in        chan bot.Event
+	mu        sync.Mutex
+	sent      []Sent
+	reactions []string
+	edits     []bot.Reply
+	seq       int
+	attempts  int
+	failSends int
+	byKey     map[string]bot.MessageRef
+	notify    chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns an adapter with the given platform name.
@@ -103,12 +135,56 @@ func (a *Adapter) nextID(prefix string) string {
 
 // Send records a reply.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	return a.record(Sent{Target: to, Reply: r}), nil
+	return a.record(Sent{Target: to, Reply: r})
 }
 
 // SendDirect records a direct message.
 func (a *Adapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (bot.MessageRef, error) {
-	return a.record(Sent{Target: bot.Target{UserID: userID}, Reply: r, Direct: true}), nil
+	return a.record(Sent{Target: bot.Target{UserID: userID}, Reply: r, Direct: true})
+}
+
+// Threads reports Threaded.
+func (a *Adapter) Threads() bool { return a.Threaded }
+
+// Mention writes userID in MentionMarkup, or as "@" and the ID.
+func (a *Adapter) Mention(userID string) string {
+	if open := a.MentionMarkup[0]; open != "" {
+		return open + userID + a.MentionMarkup[1]
+	}
+	if strings.HasPrefix(userID, "@") {
+		return userID
+	}
+	return "@" + userID
+}
+
+// IsMention reports whether word opens with MentionMarkup (the core
+// itself takes any "@word" as a mention).
+func (a *Adapter) IsMention(word string) bool {
+	open := a.MentionMarkup[0]
+	return open != "" && strings.HasPrefix(word, open)
+}
+
+// ResolveUser asks Resolve, or takes the mention as the user.
+func (a *Adapter) ResolveUser(ctx context.Context, mention string) (bot.User, error) {
+	if a.Resolve == nil {
+		return bot.User{ID: mention, Name: mention}, nil
+	}
+	return a.Resolve(mention)
+}
+
+// FailSends makes the next n sends, to rooms or direct, fail with
+// ErrSendFailed, as a platform that is down would.
+func (a *Adapter) FailSends(n int) {
+	a.mu.Lock()
+	a.failSends = n
+	a.mu.Unlock()
+}
+
+// Attempts counts every send tried: recorded, failed or repeated.
+func (a *Adapter) Attempts() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.attempts
 }
 
 // Edit records a change to a sent message (a streamed answer's updates).
@@ -134,21 +210,42 @@ func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) e
 	return nil
 }
 
-func (a *Adapter) record(s Sent) bot.MessageRef {
-	id := a.nextID("s")
+func (a *Adapter) record(s Sent) (bot.MessageRef, error) {
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	at := now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.attempts++
+	if a.failSends > 0 {
+		a.failSends--
+		return bot.MessageRef{}, ErrSendFailed
+	}
+	key := s.Reply.Key
+	if ref, dup := a.byKey[key]; dup && a.IdempotentKeys && key != "" {
+		return ref, nil
+	}
+	a.seq++
 	room := s.Target.RoomID
 	if room == "" {
 		room = "dm-" + s.Target.UserID
 	}
-	s.Ref = bot.MessageRef{Platform: a.PlatformName, RoomID: room, ID: id}
-	a.mu.Lock()
+	s.Ref = bot.MessageRef{Platform: a.PlatformName, RoomID: room, ID: "s" + strconv.Itoa(a.seq)}
+	s.At = at
 	a.sent = append(a.sent, s)
-	a.mu.Unlock()
+	if a.IdempotentKeys && key != "" {
+		if a.byKey == nil {
+			a.byKey = map[string]bot.MessageRef{}
+		}
+		a.byKey[key] = s.Ref
+	}
 	select {
 	case a.notify <- struct{}{}:
 	default:
 	}
-	return s.Ref
+	return s.Ref, nil
 }
 
 // Sent returns everything sent so far.
@@ -172,6 +269,26 @@ func (a *Adapter) Reset() {
 	a.mu.Lock()
 	a.sent = nil
 	a.mu.Unlock()
+}
+
+// Take returns what was sent since the last Take or Reset, and forgets it.
+func (a *Adapter) Take() []Sent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := a.sent
+	a.sent = nil
+	return out
+}
+
+// RoomsOnly is a as a platform that cannot open direct conversations:
+// every ability of a but bot.DirectMessenger, recording into a.
+func RoomsOnly(a *Adapter) bot.Adapter { return roomsOnly{Adapter: a} }
+
+type roomsOnly struct {
+	*Adapter
+	// SendDirect, a field at this depth, hides the embedded method, so the
+	// core finds no bot.DirectMessenger.
+	SendDirect struct{}
 }
 
 // WaitSent waits until at least n messages were sent or the timeout passes,

@@ -26,6 +26,8 @@ import (
 // Matrix homeserver does with transaction IDs, and logs every raw attempt.
 // After delivering it pauses a random while before answering, which is
 // the window between "the platform has it" and "the outbox knows it".
+// It stays beside bottest.Adapter because what it delivered must outlive
+// the child process the test kills, which memory cannot.
 type filePlatform struct {
 	dir   string
 	pause time.Duration

@@ -22,7 +22,7 @@ func TestDeliveriesAreCounted(t *testing.T) {
 	if _, err := svc.Create(e.ctx, Draft{Title: "Social", Start: time.Date(2027, 6, 16, 18, 0, 0, 0, loc)}, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	e.rec.failSends = 1
+	e.rec.FailSends(1)
 	e.tick() // the first channel fails, the second is sent
 	e.tick() // not due again yet: the retry waits
 	count := func(name string, labels map[string]string) float64 {

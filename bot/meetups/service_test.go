@@ -3,10 +3,8 @@ package meetups
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,77 +16,12 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-// sent is one message the recording adapter was asked to post.
-type sent struct {
-	Room, User, Text, Key, ID string
-	Buttons                   []bot.Button
-	At                        time.Time // the fake clock's time when sent
-}
-
-// recorder is an in-memory platform: it records every send, de-duplicates
-// by idempotency key as Matrix does with transaction IDs, can fail on
-// demand and can open direct messages.
-type recorder struct {
-	clock     *bottest.Clock
-	mu        sync.Mutex
-	seq       int
-	msgs      []sent
-	attempts  int
-	byKey     map[string]string
-	failSends int
-}
-
-var (
-	_ bot.Adapter         = (*recorder)(nil)
-	_ bot.DirectMessenger = (*recorder)(nil)
-)
-
-func (r *recorder) Name() string                                      { return "test" }
-func (r *recorder) Run(ctx context.Context, _ chan<- bot.Event) error { <-ctx.Done(); return nil }
-
-func (r *recorder) Send(ctx context.Context, to bot.Target, rep bot.Reply) (bot.MessageRef, error) {
-	return r.post(to.RoomID, "", rep)
-}
-
-func (r *recorder) SendDirect(ctx context.Context, userID string, rep bot.Reply) (bot.MessageRef, error) {
-	return r.post("", userID, rep)
-}
-
-func (r *recorder) post(room, user string, rep bot.Reply) (bot.MessageRef, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.attempts++
-	if r.failSends > 0 {
-		r.failSends--
-		return bot.MessageRef{}, errors.New("platform unavailable")
-	}
-	if id, dup := r.byKey[rep.Key]; dup && rep.Key != "" {
-		return bot.MessageRef{Platform: "test", RoomID: room, ID: id}, nil
-	}
-	r.seq++
-	id := fmt.Sprintf("m%d", r.seq)
-	if rep.Key != "" {
-		r.byKey[rep.Key] = id
-	}
-	r.msgs = append(r.msgs, sent{Room: room, User: user, Text: rep.Text, Key: rep.Key, ID: id, Buttons: rep.Buttons, At: r.clock.Now()})
-	return bot.MessageRef{Platform: "test", RoomID: room, ID: id}, nil
-}
-
-// take returns and forgets what was sent so far.
-func (r *recorder) take() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.msgs
-	r.msgs = nil
-	return out
-}
-
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	db    *store.DB
 	clock *bottest.Clock
-	rec   *recorder
+	rec   *bottest.Adapter
 	bot   *bot.Bot
 	svc   *Service
 	loc   *time.Location
@@ -101,7 +34,10 @@ func newEnv(t *testing.T, now time.Time) *env {
 	ctx := context.Background()
 	db := bottest.OpenDB(t)
 	e := &env{t: t, ctx: ctx, db: db, clock: bottest.NewClock(now), loc: now.Location()}
-	e.rec = &recorder{clock: e.clock, byKey: map[string]string{}}
+	// The platform de-duplicates by idempotency key, as Matrix does with
+	// transaction IDs, and stamps sends with the test's clock.
+	e.rec = bottest.New("test")
+	e.rec.IdempotentKeys, e.rec.Now = true, e.clock.Now
 	e.bot = bot.New(bot.Options{Organisers: []string{"alice"}})
 	e.bot.AddAdapter(e.rec)
 	e.svc = e.newService()
@@ -121,12 +57,12 @@ func (e *env) newService() *Service {
 // say sends a direct message from user and returns the replies to them.
 func (e *env) say(user, text string) string {
 	e.t.Helper()
-	e.rec.take()
+	e.rec.Take()
 	e.bot.Handle(e.ctx, bot.Message{Platform: "test", ID: "in", UserID: user, UserName: strings.ToUpper(user[:1]) + user[1:], RoomID: "dm-" + user, Text: text, Direct: true})
 	var out []string
-	for _, m := range e.rec.take() {
-		if m.Room == "dm-"+user {
-			out = append(out, m.Text)
+	for _, m := range e.rec.Take() {
+		if m.Target.RoomID == "dm-"+user {
+			out = append(out, m.Reply.Text)
 		}
 	}
 	return strings.Join(out, "\n")
@@ -224,12 +160,12 @@ func TestAnnouncementsEditsAndCancellationsReachEveryChannel(t *testing.T) {
 		}
 	}
 	// Check the formatting of a fresh announcement.
-	e.rec.take()
+	e.rec.Take()
 	e.bot.Handle(e.ctx, bot.Message{Platform: "test", UserID: "alice", RoomID: "dm-alice", Direct: true,
 		Text: "meetup add Tea on 18 June 2027 18:00 in Dundee online https://meet.example.org/t #tea"})
-	var ann *sent
-	for _, m := range e.rec.take() {
-		if m.Room == "#general" {
+	var ann *bottest.Sent
+	for _, m := range e.rec.Take() {
+		if m.Target.RoomID == "#general" {
 			ann = &m
 		}
 	}
@@ -237,22 +173,22 @@ func TestAnnouncementsEditsAndCancellationsReachEveryChannel(t *testing.T) {
 		t.Fatal("no announcement in #general")
 	}
 	for _, w := range []string{"New meetup: Tea", "Friday 18 June 2027, 18:00 BST (Europe/London)", "Where: Dundee", "Online: https://meet.example.org/t", "#tea", "meetup rsvp 2"} {
-		if !strings.Contains(ann.Text, w) {
-			t.Errorf("announcement lacks %q:\n%s", w, ann.Text)
+		if !strings.Contains(ann.Reply.Text, w) {
+			t.Errorf("announcement lacks %q:\n%s", w, ann.Reply.Text)
 		}
 	}
 	// The buttons are the other way to answer, shown by each adapter in its
 	// own way; the text naming emoji or buttons too made two hints that
 	// disagreed on Matrix (issue 16.6).
 	for _, w := range []string{"react", "👍", "button"} {
-		if strings.Contains(strings.ToLower(ann.Text), w) {
-			t.Errorf("announcement text gives its own %q hint:\n%s", w, ann.Text)
+		if strings.Contains(strings.ToLower(ann.Reply.Text), w) {
+			t.Errorf("announcement text gives its own %q hint:\n%s", w, ann.Reply.Text)
 		}
 	}
-	if len(ann.Buttons) != 3 || ann.Buttons[0].ActionID != ActionRSVP || ann.Buttons[0].Value != "2:yes" {
-		t.Errorf("buttons = %+v", ann.Buttons)
+	if len(ann.Reply.Buttons) != 3 || ann.Reply.Buttons[0].ActionID != ActionRSVP || ann.Reply.Buttons[0].Value != "2:yes" {
+		t.Errorf("buttons = %+v", ann.Reply.Buttons)
 	}
-	if ann.Key == "" {
+	if ann.Reply.Key == "" {
 		t.Error("announcement sent without an idempotency key")
 	}
 }
@@ -268,8 +204,8 @@ func reminderTimes(t *testing.T, created, start time.Time) []string {
 	var got []string
 	for e.clock.Now().Before(start.Add(time.Hour)) {
 		e.tick()
-		for _, m := range e.rec.take() {
-			if m.Room == "#announce" && strings.Contains(m.Text, "Reminder") {
+		for _, m := range e.rec.Take() {
+			if m.Target.RoomID == "#announce" && strings.Contains(m.Reply.Text, "Reminder") {
 				got = append(got, m.At.In(start.Location()).Format("Mon 2 Jan 15:04 MST"))
 			}
 		}
@@ -361,12 +297,12 @@ func TestWaitlistPromotion(t *testing.T) {
 	if got := e.say("dan", "!meetup rsvp 1 yes"); !strings.Contains(got, "number 2 on the waitlist") {
 		t.Fatalf("dan: %s", got)
 	}
-	e.rec.take()
+	e.rec.Take()
 	e.bot.Handle(e.ctx, bot.Message{Platform: "test", UserID: "ben", RoomID: "dm-ben", Direct: true, Text: "meetup rsvp 1 no"})
 	var toCat string
-	for _, m := range e.rec.take() {
-		if m.User == "cat" {
-			toCat = m.Text
+	for _, m := range e.rec.Take() {
+		if m.Target.UserID == "cat" {
+			toCat = m.Reply.Text
 		}
 	}
 	if !strings.Contains(toCat, "a place came up") {
@@ -377,11 +313,11 @@ func TestWaitlistPromotion(t *testing.T) {
 		t.Fatalf("going %d waitlist %d, want 2 and 1", m.Going, m.Waitlist)
 	}
 	// Raising the capacity lets dan in too.
-	e.rec.take()
+	e.rec.Take()
 	e.bot.Handle(e.ctx, bot.Message{Platform: "test", UserID: "alice", RoomID: "dm-alice", Direct: true, Text: "meetup edit 1 capacity 3"})
 	told := false
-	for _, m := range e.rec.take() {
-		told = told || (m.User == "dan" && strings.Contains(m.Text, "a place came up"))
+	for _, m := range e.rec.Take() {
+		told = told || (m.Target.UserID == "dan" && strings.Contains(m.Reply.Text, "a place came up"))
 	}
 	if !told {
 		t.Fatal("dan was not told of the promotion after the capacity rose")
@@ -394,12 +330,12 @@ func TestWaitlistPromotion(t *testing.T) {
 func TestReactionsAndButtonsAreRSVPs(t *testing.T) {
 	loc := london(t)
 	e := newEnv(t, time.Date(2026, 6, 10, 10, 0, 0, 0, loc))
-	e.rec.take()
+	e.rec.Take()
 	e.bot.Handle(e.ctx, bot.Message{Platform: "test", UserID: "alice", RoomID: "dm-alice", Direct: true, Text: "meetup add Social on 16 June 2027 18:00 capacity 1"})
 	var annID string
-	for _, m := range e.rec.take() {
-		if m.Room == "#general" {
-			annID = m.ID
+	for _, m := range e.rec.Take() {
+		if m.Target.RoomID == "#general" {
+			annID = m.Ref.ID
 		}
 	}
 	if annID == "" {
@@ -413,9 +349,9 @@ func TestReactionsAndButtonsAreRSVPs(t *testing.T) {
 	e.bot.Handle(e.ctx, bot.Reaction{Platform: "test", UserID: "zed", MessageID: "unrelated", Emoji: "👍"})
 	e.bot.Handle(e.ctx, bot.Action{Platform: "test", UserID: "ben", RoomID: "#general", ActionID: ActionRSVP, Value: "1:yes"})
 	var toBen string
-	for _, m := range e.rec.take() {
-		if m.User == "ben" {
-			toBen = m.Text
+	for _, m := range e.rec.Take() {
+		if m.Target.UserID == "ben" {
+			toBen = m.Reply.Text
 		}
 	}
 	if !strings.Contains(toBen, "waitlist") {
@@ -446,15 +382,15 @@ func TestMissedRemindersAreSentLateOrSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.tick()
-	e.rec.take()
+	e.rec.Take()
 	// Down from before the week reminder until 3 hours before the start:
 	// the day reminder goes out late, the week one (stale) is skipped.
 	e.clock.Set(start.Add(-3 * time.Hour))
 	e.tick()
 	var texts []string
-	for _, m := range e.rec.take() {
-		if m.Room == "#announce" {
-			texts = append(texts, m.Text)
+	for _, m := range e.rec.Take() {
+		if m.Target.RoomID == "#announce" {
+			texts = append(texts, m.Reply.Text)
 		}
 	}
 	if len(texts) != 1 || !strings.Contains(texts[0], "starts in 3 hours") {
@@ -463,7 +399,7 @@ func TestMissedRemindersAreSentLateOrSkipped(t *testing.T) {
 	// Down again until after the start: the hour reminder is skipped.
 	e.clock.Set(start.Add(10 * time.Minute))
 	e.tick()
-	if got := e.rec.take(); len(got) != 0 {
+	if got := e.rec.Take(); len(got) != 0 {
 		t.Fatalf("sent after the start: %+v", got)
 	}
 	c, _ := countByStatus(e.ctx, e.db.Read)
@@ -480,7 +416,7 @@ func TestPendingDeliveryIsResentWithSameKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.tick()
-	first := e.rec.take()
+	first := e.rec.Take()
 	if len(first) != 2 {
 		t.Fatalf("announcements = %d", len(first))
 	}
@@ -489,15 +425,15 @@ func TestPendingDeliveryIsResentWithSameKey(t *testing.T) {
 	if _, err := e.db.Write.Exec("UPDATE meetup_outbox SET status = 'pending' WHERE meetup_id = ? AND kind = 'announce'", m.ID); err != nil {
 		t.Fatal(err)
 	}
-	before := e.rec.attempts
+	before := e.rec.Attempts()
 	restarted := e.newService()
 	if err := restarted.Tick(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if e.rec.attempts-before != 2 {
-		t.Fatalf("re-send attempts = %d, want 2", e.rec.attempts-before)
+	if e.rec.Attempts()-before != 2 {
+		t.Fatalf("re-send attempts = %d, want 2", e.rec.Attempts()-before)
 	}
-	if dup := e.rec.take(); len(dup) != 0 {
+	if dup := e.rec.Take(); len(dup) != 0 {
 		t.Fatalf("platform delivered %d duplicates; keys must match the first attempt", len(dup))
 	}
 	c, _ := countByStatus(e.ctx, e.db.Read)
@@ -505,7 +441,7 @@ func TestPendingDeliveryIsResentWithSameKey(t *testing.T) {
 		t.Fatalf("outbox = %v", c)
 	}
 	// A failing platform is retried later, not lost.
-	e.rec.failSends = 2
+	e.rec.FailSends(2)
 	if _, err := e.svc.Edit(e.ctx, m.ID, "title", "Summer social", "alice"); err != nil {
 		t.Fatal(err)
 	}

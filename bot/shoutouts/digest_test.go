@@ -19,8 +19,8 @@ type digestEnv struct {
 	path   string
 	clock  *bottest.Clock
 	bot    *bot.Bot
-	slack  *recAdapter
-	matrix *recAdapter
+	slack  *bottest.Adapter
+	matrix *bottest.Adapter
 	opts   Options
 }
 
@@ -28,11 +28,11 @@ var digestChannels = []bot.Channel{{Platform: "slack", RoomID: "CANNOUNCE"}, {Pl
 
 func newDigestEnv(t *testing.T, day time.Weekday, at string) *digestEnv {
 	d := &digestEnv{t: t, path: filepath.Join(t.TempDir(), "bothy.db"), clock: bottest.NewClock(time.Time{})}
-	d.slack = &recAdapter{name: "slack", names: names}
-	d.matrix = &recAdapter{name: "matrix", names: names}
+	d.slack = newPlatform("slack")
+	d.matrix = newPlatform("matrix")
 	d.bot = bot.New(bot.Options{})
-	d.bot.AddAdapter(d.slack)
-	d.bot.AddAdapter(d.matrix)
+	d.bot.AddAdapter(bottest.RoomsOnly(d.slack))
+	d.bot.AddAdapter(bottest.RoomsOnly(d.matrix))
 	d.opts = Options{Sender: d.bot, Clock: d.clock, Location: london(t), Digest: DigestOptions{Day: day, Time: at, Channels: digestChannels}}
 	return d
 }
@@ -51,10 +51,10 @@ func (d *digestEnv) service() *Service {
 }
 
 // tickAt moves the clock and ticks, returning the posts made.
-func (d *digestEnv) tickAt(svc *Service, at time.Time) ([]sent, error) {
+func (d *digestEnv) tickAt(svc *Service, at time.Time) ([]bottest.Sent, error) {
 	d.clock.Set(at)
 	err := svc.Tick(context.Background())
-	return append(d.slack.take(), d.matrix.take()...), err
+	return append(d.slack.Take(), d.matrix.Take()...), err
 }
 
 func TestDigestOncePerPeriodAcrossRestarts(t *testing.T) {
@@ -77,8 +77,8 @@ func TestDigestOncePerPeriodAcrossRestarts(t *testing.T) {
 		t.Fatalf("at the due time: %d posts (%v), want 2", len(out), err)
 	}
 	for i, p := range out {
-		if p.To.RoomID != digestChannels[i].RoomID || p.Reply.Key != digestKey("2026-03-06", digestChannels[i]) {
-			t.Errorf("post %d went to %q with key %q", i, p.To.RoomID, p.Reply.Key)
+		if p.Target.RoomID != digestChannels[i].RoomID || p.Reply.Key != digestKey("2026-03-06", digestChannels[i]) {
+			t.Errorf("post %d went to %q with key %q", i, p.Target.RoomID, p.Reply.Key)
 		}
 		if !strings.Contains(p.Reply.Text, "Shout-outs: 1, from 1 person to 1 person.") || !strings.Contains(p.Reply.Text, "Bob, from Alice: the brilliant FOI guide #records") {
 			t.Errorf("digest text:\n%s", p.Reply.Text)
@@ -110,14 +110,14 @@ func TestDigestRetriesAndLateness(t *testing.T) {
 	t.Run("failed send is retried once, with the same key", func(t *testing.T) {
 		d := newDigestEnv(t, time.Friday, "16:00")
 		svc := d.service()
-		d.slack.failSends = 1
+		d.slack.FailSends(1)
 		out, err := d.tickAt(svc, due)
-		if err == nil || len(out) != 1 || out[0].To.RoomID != "!ann:example.org" {
+		if err == nil || len(out) != 1 || out[0].Target.RoomID != "!ann:example.org" {
 			t.Fatalf("first tick: %+v, %v; want only the Matrix post and an error", out, err)
 		}
 		svc = d.service() // and a restart in between
 		out, err = d.tickAt(svc, due.Add(time.Minute))
-		if err != nil || len(out) != 1 || out[0].To.RoomID != "CANNOUNCE" || out[0].Reply.Key != digestKey("2026-03-06", digestChannels[0]) {
+		if err != nil || len(out) != 1 || out[0].Target.RoomID != "CANNOUNCE" || out[0].Reply.Key != digestKey("2026-03-06", digestChannels[0]) {
 			t.Fatalf("retry: %+v, %v", out, err)
 		}
 		if out, _ := d.tickAt(svc, due.Add(2*time.Minute)); len(out) != 0 {

@@ -120,13 +120,13 @@ func TestMultiRecipientAndNotifications(t *testing.T) {
 				t.Errorf("reply %q lacks %q", reply, want)
 			}
 		}
-		if out[0].To.ThreadID != "m1" {
-			t.Errorf("acknowledgement went to thread %q, want the message's thread m1", out[0].To.ThreadID)
+		if out[0].Target.ThreadID != "m1" {
+			t.Errorf("acknowledgement went to thread %q, want the message's thread m1", out[0].Target.ThreadID)
 		}
 		dms := map[string]string{}
 		for _, s := range out {
-			if s.Direct != "" {
-				dms[s.Direct] = s.Reply.Text
+			if dmTo(s) != "" {
+				dms[dmTo(s)] = s.Reply.Text
 			}
 		}
 		if len(dms) != 2 || !strings.Contains(dms["UBOB"], "from Alice") || !strings.Contains(dms["UCAROL"], "#2") {
@@ -143,7 +143,7 @@ func TestMultiRecipientAndNotifications(t *testing.T) {
 		if len(out) != 2 {
 			t.Fatalf("sent %d messages, want acknowledgement and mention: %+v", len(out), out)
 		}
-		if !strings.HasPrefix(out[1].Reply.Text, "<@UBOB>, you received a shout-out from Alice") || out[1].To.RoomID != "C1" {
+		if !strings.HasPrefix(out[1].Reply.Text, "<@UBOB>, you received a shout-out from Alice") || out[1].Target.RoomID != "C1" {
 			t.Errorf("mention = %+v", out[1])
 		}
 		// The recipient is named as the one person the message is for, so
@@ -161,12 +161,12 @@ func TestMultiRecipientAndNotifications(t *testing.T) {
 			t.Errorf("status reply %q", got)
 		}
 		out := e.say("UALICE", "shoutout <@UBOB> for the brilliant FOI guide")
-		if len(out) != 1 || out[0].Direct != "" {
+		if len(out) != 1 || dmTo(out[0]) != "" {
 			t.Errorf("opted-out member was notified: %+v", out)
 		}
 		e.say("UBOB", "shoutout notifications on")
 		out = e.say("UALICE", "shoutout <@UBOB> for another brilliant FOI guide")
-		if len(out) != 2 || out[1].Direct != "UBOB" {
+		if len(out) != 2 || dmTo(out[1]) != "UBOB" {
 			t.Errorf("opted back in but not notified: %+v", out)
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,57 +14,20 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-// sent is one message an adapter was asked to post.
-type sent struct {
-	To     bot.Target
-	Reply  bot.Reply
-	Direct string // user ID for direct messages
+// newPlatform is an in-memory platform that, like Slack, has threads and
+// writes mentions as "<@ID>", resolving them through the names table. It
+// sends direct messages; bottest.RoomsOnly makes one that cannot.
+func newPlatform(name string) *bottest.Adapter {
+	a := bottest.New(name)
+	a.Threaded = true
+	a.MentionMarkup = [2]string{"<@", ">"}
+	a.Resolve = resolveName
+	return a
 }
 
-// recAdapter records what the bot sends. It writes and resolves
-// Slack-style mentions ("<@U123>") through a name table, like the Slack
-// adapter, and has threads. It cannot send direct messages; dmAdapter can.
-type recAdapter struct {
-	name  string
-	mu    sync.Mutex
-	out   []sent
-	names map[string]string
-	// failSends makes the next n room sends fail.
-	failSends int
-	seq       int
-}
-
-var (
-	_ bot.Adapter         = (*recAdapter)(nil)
-	_ bot.UserResolver    = (*recAdapter)(nil)
-	_ bot.Threader        = (*recAdapter)(nil)
-	_ bot.Mentioner       = (*recAdapter)(nil)
-	_ bot.DirectMessenger = (*dmAdapter)(nil)
-)
-
-func (a *recAdapter) Name() string { return a.name }
-func (a *recAdapter) Run(ctx context.Context, events chan<- bot.Event) error {
-	<-ctx.Done()
-	return nil
-}
-func (a *recAdapter) Threads() bool { return true }
-
-func (a *recAdapter) Mention(userID string) string { return "<@" + userID + ">" }
-func (a *recAdapter) IsMention(word string) bool   { return strings.HasPrefix(word, "<@") }
-
-func (a *recAdapter) Send(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.failSends > 0 {
-		a.failSends--
-		return bot.MessageRef{}, errors.New("network down")
-	}
-	a.seq++
-	a.out = append(a.out, sent{To: to, Reply: r})
-	return bot.MessageRef{Platform: a.name, RoomID: to.RoomID, ID: fmt.Sprint(a.seq)}, nil
-}
-
-func (a *recAdapter) ResolveUser(ctx context.Context, mention string) (bot.User, error) {
+// resolveName reads "<@U123>" (or "<@U123|label>") and "@name" as the
+// user's ID, named from the names table; "@nobody" is no one.
+func resolveName(mention string) (bot.User, error) {
 	id := mention
 	if strings.HasPrefix(id, "<@") && strings.HasSuffix(id, ">") {
 		id = strings.TrimSuffix(strings.TrimPrefix(id, "<@"), ">")
@@ -76,29 +38,19 @@ func (a *recAdapter) ResolveUser(ctx context.Context, mention string) (bot.User,
 	if id == "" || strings.HasPrefix(id, "nobody") {
 		return bot.User{}, errors.New("no such user")
 	}
-	name := a.names[id]
+	name := names[id]
 	if name == "" {
 		name = id
 	}
 	return bot.User{ID: id, Name: name}, nil
 }
 
-// take returns and forgets what was sent so far.
-func (a *recAdapter) take() []sent {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := a.out
-	a.out = nil
-	return out
-}
-
-type dmAdapter struct{ *recAdapter }
-
-func (a *dmAdapter) SendDirect(ctx context.Context, userID string, r bot.Reply) (bot.MessageRef, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.out = append(a.out, sent{To: bot.Target{UserID: userID}, Reply: r, Direct: userID})
-	return bot.MessageRef{Platform: a.name, ID: "dm"}, nil
+// dmTo is the user a direct message went to, or "" for a room message.
+func dmTo(s bottest.Sent) string {
+	if s.Direct {
+		return s.Target.UserID
+	}
+	return ""
 }
 
 // env is a bot with the shout-outs commands on a real SQLite file.
@@ -107,7 +59,7 @@ type env struct {
 	db    *store.DB
 	clock *bottest.Clock
 	bot   *bot.Bot
-	ad    *recAdapter
+	ad    *bottest.Adapter
 	svc   *Service
 	seq   int
 }
@@ -131,10 +83,10 @@ func newEnv(t *testing.T, withDM bool, change func(*Options)) *env {
 	t.Helper()
 	e := &env{t: t, clock: bottest.NewClock(start)}
 	e.db = bottest.OpenDBAt(t, filepath.Join(t.TempDir(), "bothy.db"))
-	e.ad = &recAdapter{name: "slack", names: names}
+	e.ad = newPlatform("slack")
 	var ad bot.Adapter = e.ad
-	if withDM {
-		ad = &dmAdapter{e.ad}
+	if !withDM {
+		ad = bottest.RoomsOnly(e.ad)
 	}
 	e.bot = bot.New(bot.Options{Organisers: []string{"UORG"}})
 	e.bot.AddAdapter(ad)
@@ -152,24 +104,24 @@ func newEnv(t *testing.T, withDM bool, change func(*Options)) *env {
 }
 
 // say delivers a room message from user and returns everything sent.
-func (e *env) say(user, text string) []sent {
+func (e *env) say(user, text string) []bottest.Sent {
 	e.t.Helper()
 	return e.send(user, text, false)
 }
 
-func (e *env) send(user, text string, direct bool) []sent {
+func (e *env) send(user, text string, direct bool) []bottest.Sent {
 	e.seq++
 	e.bot.Handle(context.Background(), bot.Message{
 		Platform: "slack", ID: fmt.Sprintf("m%d", e.seq), UserID: user, UserName: names[user],
 		RoomID: "C1", Text: "!" + text, Direct: direct, Time: e.clock.Now(),
 	})
-	return e.ad.take()
+	return e.ad.Take()
 }
 
 // replyText is the first reply in the room (not a direct message).
-func replyText(out []sent) string {
+func replyText(out []bottest.Sent) string {
 	for _, s := range out {
-		if s.Direct == "" {
+		if !s.Direct {
 			return s.Reply.Text
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/bottest"
 	"github.com/bothy-chat/bothy/bot/privacy"
 	"github.com/bothy-chat/bothy/internal/testenv"
 )
@@ -18,8 +19,8 @@ func (e *env) owed() int {
 	return e.count("SELECT count(*) FROM shoutout_notices")
 }
 
-func noticesIn(out []sent) []sent {
-	var n []sent
+func noticesIn(out []bottest.Sent) []bottest.Sent {
+	var n []bottest.Sent
 	for _, s := range out {
 		if strings.Contains(s.Reply.Text, "received a shout-out") {
 			n = append(n, s)
@@ -71,12 +72,12 @@ func TestNoticeOwedUntilSent(t *testing.T) {
 		t.Fatalf("platform away: %d calls, %d owed; want tried and still owed", down.calls, e.owed())
 	}
 	e.svc.deliverNotices(ctx, e.bot, nil)
-	got := noticesIn(e.ad.take())
+	got := noticesIn(e.ad.Take())
 	if len(got) != 1 || !strings.Contains(got[0].Reply.Text, "<@UCAROL>") {
 		t.Fatalf("retry sent %+v, want one mention of Carol", got)
 	}
-	if got[0].To.RoomID != "C1" || got[0].To.ThreadID != "m1" {
-		t.Errorf("mention went to %+v, want the thread the shout-out was given in", got[0].To)
+	if got[0].Target.RoomID != "C1" || got[0].Target.ThreadID != "m1" {
+		t.Errorf("mention went to %+v, want the thread the shout-out was given in", got[0].Target)
 	}
 	if want := fmt.Sprintf("shoutout-%d-mention", id); got[0].Reply.Key != want {
 		t.Errorf("key = %q, want %q (the same on every attempt)", got[0].Reply.Key, want)
@@ -85,7 +86,7 @@ func TestNoticeOwedUntilSent(t *testing.T) {
 		t.Fatalf("owed after delivery = %d, want 0", n)
 	}
 	e.svc.deliverNotices(ctx, e.bot, nil)
-	if again := noticesIn(e.ad.take()); len(again) != 0 {
+	if again := noticesIn(e.ad.Take()); len(again) != 0 {
 		t.Fatalf("a delivered notice went out again: %+v", again)
 	}
 }
@@ -107,8 +108,8 @@ func TestNoticeAfterRestart(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	got := noticesIn(e.ad.take())
-	if len(got) != 1 || got[0].Direct != "UCAROL" {
+	got := noticesIn(e.ad.Take())
+	if len(got) != 1 || dmTo(got[0]) != "UCAROL" {
 		t.Fatalf("after restart sent %+v, want one direct message to Carol", got)
 	}
 }
@@ -119,7 +120,7 @@ func TestNoticeSkippedForOptOutAndErasure(t *testing.T) {
 		e.giveUnnoticed(t)
 		e.say("UCAROL", "shoutout notifications off")
 		e.svc.deliverNotices(context.Background(), e.bot, nil)
-		if got := noticesIn(e.ad.take()); len(got) != 0 {
+		if got := noticesIn(e.ad.Take()); len(got) != 0 {
 			t.Fatalf("opted-out member told: %+v", got)
 		}
 		if n := e.owed(); n != 0 {

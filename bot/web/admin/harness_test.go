@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,21 +41,12 @@ var london = func() *time.Location {
 	return l
 }()
 
-// clock is moved by tests; the console, meetups and shout-outs share it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type harness struct {
 	t       *testing.T
 	ctx     context.Context
 	db      *store.DB
 	dir     string
-	clock   *clock
+	clock   *bottest.Clock // moved by tests; the console, meetups and shout-outs share it
 	kb      *knowledge.Base
 	meet    *meetups.Service
 	shout   *shoutouts.Service
@@ -76,7 +66,7 @@ type harnessOpts struct {
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
-	h := &harness{t: t, ctx: ctx, clock: &clock{t: time.Date(2026, 3, 10, 14, 0, 0, 0, london)}}
+	h := &harness{t: t, ctx: ctx, clock: bottest.NewClock(time.Date(2026, 3, 10, 14, 0, 0, 0, london))}
 	db := bottest.OpenDB(t)
 	h.db = db
 	var err error
