@@ -386,12 +386,12 @@ func TestEmbeddingsFuseWithBM25(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.hits) == 0 || r.hits[0].ID != "misinformation" || r.confidence >= DefaultMinConfidence {
-		t.Fatalf("fused hits %v confidence %.2f", ids(r.hits), r.confidence)
+	if hits := r.Hits(); len(hits) == 0 || hits[0].ID != "misinformation" || r.Confidence() >= DefaultMinConfidence {
+		t.Fatalf("fused hits %v confidence %.2f", ids(hits), r.Confidence())
 	}
 	plain := evalKB(t, Options{})
-	if r, _ := plain.retrieve(ctx, "gossip"); len(r.hits) != 0 {
-		t.Fatalf("keyword search alone found %v", ids(r.hits))
+	if r, _ := plain.retrieve(ctx, "gossip"); len(r.Hits()) != 0 {
+		t.Fatalf("keyword search alone found %v", ids(r.Hits()))
 	}
 	// Both lists count: a keyword hit ranked 1 by BM25 stays in the list.
 	ans, err := b.Ask(ctx, Question{Text: "snow gritting routes"})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 //go:embed starter/*.md
@@ -21,8 +22,8 @@ var starterFS embed.FS
 const kvNamespace = "knowledge"
 
 // DefaultMinConfidence is the answer/abstain threshold. Left out one
-// knowledge base at a time, the confidence model (see confModel) balances
-// answering and abstaining best from 0.40 to 0.45, and on the sets it was
+// knowledge base at a time, the confidence model (retrieval's confModel)
+// balances answering and abstaining best from 0.40 to 0.45, and on the sets it was
 // never fitted on (fresh_d, fresh_f, sections_i) 0.45 does better than
 // 0.50 on both counts or one; 0.45 is the higher.
 const DefaultMinConfidence = 0.45
@@ -92,7 +93,7 @@ type Base struct {
 
 	ingestMu sync.Mutex
 	mu       sync.RWMutex
-	ix       *index
+	ix       *retrieval.Index
 	// checked is when the generation was last read (monotonic nanoseconds
 	// since start), so a busy bot reads it at most every genCheckEvery.
 	checked atomic.Int64
@@ -184,7 +185,7 @@ func (b *Base) Reload(ctx context.Context) (IngestReport, error) {
 
 // snapshot returns the current in-memory index, reloading it when another
 // process (bothy kb ingest) changed the database.
-func (b *Base) snapshot(ctx context.Context) (*index, error) {
+func (b *Base) snapshot(ctx context.Context) (*retrieval.Index, error) {
 	if err := b.refresh(ctx, false); err != nil {
 		return nil, err
 	}
@@ -223,10 +224,10 @@ func (b *Base) refresh(ctx context.Context, force bool) error {
 	b.mu.RLock()
 	cur := b.ix
 	b.mu.RUnlock()
-	if !force && cur != nil && cur.gen == gen {
+	if !force && cur != nil && cur.Gen() == gen {
 		return nil
 	}
-	ix, err := buildIndex(ctx, b.db.Write, gen, b.opts.EmbedModel)
+	ix, err := loadIndex(ctx, b.db.Write, gen, b.opts.EmbedModel)
 	if err != nil {
 		return err
 	}
@@ -242,7 +243,7 @@ func (b *Base) Count(ctx context.Context) (docs, chunks int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	return len(ix.docs), ix.n, nil
+	return ix.Documents(), ix.Sections(), nil
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -103,7 +103,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 
 // BenchmarkAsk measures answering (retrieval, ranking, extract) without
 // recording; run: go test ./knowledge -run '^$' -bench Ask -benchtime 2000x
-// Up to memSections sections are scored from memory; the 100k base goes
+// Up to retrieval's memSections sections are scored from memory; the 100k base goes
 // through FTS5.
 func BenchmarkAsk1kChunks(b *testing.B)   { benchAsk(b, 1000) }
 func BenchmarkAsk10kChunks(b *testing.B)  { benchAsk(b, 10000) }

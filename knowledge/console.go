@@ -16,7 +16,7 @@ func (b *Base) Rank(ctx context.Context, text string) ([]Hit, float64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return relevant(r.hits), r.confidence, nil
+	return relevant(r.Hits()), r.Confidence(), nil
 }
 
 // MinConfidence is the answer/abstain threshold in use.

@@ -3,6 +3,14 @@
 // ranked by how much of a question's meaning a passage covers. It answers
 // with short extracts (or, when a Writer is set, an LLM answer grounded in
 // numbered sources), and abstains, recording the gap, when it does not know.
+//
+// This package is the Base: parsing and ingest, the SQLite tables, asking
+// (retrieve.go runs retrieval's stages, answer.go makes the answer),
+// recorded questions and gaps, feedback, learnt phrasings, drafts, the
+// /kb/ID page, privacy and eval. The ranking itself (reading a question,
+// search, re-ranking, confidence, passages, the extract) is the pure
+// package knowledge/retrieval, over a snapshot this package loads from
+// SQLite after each ingest (snapshot.go).
 package knowledge
 
 import (

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // DocumentPage is one document as the community page shows it at /kb/ID:
@@ -64,10 +66,10 @@ func (b *Base) Document(ctx context.Context, id string) (DocumentPage, error) {
 			continue
 		}
 		last = heads
-		s := PageSection{Heading: sectionName(heads), Text: body}
+		s := PageSection{Heading: retrieval.SectionName(heads), Text: body}
 		if heads != "" {
 			s.Level = strings.Count(heads, " > ") + 1
-			a := sectionAnchor(heads)
+			a := retrieval.SectionAnchor(heads)
 			if used[a]++; used[a] > 1 {
 				a = fmt.Sprintf("%s-%d", a, used[a])
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // SQL for kb_documents, kb_chunks, kb_fts and kb_words: the indexed corpus.
@@ -114,7 +115,7 @@ func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, no
 	}
 	asked := askedBySection(heads, questions)
 	for i, c := range d.Chunks {
-		terms := sectionTerms(joinNonEmpty("\n", heads[i], asked[i]), c.Body)
+		terms := retrieval.SectionTerms(joinNonEmpty("\n", heads[i], asked[i]), c.Body)
 		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads[i], c.Body, terms, asked[i])
 		if err != nil {
 			return fmt.Errorf("knowledge: save %s section %d: %w", d.ID, i, err)
@@ -131,13 +132,13 @@ func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, no
 }
 
 func (s *insertStmts) addWords(ctx context.Context, text string) {
-	for _, t := range tokenize(text) {
-		if s.words[t.word] || stopWords[t.word] || len(t.word) < 4 {
+	for word, stem := range retrieval.VocabularyWords(text) {
+		if s.words[word] {
 			continue
 		}
-		s.words[t.word] = true
+		s.words[word] = true
 		// Best effort: the vocabulary only feeds typo correction.
-		_, _ = s.word.ExecContext(ctx, t.word, t.stem)
+		_, _ = s.word.ExecContext(ctx, word, stem)
 	}
 }
 
@@ -243,18 +244,6 @@ func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]Document
 	return out, rows.Err()
 }
 
-// sectionTerms is what kb_chunks.terms holds for a section: the content
-// stems of its headings and body, which the in-memory index loads instead
-// of re-stemming the corpus on every refresh.
-func sectionTerms(headings, body string) string {
-	return strings.Join(stems(headings+"\n"+body), " ")
-}
-
-// termsVersion names the analysis behind stored terms. Bump it whenever
-// stems() changes what it produces, so databases indexed before the change
-// are re-stemmed on open rather than silently mismatching new questions.
-const termsVersion = "2" // 2: capitalised abbreviations stem as their expansion ("IT" -> ict)
-
 // upgradeTerms re-derives every section's stored terms when they were made
 // by an older analysis. Files are not re-read: headings and body are in
 // the database already.
@@ -263,7 +252,7 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
-	if v == termsVersion {
+	if v == retrieval.TermsVersion {
 		return nil
 	}
 	b.ingestMu.Lock()
@@ -289,7 +278,7 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 			rows.Close()
 			return fmt.Errorf("knowledge: upgrade terms: %w", err)
 		}
-		secs = append(secs, sec{id, sectionTerms(joinNonEmpty("\n", heads, asked), body)})
+		secs = append(secs, sec{id, retrieval.SectionTerms(joinNonEmpty("\n", heads, asked), body)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -308,14 +297,14 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 	if err := bumpGeneration(ctx, tx); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
-	if err := store.SetKVIn(ctx, tx, kvNamespace, "terms_version", termsVersion); err != nil {
+	if err := store.SetKVIn(ctx, tx, kvNamespace, "terms_version", retrieval.TermsVersion); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	if len(secs) > 0 {
-		b.log.Info("re-stemmed the knowledge base for a newer analysis", "sections", len(secs), "version", termsVersion)
+		b.log.Info("re-stemmed the knowledge base for a newer analysis", "sections", len(secs), "version", retrieval.TermsVersion)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // EvalQuestion is one line of an eval file: a question and the ids of the
@@ -249,7 +251,7 @@ func (b *Base) Eval(ctx context.Context, qs []EvalQuestion) (bothy, baseline Eva
 			return outcome{}, err
 		}
 		o := outcome{confidence: a.Confidence, confident: a.Confident, answer: a.Text}
-		for _, h := range r.hits {
+		for _, h := range r.Hits() {
 			o.ids = append(o.ids, h.ID)
 		}
 		for _, p := range a.Passages {
@@ -267,8 +269,8 @@ func (b *Base) Eval(ctx context.Context, qs []EvalQuestion) (bothy, baseline Eva
 	defer bl.Close()
 	baseline, err = score(ctx, "fts5 bm25 baseline", qs, func(ctx context.Context, q string) (outcome, error) {
 		var terms []string
-		for _, t := range tokenize(q) {
-			terms = append(terms, `"`+t.word+`"`)
+		for _, w := range retrieval.Words(q) {
+			terms = append(terms, `"`+w+`"`)
 		}
 		if len(terms) == 0 {
 			return outcome{}, nil
@@ -349,7 +351,7 @@ func (b *Base) newBaseline(ctx context.Context) (*sql.DB, error) {
 		if err := rows.Scan(&id, &title, &headings, &body); err != nil {
 			return fail(err)
 		}
-		section := sectionName(headings)
+		section := retrieval.SectionName(headings)
 		if section == "" {
 			section = title
 		}

@@ -117,7 +117,7 @@ func TestEvalStarter(t *testing.T) {
 // TestEvalStarterHoldout runs questions on the starter knowledge base that
 // were kept out of every ranking decision; the confidence model has seen
 // them since it was refitted on every set (its unseen-base figures come
-// from leaving one base out, see confModel). Floors sit at what was
+// from leaving one base out, see retrieval's confModel). Floors sit at what was
 // measured, so a regression fails; abstain is below the target,
 // which is known and reported.
 func TestEvalStarterHoldout(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // SQL for kb_phrasings: other ways people ask for a section, learnt from
@@ -22,7 +23,7 @@ const maxPhrasing = 300
 // which go with its lead (the first section when it has no lead). Learnt
 // phrasings are not mixed into a section's words, where their situations
 // would draw other questions; they answer questions asked like them (see
-// learnt.go).
+// retrieval's learnt.go).
 func askedBySection(heads []string, questions string) []string {
 	out := make([]string, len(heads))
 	lead := 0
@@ -113,8 +114,8 @@ func (b *Base) findSection(ctx context.Context, docID, section string) (string, 
 		if want == "" || sameSection(want, title) {
 			return "", nil // the lead, or the document as a whole
 		}
-		if heads != "" && (sectionAnchor(heads) == want || sameSection(sectionName(heads), want)) {
-			return sectionAnchor(heads), nil
+		if heads != "" && (retrieval.SectionAnchor(heads) == want || sameSection(retrieval.SectionName(heads), want)) {
+			return retrieval.SectionAnchor(heads), nil
 		}
 	}
 	if err := rows.Err(); err != nil {

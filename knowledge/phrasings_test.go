@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // phrasingBase is a small folder base: one document about out-of-hours
@@ -114,7 +116,7 @@ func TestConfirmHelpful(t *testing.T) {
 	}
 	var n int
 	if err := b.db.Read.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE doc_id = 'cover' AND anchor = ? AND origin = 'helpful'",
-		Anchor(sectionName(a.Passages[0].Section))).Scan(&n); err != nil || n != 1 {
+		Anchor(retrieval.SectionName(a.Passages[0].Section))).Scan(&n); err != nil || n != 1 {
 		t.Errorf("phrasings stored = %d, %v; want 1", n, err)
 	}
 	if err := b.ConfirmHelpful(ctx, 4242, "org"); !errors.Is(err, ErrNotFound) {

@@ -5,39 +5,31 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sort"
 	"time"
+
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
-// SQL and search for kb_vectors: optional embeddings, fused with BM25.
+// SQL for kb_vectors: optional embeddings, fused with BM25 (see
+// retrieval's Fuse).
 
-type vecEntry struct {
-	chunkID int64
-	docID   string
-	vec     []float32 // unit length
-}
-
-// rrfK is the usual reciprocal-rank-fusion constant: it keeps one list's
-// top rank from drowning the other list.
-const rrfK = 60
-
-func loadVectors(ctx context.Context, q queryer, model string) ([]vecEntry, error) {
+// loadVectors adds the sections' vectors for model to the snapshot.
+func loadVectors(ctx context.Context, q queryer, model string, b *retrieval.Builder) error {
 	rows, err := q.QueryContext(ctx, `SELECT v.chunk_id, c.doc_id, v.vec FROM kb_vectors v JOIN kb_chunks c ON c.id = v.chunk_id WHERE v.model = ?`, model)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: load vectors: %w", err)
+		return fmt.Errorf("knowledge: load vectors: %w", err)
 	}
 	defer rows.Close()
-	var out []vecEntry
 	for rows.Next() {
-		var e vecEntry
+		var chunkID int64
+		var docID string
 		var blob []byte
-		if err := rows.Scan(&e.chunkID, &e.docID, &blob); err != nil {
-			return nil, fmt.Errorf("knowledge: load vectors: %w", err)
+		if err := rows.Scan(&chunkID, &docID, &blob); err != nil {
+			return fmt.Errorf("knowledge: load vectors: %w", err)
 		}
-		e.vec = decodeVec(blob)
-		out = append(out, e)
+		b.AddVector(chunkID, docID, decodeVec(blob))
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func encodeVec(v []float32) []byte {
@@ -126,75 +118,16 @@ func (b *Base) embedMissing(ctx context.Context) {
 	}
 }
 
-// fuse re-orders lexical hits by reciprocal rank fusion with a vector
-// search over all sections. Documents only the vector search found are
-// added with the coverage the lexical side gave them (none), so they can
-// be offered but do not make the bot answer on their own.
-func (b *Base) fuse(ctx context.Context, ix *index, question string, lexical []Hit) []Hit {
+// fuse re-orders the ranking's hits by reciprocal rank fusion with a
+// vector search (retrieval's Fuse), once the question is embedded; when
+// that fails, the keyword ranking stands.
+func (b *Base) fuse(ctx context.Context, r *retrieval.Ranking, question string) {
 	ectx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	vs, err := b.opts.Embedder.Embed(ectx, []string{question})
 	if err != nil || len(vs) != 1 {
 		b.log.Warn("embedding the question failed; using keyword search only", "err", err)
-		return lexical
+		return
 	}
-	q := normalise(vs[0])
-	best := map[string]float64{}
-	bestChunk := map[string]int64{}
-	for _, e := range ix.vecs {
-		if len(e.vec) != len(q) {
-			continue
-		}
-		var dot float32
-		for i := range q {
-			dot += q[i] * e.vec[i]
-		}
-		if s, ok := best[e.docID]; !ok || float64(dot) > s {
-			best[e.docID] = float64(dot)
-			bestChunk[e.docID] = e.chunkID
-		}
-	}
-	type ds struct {
-		id  string
-		cos float64
-	}
-	var vrank []ds
-	for id, s := range best {
-		vrank = append(vrank, ds{id, s})
-	}
-	sort.Slice(vrank, func(i, j int) bool {
-		if vrank[i].cos != vrank[j].cos {
-			return vrank[i].cos > vrank[j].cos
-		}
-		return vrank[i].id < vrank[j].id
-	})
-	if len(vrank) > 20 {
-		vrank = vrank[:20]
-	}
-	fused := map[string]float64{}
-	byID := map[string]Hit{}
-	for i, h := range lexical {
-		fused[h.ID] += 1 / float64(rrfK+i+1)
-		byID[h.ID] = h
-	}
-	for i, v := range vrank {
-		fused[v.id] += 1 / float64(rrfK+i+1)
-		if _, ok := byID[v.id]; !ok {
-			if d := ix.docs[v.id]; d != nil {
-				byID[v.id] = Hit{ID: d.ID, Title: d.Title, Kind: d.Kind, URL: d.URL, Updated: d.Updated, chunkID: bestChunk[v.id]}
-			}
-		}
-	}
-	out := make([]Hit, 0, len(byID))
-	for id, h := range byID {
-		h.Score = fused[id]
-		out = append(out, h)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
+	r.Fuse(normalise(vs[0]))
 }

@@ -26,7 +26,7 @@ HONEST = ["sections_h"]
 TRAIN = [s for g in GROUPS.values() for s in g]
 present = {r["set"] for r in rows}
 
-# The section model in use (knowledge/passages.go secModel).
+# The section model in use (knowledge/retrieval/passages.go secModel).
 SEC_FEATS = ["Own", "Head", "Dis", "Lead", "Ask", "Len", "Sim", "BM25", "Doc", "Top", "Conf"]
 
 

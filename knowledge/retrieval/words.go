@@ -1,6 +1,7 @@
-package knowledge
+package retrieval
 
 import (
+	"iter"
 	"strings"
 	"sync"
 	"unicode"
@@ -204,3 +205,42 @@ func expandShorthand(toks []token) []token {
 	}
 	return out
 }
+
+// Words returns the lower-case words of a text as the analyser splits it,
+// stop words included (the eval's plain baseline queries with them).
+func Words(s string) []string {
+	toks := tokenize(s)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.word
+	}
+	return out
+}
+
+// VocabularyWords yields the words of a text worth knowing for typo
+// correction, each with its stem: not stop words, four letters or more.
+// A word may come more than once.
+func VocabularyWords(s string) iter.Seq2[string, string] {
+	return func(yield func(word, stem string) bool) {
+		for _, t := range tokenize(s) {
+			if stopWords[t.word] || len(t.word) < 4 {
+				continue
+			}
+			if !yield(t.word, t.stem) {
+				return
+			}
+		}
+	}
+}
+
+// SectionTerms is what a section's stored terms hold (kb_chunks.terms):
+// the content stems of its headings and body, which Builder.AddSection
+// reads back instead of re-stemming the corpus on every refresh.
+func SectionTerms(headings, body string) string {
+	return strings.Join(stems(headings+"\n"+body), " ")
+}
+
+// TermsVersion names the analysis behind stored terms. Bump it whenever
+// stems changes what it produces, so databases indexed before the change
+// are re-stemmed on open rather than silently mismatching new questions.
+const TermsVersion = "2" // 2: capitalised abbreviations stem as their expansion ("IT" -> ict)

@@ -1,4 +1,4 @@
-package knowledge
+package retrieval
 
 import (
 	"fmt"
@@ -17,20 +17,23 @@ import (
 // the same weighted columns, so rankings agree closely.
 const memSections = 20000
 
+// MaxCandidates is how many sections BM25 hands to the re-ranker.
+const MaxCandidates = 60
+
 // BM25 parameters, as FTS5 uses them.
 const (
 	bm25K1 = 1.2
 	bm25B  = 0.75
 )
 
-// termSet is a sorted set of stem IDs (see index.vocab): a section's
+// termSet is a sorted set of stem IDs (see Index.vocab): a section's
 // words or its headings'. IDs rather than strings halve the memory and
 // make the re-ranker's many membership tests integer compares.
 type termSet []uint32
 
 // termSet maps stems to their IDs; stems outside the vocabulary are left
 // out, as no question alternative can ask for them.
-func (ix *index) termSet(ss []string) termSet {
+func (ix *Index) termSet(ss []string) termSet {
 	t := make(termSet, 0, len(ss))
 	for _, s := range ss {
 		if id := ix.vocab[s]; id != 0 {
@@ -69,67 +72,6 @@ type memSection struct {
 	static atomic.Pointer[sectionStatic]
 }
 
-// sectionStatic is what the section model reads of a section that does
-// not depend on the question.
-type sectionStatic struct {
-	anchor   string
-	logLen   float64 // log(1 + its words)
-	asks     []token // its heading's first words, for asksAlike
-	headVecs []int32 // its heading's content words in the vector table
-}
-
-// statics returns the section's question-independent features.
-func (m *memSection) statics() *sectionStatic {
-	if st := m.static.Load(); st != nil {
-		return st
-	}
-	st := &sectionStatic{anchor: sectionAnchor(m.headings), headVecs: vecWords(sectionName(m.headings))}
-	n, in := 0, false
-	for _, r := range m.body {
-		sp := r == ' ' || r == '\n' || r == '\t'
-		if !sp && !in {
-			n++
-		}
-		in = !sp
-	}
-	st.logLen = math.Log1p(float64(n))
-	if h := sectionName(m.headings); h != "" {
-		st.asks = tokenize(h)
-		if len(st.asks) > 2 {
-			st.asks = st.asks[:2]
-		}
-	}
-	m.static.Store(st)
-	return st
-}
-
-// unit is one sentence or list item of a passage.
-type unit struct {
-	text  string
-	ids   termSet
-	words int
-}
-
-// splitPassage cuts a passage into units with their stem IDs.
-func (ix *index) splitPassage(p string) []unit {
-	texts := splitUnits(p)
-	out := make([]unit, len(texts))
-	for i, t := range texts {
-		out[i] = unit{text: t, ids: ix.termSet(stems(t)), words: len(strings.Fields(t))}
-	}
-	return out
-}
-
-// unitsOfSection returns a section's units, splitting it on first use.
-func (ix *index) unitsOfSection(m *memSection) []unit {
-	if u := m.units.Load(); u != nil {
-		return *u
-	}
-	u := ix.splitPassage(m.body)
-	m.units.Store(&u)
-	return u
-}
-
 // posting is one section's weighted frequency of a stem.
 type posting struct {
 	sec int32
@@ -138,7 +80,7 @@ type posting struct {
 
 // sectionIndex holds every section's stems and the posting lists.
 type sectionIndex struct {
-	ix     *index // for vocab
+	ix     *Index // for vocab
 	secs   []memSection
 	post   map[string][]posting // while building; finish moves it to byIDs
 	byIDs  [][]posting          // posting lists by vocabulary ID
@@ -158,15 +100,18 @@ const (
 	colBody     = 1.0
 )
 
-var bm25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
+// BM25Weights are the column weights as the arguments of FTS5's bm25()
+// after the table name, for a search of a knowledge base too large to
+// hold in memory.
+var BM25Weights = fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", colTitle, colTags, colHeadings, colBody)
 
-func newSectionIndex(ix *index) *sectionIndex {
+func newSectionIndex(ix *Index) *sectionIndex {
 	return &sectionIndex{ix: ix, post: map[string][]posting{}, byDoc: map[string][]int32{}, accs: sync.Pool{New: func() any { return &accumulator{} }}}
 }
 
 // headStems are the stems a section's headings count with: its heading
 // path and the ways people ask for it.
-func headStems(headings, asked string) []string { return stems(joinNonEmpty("\n", headings, asked)) }
+func headStems(headings, asked string) []string { return stems(headings + "\n" + asked) }
 
 // add indexes one section. terms are the stems of its headings and body
 // (as stored in kb_chunks.terms, repeats kept); d gives title and tags.
@@ -347,4 +292,100 @@ func (si *sectionIndex) phrase(ids []uint32) []posting {
 		}
 	}
 	return out
+}
+
+// matchQuery builds an FTS5 query that only ever contains quoted words:
+// alternatives of the question's concepts, OR-ed. User text never reaches
+// MATCH as syntax. On a large corpus, common words would make BM25 score
+// most of the index, so alternatives are added rarest first until about
+// postingBudget sections are covered; the re-ranker still scores every
+// concept on the candidates. Small knowledge bases get the full query.
+func (ix *Index) matchQuery(cs []concept) string {
+	alts := ix.queryAlts(cs)
+	parts := make([]string, len(alts))
+	for i, a := range alts {
+		parts[i] = `"` + strings.ReplaceAll(a.surface, `"`, `""`) + `"`
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// queryAlts picks the alternatives a search looks up, rarest first, within
+// the posting budget on large indexes.
+func (ix *Index) queryAlts(cs []concept) []alt {
+	type term struct {
+		a  *alt
+		df int
+	}
+	n := 0
+	for _, c := range cs {
+		n += len(c.alts)
+	}
+	terms := make([]term, 0, n)
+	// Most questions have a few dozen alternatives, for which a scan is
+	// cheaper than a set; a long question gets the set.
+	var seen map[string]bool
+	if n > 64 {
+		seen = make(map[string]bool, n)
+	}
+	dup := func(a *alt) bool {
+		if seen != nil {
+			d := seen[a.surface]
+			seen[a.surface] = true
+			return d
+		}
+		for _, t := range terms {
+			if t.a.surface == a.surface {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range cs {
+		for j := range cs[i].alts {
+			if a := &cs[i].alts[j]; !dup(a) {
+				terms = append(terms, term{a, ix.altDF(*a)})
+			}
+		}
+	}
+	slices.SortStableFunc(terms, func(a, b term) int { return a.df - b.df })
+	out := make([]alt, 0, len(terms))
+	postings := 0
+	for _, t := range terms {
+		if t.df == 0 && len(out) > 0 {
+			continue // nothing to find, and FTS5 would still look it up
+		}
+		if ix.n > smallIndex && postings > 0 && postings+t.df > postingBudget {
+			break
+		}
+		postings += t.df
+		out = append(out, *t.a)
+	}
+	return out
+}
+
+// postingBudget bounds how many sections one query makes BM25 score, on
+// indexes larger than smallIndex sections (smaller ones are cheap to score
+// in full, and then no common word is left out of the candidates).
+const (
+	postingBudget = 400
+	smallIndex    = 500
+)
+
+// candidate is one section BM25 found, with what the re-ranker needs.
+// The in-memory index hands out its own sections; FTS5's rows are made
+// into sections of the same shape.
+type candidate struct {
+	*memSection
+	sec  int     // index+1 in Index.sections, 0 when FTS5 found it
+	bm25 float64 // FTS5 rank: negative, lower is better
+}
+
+// loadSection makes a section read from SQLite (a knowledge base too large
+// to hold in memory) into the shape the in-memory index hands out.
+func (ix *Index) loadSection(s Section) *memSection {
+	m := &memSection{pos: -1, id: s.ID, docID: s.DocID, ord: s.Ord, headings: s.Headings, body: s.Body}
+	m.doc = ix.docs[m.docID]
+	m.terms = ix.termSet(strings.Fields(s.Terms))
+	m.heads = ix.termSet(headStems(m.headings, s.Asked))
+	return m
 }

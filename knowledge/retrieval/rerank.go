@@ -1,4 +1,4 @@
-package knowledge
+package retrieval
 
 import (
 	"math"
@@ -16,7 +16,7 @@ type docAgg struct {
 	meta    *docMeta
 	inField bits // the question's stems in the title and tags
 	best    float64
-	f       features
+	f       Features
 	bestIdx int
 	// covered is per concept, the best strength anywhere in the doc.
 	covered []float64
@@ -69,7 +69,7 @@ func sized[S ~[]E, E any](s S, n int) S {
 // stems, group the candidates by document, find which stems each
 // document's title and tags and each section's own text hold, score every
 // section, then order the documents and build their hits.
-func (r *ranking) rerank(ix *index, cands []candidate, total float64) {
+func (r *Ranking) rerank(ix *Index, cands []candidate, total float64) {
 	rr := rerankPool.Get().(*reranker)
 	defer rr.release()
 	rr.concepts, rr.total, rr.cands = r.concepts, total, cands
@@ -145,7 +145,7 @@ func (rr *reranker) matchFields() {
 
 // matchSections finds which of the question's stems each candidate's own
 // text (headings and body) holds.
-func (rr *reranker) matchSections(ix *index) {
+func (rr *reranker) matchSections(ix *Index) {
 	rr.bodies = sized(rr.bodies, len(rr.cands)*rr.words)
 	rr.inHead = sized(rr.inHead, rr.words)
 	candDoc, aggs := rr.candDoc, rr.aggs
@@ -206,7 +206,7 @@ func (rr *reranker) scoreSections(minBM float64) {
 		}
 		if score > agg.best {
 			agg.best, agg.bestIdx = score, i
-			agg.f = features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
+			agg.f = Features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
 		}
 	}
 }
@@ -259,7 +259,7 @@ func (rr *reranker) rankDocuments() {
 
 // hits builds the ranked documents, each with the section it would quote
 // and its calibrated confidence for a question of features q.
-func (rr *reranker) hits(q qfeatures) []Hit {
+func (rr *reranker) hits(q QuestionFeatures) []Hit {
 	hits := make([]Hit, len(rr.order))
 	for i, di := range rr.order {
 		agg := &rr.aggs[di]
@@ -268,7 +268,7 @@ func (rr *reranker) hits(q qfeatures) []Hit {
 			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    rr.final[di],
 			Coverage: agg.f.Cov,
-			Passage:  c.body, Headings: c.headings, chunkID: c.id, sec: c.sec,
+			Passage:  c.body, Headings: c.headings,
 			feats:      agg.f,
 			confidence: confidence(agg.f, q, false).p,
 		}
@@ -322,7 +322,7 @@ func questionStems(cs []concept) (uniq []uint32, words int) {
 // candidate's term set. Postings also count the document's title and
 // tags, so where field (the candidate's title and tag stems; nil for a
 // candidate with no document) has the stem, the term set decides.
-func sectionStems(ix *index, cands []candidate, uniq []uint32, words int, field func(i int) bits, out bits) {
+func sectionStems(ix *Index, cands []candidate, uniq []uint32, words int, field func(i int) bits, out bits) {
 	var viaPostings []bool
 	if si := ix.sections; si != nil && len(cands) > 0 {
 		// Binary search costs about log2 of a section's terms per

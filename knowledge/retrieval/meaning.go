@@ -1,8 +1,9 @@
-package knowledge
+package retrieval
 
 import (
-	"github.com/bothy-chat/bothy/knowledge/wordvec"
 	"slices"
+
+	"github.com/bothy-chat/bothy/knowledge/wordvec"
 )
 
 // Word vectors give retrieval a sense of meaning beyond shared stems:
@@ -12,7 +13,7 @@ import (
 // headingSim is how close a heading's words come to the question's: for
 // each heading word, its best similarity to any question word, averaged.
 // A heading word's best similarity is worked out once per question.
-func (r *ranking) headingSim(heading []int32) float64 {
+func (r *Ranking) headingSim(heading []int32) float64 {
 	q := r.questionVecs()
 	if len(heading) == 0 || len(q) == 0 {
 		return 0
@@ -59,7 +60,7 @@ const maxSimWords = 8
 
 // questionVecs lists the question's content words known to the vector
 // table, the rarest maxSimWords of them.
-func (r *ranking) questionVecs() []int32 {
+func (r *Ranking) questionVecs() []int32 {
 	if r.qwords != nil {
 		return r.qwords
 	}

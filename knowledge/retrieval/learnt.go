@@ -1,8 +1,6 @@
-package knowledge
+package retrieval
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -34,38 +32,26 @@ const (
 	learntConfidence = 0.95
 )
 
-// loadLearnt reads every phrasing: learnt ones and front-matter questions.
-func loadLearnt(ctx context.Context, q queryer) ([]learntPhrasing, error) {
-	rows, err := q.QueryContext(ctx, `SELECT doc_id, anchor, text FROM kb_phrasings
-		UNION ALL SELECT id, '', questions FROM kb_documents WHERE questions != ''`)
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: load phrasings: %w", err)
-	}
-	defer rows.Close()
-	var out []learntPhrasing
-	for rows.Next() {
-		var docID, anchor, text string
-		if err := rows.Scan(&docID, &anchor, &text); err != nil {
-			return nil, fmt.Errorf("knowledge: load phrasings: %w", err)
-		}
-		for _, line := range strings.Split(text, "\n") {
-			var ss []string
-			for _, t := range expandShorthand(tokenize(line)) {
-				if !isStop(t) && len(t.word) > 1 {
-					ss = append(ss, t.stem)
-				}
-			}
-			slices.Sort(ss)
-			if ss = slices.Compact(ss); len(ss) > 0 {
-				out = append(out, learntPhrasing{docID, anchor, ss})
+// appendPhrasings adds the phrasings of one section (one question per
+// line of text) to ps.
+func appendPhrasings(ps []learntPhrasing, docID, anchor, text string) []learntPhrasing {
+	for _, line := range strings.Split(text, "\n") {
+		var ss []string
+		for _, t := range expandShorthand(tokenize(line)) {
+			if !isStop(t) && len(t.word) > 1 {
+				ss = append(ss, t.stem)
 			}
 		}
+		slices.Sort(ss)
+		if ss = slices.Compact(ss); len(ss) > 0 {
+			ps = append(ps, learntPhrasing{docID, anchor, ss})
+		}
 	}
-	return out, rows.Err()
+	return ps
 }
 
 // stemWeight weighs a phrasing's stem as a concept would be weighed.
-func (ix *index) stemWeight(s string) float64 {
+func (ix *Index) stemWeight(s string) float64 {
 	w := ix.docIDF(max(ix.docDF[s], 1))
 	if isGeneric(token{word: s, stem: s}) {
 		w *= genericWeight
@@ -86,7 +72,7 @@ type learntMatchOf struct {
 
 // matchLearnt scores the question against every phrasing and keeps, per
 // section, the best match of at least learntSoft, best first.
-func (r *ranking) matchLearnt() []learntMatchOf {
+func (r *Ranking) matchLearnt() []learntMatchOf {
 	ix := r.ix
 	if len(ix.learnt) == 0 || len(r.concepts) == 0 {
 		return nil
@@ -156,12 +142,12 @@ func (r *ranking) matchLearnt() []learntMatchOf {
 // score, per unit of match.
 const learntDocBonus = 0.5
 
-// applyLearnt uses what organisers taught: a question asked like a
+// ApplyLearnt uses what organisers taught: a question asked like a
 // phrasing (learntMatch or more) is answered from its section, its
 // document first with a confidence above the threshold; a looser match
 // (learntSoft or more) lifts its document's score, and scoreSections its
 // section's.
-func (r *ranking) applyLearnt() {
+func (r *Ranking) ApplyLearnt() {
 	r.learnt = r.matchLearnt()
 	if len(r.learnt) == 0 {
 		return
@@ -194,7 +180,7 @@ func (r *ranking) applyLearnt() {
 }
 
 // learntBonusFor is the section bonus a learnt phrasing gives a section.
-func (r *ranking) learntBonusFor(m *memSection) float64 {
+func (r *Ranking) learntBonusFor(m *memSection) float64 {
 	for _, l := range r.learnt {
 		if l.p.docID == m.docID && l.p.anchor == m.statics().anchor {
 			return learntBonus * l.score

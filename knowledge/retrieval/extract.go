@@ -1,0 +1,217 @@
+package retrieval
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// The extractive answer: the sentences and list items of the best passage
+// that cover the question.
+
+var sentenceEnd = regexp.MustCompile(`([.!?])\s+`)
+
+// quoteWords is about how much an extractive answer quotes: enough to act
+// on (a whole short list, a short section whole), short enough for chat.
+const (
+	quoteWords = 80
+	// listWords is the longest list kept whole when part of it is picked.
+	listWords = 110
+	// maxExtractRunes cuts a quote that is still too long (one huge
+	// paragraph).
+	maxExtractRunes = 900
+)
+
+// Extract builds the extractive answer from the first passage: the whole
+// section when it is short, else the sentences and list items that cover
+// the question best, in their original order, a list kept whole with the
+// sentence that introduces it; then the other sections of its document
+// that answer nearly as well.
+func (r *Ranking) Extract(ps []Passage) string {
+	top := ps[0]
+	units := r.ix.unitsOfSection(top.sec)
+	pick := make([]bool, len(units))
+	words := make([]int, len(units))
+	total := 0
+	for i, u := range units {
+		words[i] = u.words
+		total += words[i]
+	}
+	if total <= quoteWords+quoteWords/4 {
+		for i := range pick {
+			pick[i] = true
+		}
+	} else {
+		r.pickUnits(units, words, pick)
+		// A section's first sentence usually says what the rest
+		// explains ("aim to publish a holding statement within 30
+		// minutes"), while the best-covering ones often echo the
+		// situation the question describes.
+		if !pick[0] && words[0] <= 40 {
+			pick[0] = true
+		}
+	}
+	var out []string
+	for i, u := range units {
+		if pick[i] {
+			out = append(out, u.text)
+		}
+	}
+	body := strings.Join(out, "\n")
+	if utf8.RuneCountInString(body) > maxExtractRunes {
+		body = string([]rune(body)[:maxExtractRunes]) + "…"
+	}
+	where := top.doc.Title
+	if top.sec.headings != "" {
+		where += " › " + top.sec.headings
+	}
+	var more []string
+	for _, p := range ps[1:] {
+		if len(more) == 2 {
+			break
+		}
+		if p.sec.docID == top.sec.docID && p.sec.headings != "" && p.Section != top.Section && !slices.Contains(more, p.Section) {
+			more = append(more, p.Section)
+		}
+	}
+	if len(more) > 0 {
+		body += "\nAlso in this document: " + strings.Join(more, " · ")
+	}
+	return fmt.Sprintf("From **%s**:\n%s", where, body)
+}
+
+// pickUnits marks the units to quote from a long section: the best
+// covering first, until about quoteWords; a picked list item or list
+// introduction brings its whole list when the list is short.
+func (r *Ranking) pickUnits(units []unit, words []int, pick []bool) {
+	type scored struct {
+		i     int
+		score float64
+	}
+	ss := make([]scored, 0, len(units))
+	for i, u := range units {
+		var sc float64
+		for _, c := range r.concepts {
+			for _, a := range c.alts {
+				all := len(a.ids) > 0
+				for _, id := range a.ids {
+					all = all && u.ids.has(id)
+				}
+				if all {
+					sc += c.weight * a.strength
+					break
+				}
+			}
+		}
+		ss = append(ss, scored{i, sc})
+	}
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
+	n := 0
+	for _, s := range ss {
+		if n > 0 && (s.score == 0 || n >= quoteWords) {
+			break
+		}
+		if pick[s.i] {
+			continue
+		}
+		from, to := listAround(units, s.i)
+		size := 0
+		for i := from; i < to; i++ {
+			if !pick[i] {
+				size += words[i]
+			}
+		}
+		if to-from > 1 && size <= listWords && (n == 0 || n+size <= quoteWords+quoteWords/2) {
+			for i := from; i < to; i++ {
+				pick[i] = true
+			}
+			n += size
+			continue
+		}
+		if n > 0 && n+words[s.i] > quoteWords+quoteWords/4 {
+			continue
+		}
+		pick[s.i] = true
+		n += words[s.i]
+	}
+}
+
+// listAround is the list unit i belongs to, with the sentence ending in a
+// colon that introduces it, as [from, to); just [i, i+1) when i is
+// neither a list item nor an introduction.
+func listAround(units []unit, i int) (from, to int) {
+	item := func(j int) bool { return j >= 0 && j < len(units) && strings.HasPrefix(units[j].text, "- ") }
+	intro := func(j int) bool { return j >= 0 && j < len(units) && strings.HasSuffix(units[j].text, ":") }
+	switch {
+	case item(i):
+		from, to = i, i+1
+		for item(from - 1) {
+			from--
+		}
+		for item(to) {
+			to++
+		}
+		if intro(from - 1) {
+			from--
+		}
+		return from, to
+	case intro(i) && item(i+1):
+		to = i + 1
+		for item(to) {
+			to++
+		}
+		return i, to
+	}
+	return i, i + 1
+}
+
+// splitUnits cuts a passage into list items and sentences.
+func splitUnits(p string) []string {
+	var out []string
+	for _, line := range strings.Split(p, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "- ") {
+			out = append(out, line)
+			continue
+		}
+		for _, s := range strings.Split(sentenceEnd.ReplaceAllString(line, "$1\x00"), "\x00") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// unit is one sentence or list item of a passage.
+type unit struct {
+	text  string
+	ids   termSet
+	words int
+}
+
+// splitPassage cuts a passage into units with their stem IDs.
+func (ix *Index) splitPassage(p string) []unit {
+	texts := splitUnits(p)
+	out := make([]unit, len(texts))
+	for i, t := range texts {
+		out[i] = unit{text: t, ids: ix.termSet(stems(t)), words: len(strings.Fields(t))}
+	}
+	return out
+}
+
+// unitsOfSection returns a section's units, splitting it on first use.
+func (ix *Index) unitsOfSection(m *memSection) []unit {
+	if u := m.units.Load(); u != nil {
+		return *u
+	}
+	u := ix.splitPassage(m.body)
+	m.units.Store(&u)
+	return u
+}

@@ -1,0 +1,193 @@
+package retrieval
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Passage is one section of a document as an answer uses it: what the
+// extractive answer quotes (the first) and what a language model is given
+// (the first few), best first.
+type Passage struct {
+	// ID is the document id, with "#anchor" for a headed section (the
+	// anchor of its heading on the community page's /kb/ID), without for
+	// the document's lead.
+	ID string `json:"id"`
+	// Section is the heading as written, or the document's title for its
+	// lead.
+	Section string  `json:"section"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+
+	doc   *docMeta
+	sec   *memSection
+	feats SectionFeatures
+}
+
+// DocID is the document the passage is from.
+func (p Passage) DocID() string {
+	id, _, _ := strings.Cut(p.ID, "#")
+	return id
+}
+
+// Headings is the section's heading path, outermost first, joined by
+// " > " ("" for a document's lead).
+func (p Passage) Headings() string {
+	if p.sec == nil {
+		return ""
+	}
+	return p.sec.headings
+}
+
+// Document is the passage's document: its id as indexed (unlike DocID,
+// whole when the id holds a "#") and its title.
+func (p Passage) Document() (id, title string) {
+	if p.sec != nil {
+		id = p.sec.docID
+	}
+	if p.doc != nil {
+		title = p.doc.Title
+	}
+	return id, title
+}
+
+// Anchor is the fragment a heading gets on the community page: lower case
+// letters and digits, words joined by hyphens. Answers link to it and
+// kb link accepts it, so it must not change lightly.
+func Anchor(heading string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		case r == '\'' || r == '’':
+			// "don't" reads as one word
+		default:
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return "section" // a heading of punctuation or emoji only
+	}
+	return b.String()
+}
+
+// SectionName is the last heading of a section's heading path, or "" for
+// a lead.
+func SectionName(headings string) string {
+	if i := strings.LastIndex(headings, " > "); i >= 0 {
+		return headings[i+3:]
+	}
+	return headings
+}
+
+// describe fills in what a reader sees of the passage's section: its id,
+// name and text. Scoring leaves them out, since most sections scored are
+// never shown.
+func (p *Passage) describe() {
+	m := p.sec
+	p.ID, p.Section, p.Text = m.docID, SectionName(m.headings), m.body
+	if p.Section == "" {
+		if p.doc != nil {
+			p.Section = p.doc.Title
+		}
+	} else {
+		p.ID += "#" + m.statics().anchor
+	}
+}
+
+// SectionAnchor is the anchor of a section by its heading path: its own
+// heading's. Two sections with the same heading in one document share it,
+// which the page resolves by numbering the later ones (see Document
+// rendering in the web package); retrieval names the first.
+func SectionAnchor(headings string) string { return Anchor(SectionName(headings)) }
+
+// SectionReader reads a document's sections from the knowledge base, in
+// order, when the index does not hold them in memory (see
+// Index.InMemory).
+type SectionReader func(docID string) ([]Section, error)
+
+// docSections returns a document's sections in order: from memory when the
+// index holds them, else through read.
+func (ix *Index) docSections(id string, read SectionReader) ([]*memSection, error) {
+	var out []*memSection
+	if si := ix.sections; si != nil {
+		out = make([]*memSection, len(si.byDoc[id]))
+		for i, j := range si.byDoc[id] {
+			out[i] = &si.secs[j]
+		}
+		return out, nil
+	}
+	rows, err := read(id)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range rows {
+		out = append(out, ix.loadSection(s))
+	}
+	return out, nil
+}
+
+// passageDocs is how many of the best documents' sections compete for the
+// passages: a third changed no set's section@1 and cost a third more time.
+const passageDocs = 2
+
+// maxPassages is how many passages an answer carries.
+const maxPassages = 5
+
+// Passages ranks the sections of the best documents for the question and
+// keeps the best maxPassages, best first: the first is what an extractive
+// answer quotes (Extract). read is called only for an index that does not
+// hold the sections in memory.
+func (r *Ranking) Passages(read SectionReader) ([]Passage, error) {
+	if len(r.hits) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	for _, h := range r.hits {
+		if len(ids) == passageDocs {
+			break
+		}
+		if h.confidence > 0 || len(ids) == 0 {
+			ids = append(ids, h.ID)
+		}
+	}
+	out, err := r.scoredSections(read, ids)
+	if err != nil {
+		return nil, err
+	}
+	// A section split into parts is one passage: keep its best part.
+	kept := out[:0]
+	for _, p := range out {
+		if len(kept) == maxPassages {
+			break
+		}
+		if !slices.ContainsFunc(kept, func(q Passage) bool { return q.sec.docID == p.sec.docID && q.sec.headings == p.sec.headings }) {
+			p.describe()
+			kept = append(kept, p)
+		}
+	}
+	return kept, nil
+}
+
+// scoredSections scores every section of the listed documents (best
+// ranked first), best first.
+func (r *Ranking) scoredSections(read SectionReader, ids []string) ([]Passage, error) {
+	var out []Passage
+	for rank, id := range ids {
+		secs, err := r.ix.docSections(id, read)
+		if err != nil {
+			return nil, err
+		}
+		h := r.hits[slices.IndexFunc(r.hits, func(h Hit) bool { return h.ID == id })]
+		out = r.scoreSections(out, secs, h, rank)
+	}
+	slices.SortStableFunc(out, func(a, b Passage) int { return cmpDesc(a.Score, b.Score) })
+	return out, nil
+}
