@@ -59,7 +59,8 @@ func questionTokens(question string) []token {
 func (ix *Index) analyse(toks []token) []concept {
 	toks = expandShorthand(toks)
 	readAbbreviations(toks)
-	typo := ix.fixTypos(toks)
+	typo := make([]bool, len(toks)) // made here, it stays on the stack
+	ix.fixTypos(toks, typo)
 	cs := matchPhrases(toks, typo)
 	ix.weigh(cs)
 	cs = keepWeightiest(cs)
@@ -81,9 +82,8 @@ func readAbbreviations(toks []token) {
 
 // fixTypos is cheap typo tolerance: an unknown, non-everyday word of six
 // letters or more that is one edit from a known word (corpus or synonym
-// list) is read as that word. It reports which tokens it changed.
-func (ix *Index) fixTypos(toks []token) []bool {
-	typo := make([]bool, len(toks))
+// list) is read as that word. It marks the tokens it changed in typo.
+func (ix *Index) fixTypos(toks []token, typo []bool) {
 	for i, t := range toks {
 		if ix.df[t.stem] > 0 || len(synonyms.byKey[t.stem]) > 0 || isStop(t) || isGeneric(t) {
 			continue
@@ -93,7 +93,6 @@ func (ix *Index) fixTypos(toks []token) []bool {
 			typo[i] = true
 		}
 	}
-	return typo
 }
 
 // matchPhrases reads the tokens left to right as concepts: the longest

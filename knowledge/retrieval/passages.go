@@ -110,7 +110,7 @@ func SectionAnchor(headings string) string { return Anchor(SectionName(headings)
 
 // SectionReader reads a document's sections from the knowledge base, in
 // order, when the index does not hold them in memory (see
-// Index.InMemory).
+// Index.InMemory); for an index that does, it is never called.
 type SectionReader func(docID string) ([]Section, error)
 
 // docSections returns a document's sections in order: from memory when the

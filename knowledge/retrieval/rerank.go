@@ -184,7 +184,24 @@ func (rr *reranker) scoreSections(minBM float64) {
 			if !con.mask.meets(inBody, agg.inField) {
 				continue // none of its words here: it adds nothing
 			}
-			m, mOwn, mField, mHead := con.bestMatch(inBody, agg.inField, inHead)
+			// The concept's strongest alternative whose stems are all in
+			// the section's own text or the document's title and tags (m),
+			// or in its own text alone (mOwn); and whether that strongest
+			// one is all in the title and tags, and in the headings.
+			m, mOwn, mField, mHead := 0.0, 0.0, false, false
+			for _, a := range con.alts {
+				if a.strength <= m && a.strength <= mOwn {
+					continue
+				}
+				allBody, allField := a.mask.within(inBody), a.mask.within(agg.inField)
+				if (allBody || allField) && a.strength > m {
+					m = a.strength
+					mField, mHead = allField, a.mask.within(inHead)
+				}
+				if allBody && a.strength > mOwn {
+					mOwn = a.strength
+				}
+			}
 			cov += con.weight * m
 			own += con.weight * mOwn
 			if mField && m >= matchSynonym {
@@ -209,28 +226,6 @@ func (rr *reranker) scoreSections(minBM float64) {
 			agg.f = Features{Cov: cov, TitleTags: tt, Heads: hd, BM25: bm}
 		}
 	}
-}
-
-// bestMatch is how strongly a section says the concept, by its strongest
-// alternative whose stems are all in the section's own text or its
-// document's title and tags (m), or in its own text alone (own); and
-// whether that strongest one is all in the title and tags (inField) and
-// all in the headings (inHead).
-func (con *concept) bestMatch(body, field, head bits) (m, own float64, inField, inHead bool) {
-	for _, a := range con.alts {
-		if a.strength <= m && a.strength <= own {
-			continue
-		}
-		allBody, allField := a.mask.within(body), a.mask.within(field)
-		if (allBody || allField) && a.strength > m {
-			m = a.strength
-			inField, inHead = allField, a.mask.within(head)
-		}
-		if allBody && a.strength > own {
-			own = a.strength
-		}
-	}
-	return m, own, inField, inHead
 }
 
 // rankDocuments adds each document's coverage of the question across all
