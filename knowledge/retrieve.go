@@ -69,9 +69,11 @@ func (b *Base) candidates(ctx context.Context, r *retrieval.Ranking) error {
 		return fmt.Errorf("knowledge: search: %w", err)
 	}
 	defer rows.Close()
+	// Scanned into one variable, copied out: a row does not cost an
+	// allocation of its own.
+	var s retrieval.Section
+	var score float64
 	for rows.Next() {
-		var s retrieval.Section
-		var score float64
 		if err := rows.Scan(&s.ID, &s.DocID, &s.Ord, &s.Headings, &s.Asked, &s.Body, &s.Terms, &score); err != nil {
 			return fmt.Errorf("knowledge: search: %w", err)
 		}
@@ -83,21 +85,20 @@ func (b *Base) candidates(ctx context.Context, r *retrieval.Ranking) error {
 // sectionReader reads a document's sections from SQLite, for the
 // passages of a knowledge base whose index does not hold them in memory.
 func (b *Base) sectionReader(ctx context.Context) retrieval.SectionReader {
-	return func(docID string) ([]retrieval.Section, error) {
+	return func(docID string, add func(retrieval.Section)) error {
 		rows, err := b.db.Read.QueryContext(ctx, "SELECT id, doc_id, ord, headings, asked, body, terms FROM kb_chunks WHERE doc_id = ? ORDER BY ord", docID)
 		if err != nil {
-			return nil, fmt.Errorf("knowledge: load sections: %w", err)
+			return fmt.Errorf("knowledge: load sections: %w", err)
 		}
 		defer rows.Close()
-		var out []retrieval.Section
+		var s retrieval.Section
 		for rows.Next() {
-			var s retrieval.Section
 			if err := rows.Scan(&s.ID, &s.DocID, &s.Ord, &s.Headings, &s.Asked, &s.Body, &s.Terms); err != nil {
-				return nil, fmt.Errorf("knowledge: load sections: %w", err)
+				return fmt.Errorf("knowledge: load sections: %w", err)
 			}
-			out = append(out, s)
+			add(s)
 		}
-		return out, rows.Err()
+		return rows.Err()
 	}
 }
 

@@ -15,19 +15,18 @@ import (
 
 // loadVectors adds the sections' vectors for model to the snapshot.
 func loadVectors(ctx context.Context, q queryer, model string, b *retrieval.Builder) error {
-	rows, err := q.QueryContext(ctx, `SELECT v.chunk_id, c.doc_id, v.vec FROM kb_vectors v JOIN kb_chunks c ON c.id = v.chunk_id WHERE v.model = ?`, model)
+	rows, err := q.QueryContext(ctx, `SELECT c.doc_id, v.vec FROM kb_vectors v JOIN kb_chunks c ON c.id = v.chunk_id WHERE v.model = ?`, model)
 	if err != nil {
 		return fmt.Errorf("knowledge: load vectors: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var chunkID int64
 		var docID string
 		var blob []byte
-		if err := rows.Scan(&chunkID, &docID, &blob); err != nil {
+		if err := rows.Scan(&docID, &blob); err != nil {
 			return fmt.Errorf("knowledge: load vectors: %w", err)
 		}
-		b.AddVector(chunkID, docID, decodeVec(blob))
+		b.AddVector(docID, decodeVec(blob))
 	}
 	return rows.Err()
 }

@@ -49,9 +49,8 @@ type docMeta struct {
 
 // vecEntry is one section's embedding vector, of unit length.
 type vecEntry struct {
-	chunkID int64
-	docID   string
-	vec     []float32
+	docID string
+	vec   []float32
 }
 
 // Document is one document as the knowledge base stores it
@@ -91,8 +90,8 @@ const (
 )
 
 // NewBuilder starts an index of generation gen (the knowledge base's
-// counter, which says when a snapshot is stale) for a corpus of sections
-// sections: up to memSections they are held in memory.
+// counter, which says when a snapshot is stale) for a corpus of the given
+// number of sections: up to memSections, they are held in memory.
 func NewBuilder(gen string, sections int) *Builder {
 	ix := &Index{gen: gen, df: map[string]int{}, docDF: map[string]int{}, words: map[string]string{}, dels: map[string][]string{}, docs: map[string]*docMeta{}}
 	if sections <= memSections {
@@ -207,11 +206,11 @@ func (b *Builder) AddPhrasing(docID, anchor, text string) {
 	b.ix.learnt = appendPhrasings(b.ix.learnt, docID, anchor, text)
 }
 
-// AddVector adds one section's embedding vector, which must be of unit
-// length.
-func (b *Builder) AddVector(chunkID int64, docID string, vec []float32) {
+// AddVector adds the embedding vector of a section of document docID,
+// which must be of unit length.
+func (b *Builder) AddVector(docID string, vec []float32) {
 	b.advance(addingRest)
-	b.ix.vecs = append(b.ix.vecs, vecEntry{chunkID: chunkID, docID: docID, vec: vec})
+	b.ix.vecs = append(b.ix.vecs, vecEntry{docID: docID, vec: vec})
 }
 
 // finishRest adds the synonym lists' words to the vocabulary, so a typo

@@ -108,10 +108,11 @@ func (p *Passage) describe() {
 // rendering in the web package); retrieval names the first.
 func SectionAnchor(headings string) string { return Anchor(SectionName(headings)) }
 
-// SectionReader reads a document's sections from the knowledge base, in
-// order, when the index does not hold them in memory (see
-// Index.InMemory); for an index that does, it is never called.
-type SectionReader func(docID string) ([]Section, error)
+// SectionReader reads a document's sections from the knowledge base and
+// hands each to add, in order, when the index does not hold them in
+// memory (see Index.InMemory); for an index that does, it is never
+// called.
+type SectionReader func(docID string, add func(Section)) error
 
 // docSections returns a document's sections in order: from memory when the
 // index holds them, else through read.
@@ -124,12 +125,8 @@ func (ix *Index) docSections(id string, read SectionReader) ([]*memSection, erro
 		}
 		return out, nil
 	}
-	rows, err := read(id)
-	if err != nil {
+	if err := read(id, func(s Section) { out = append(out, ix.loadSection(s)) }); err != nil {
 		return nil, err
-	}
-	for _, s := range rows {
-		out = append(out, ix.loadSection(s))
 	}
 	return out, nil
 }

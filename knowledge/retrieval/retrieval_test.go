@@ -85,15 +85,14 @@ func TestStagesInMemoryAndFromRows(t *testing.T) {
 		r.Rerank()
 		r.ApplyLearnt()
 		var read []string
-		check(t, r, func(docID string) ([]Section, error) {
+		check(t, r, func(docID string, add func(Section)) error {
 			read = append(read, docID)
-			var out []Section
 			for _, s := range secs {
 				if s.DocID == docID {
-					out = append(out, s)
+					add(s)
 				}
 			}
-			return out, nil
+			return nil
 		})
 		if !slices.Contains(read, "grit") {
 			t.Errorf("read the sections of %v, want grit's", read)
