@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
@@ -48,28 +49,23 @@ func (b *Base) Document(ctx context.Context, id string) (DocumentPage, error) {
 		return p, fmt.Errorf("knowledge: read document %s: %w", id, err)
 	}
 	p.Tags = strings.Fields(tags)
-	rows, err := b.db.Read.QueryContext(ctx, "SELECT headings, body FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
+	parts, err := store.List(ctx, b.db.Read, scanChunkText, "SELECT headings, body FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
 	if err != nil {
 		return p, fmt.Errorf("knowledge: read document %s: %w", id, err)
 	}
-	defer rows.Close()
 	used := map[string]int{}
 	last := "\x00"
-	for rows.Next() {
-		var heads, body string
-		if err := rows.Scan(&heads, &body); err != nil {
-			return p, fmt.Errorf("knowledge: read document %s: %w", id, err)
-		}
-		if heads == last && len(p.Sections) > 0 {
+	for _, c := range parts {
+		if c.heads == last && len(p.Sections) > 0 {
 			s := &p.Sections[len(p.Sections)-1]
-			s.Text += "\n\n" + body
+			s.Text += "\n\n" + c.body
 			continue
 		}
-		last = heads
-		s := PageSection{Heading: retrieval.SectionName(heads), Text: body}
-		if heads != "" {
-			s.Level = strings.Count(heads, " > ") + 1
-			a := retrieval.SectionAnchor(heads)
+		last = c.heads
+		s := PageSection{Heading: retrieval.SectionName(c.heads), Text: c.body}
+		if c.heads != "" {
+			s.Level = strings.Count(c.heads, " > ") + 1
+			a := retrieval.SectionAnchor(c.heads)
 			if used[a]++; used[a] > 1 {
 				a = fmt.Sprintf("%s-%d", a, used[a])
 			}
@@ -77,5 +73,14 @@ func (b *Base) Document(ctx context.Context, id string) (DocumentPage, error) {
 		}
 		p.Sections = append(p.Sections, s)
 	}
-	return p, rows.Err()
+	return p, nil
+}
+
+// chunkText is a stored section's heading path and body.
+type chunkText struct{ heads, body string }
+
+func scanChunkText(sc store.Scanner) (chunkText, error) {
+	var c chunkText
+	err := sc.Scan(&c.heads, &c.body)
+	return c, err
 }

@@ -20,20 +20,19 @@ type storedDoc struct {
 }
 
 func loadStoredDocs(ctx context.Context, q queryer) (map[string]storedDoc, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, origin, path, hash FROM kb_documents")
+	docs, err := store.List(ctx, q, func(sc store.Scanner) (storedDoc, error) {
+		var d storedDoc
+		err := sc.Scan(&d.id, &d.origin, &d.path, &d.hash)
+		return d, err
+	}, "SELECT id, origin, path, hash FROM kb_documents")
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: list documents: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]storedDoc{}
-	for rows.Next() {
-		var d storedDoc
-		if err := rows.Scan(&d.id, &d.origin, &d.path, &d.hash); err != nil {
-			return nil, fmt.Errorf("knowledge: list documents: %w", err)
-		}
+	out := make(map[string]storedDoc, len(docs))
+	for _, d := range docs {
 		out[d.id] = d
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type queryer interface {
@@ -158,45 +157,37 @@ type DocumentInfo struct {
 
 // Documents lists every indexed document by title.
 func (b *Base) Documents(ctx context.Context) ([]DocumentInfo, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, title, kind, url, updated, tags, ingested_at, review_by, organisation, origin, path, hash
-		FROM kb_documents ORDER BY title COLLATE NOCASE, id`)
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: list documents: %w", err)
-	}
-	defer rows.Close()
-	var out []DocumentInfo
-	for rows.Next() {
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (DocumentInfo, error) {
 		var d DocumentInfo
 		var tags, at, origin, rel string
-		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at, &d.ReviewBy, &d.Organisation, &origin, &rel, &d.Hash); err != nil {
-			return nil, fmt.Errorf("knowledge: list documents: %w", err)
+		if err := sc.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at, &d.ReviewBy, &d.Organisation, &origin, &rel, &d.Hash); err != nil {
+			return d, err
 		}
 		d.Tags = strings.Fields(tags)
 		d.IngestedAt, _ = store.ParseTime(at)
 		if d.Folder = origin == originFolder; d.Folder {
 			d.File = b.fileOf(rel)
 		}
-		out = append(out, d)
+		return d, nil
+	}, `SELECT id, title, kind, url, updated, tags, ingested_at, review_by, organisation, origin, path, hash
+		FROM kb_documents ORDER BY title COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: list documents: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DocumentSections lists a document's section headings in order: the last
 // heading of each section's path, "" for the text before the first
 // heading (the lead), each once.
 func (b *Base) DocumentSections(ctx context.Context, id string) ([]string, error) {
-	rows, err := b.db.Read.QueryContext(ctx, "SELECT headings FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
+	all, err := store.List(ctx, b.db.Read, store.Column[string], "SELECT headings FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: sections of %s: %w", id, err)
 	}
-	defer rows.Close()
 	var out []string
 	seen := map[string]bool{}
-	for rows.Next() {
-		var heads string
-		if err := rows.Scan(&heads); err != nil {
-			return nil, fmt.Errorf("knowledge: sections of %s: %w", id, err)
-		}
+	for _, heads := range all {
 		h := heads
 		if i := strings.LastIndex(heads, " > "); i >= 0 {
 			h = heads[i+3:]
@@ -206,7 +197,7 @@ func (b *Base) DocumentSections(ctx context.Context, id string) ([]string, error
 			out = append(out, h)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // fileOf finds the file a folder document was read from: its path is
@@ -224,24 +215,21 @@ func (b *Base) fileOf(rel string) string {
 // RecentDocuments lists documents added or changed since a time, newest
 // first (the weekly digest shows them).
 func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]DocumentInfo, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, title, kind, url, updated, tags, ingested_at FROM kb_documents
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (DocumentInfo, error) {
+		var d DocumentInfo
+		var tags, at string
+		if err := sc.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at); err != nil {
+			return d, err
+		}
+		d.Tags = strings.Fields(tags)
+		d.IngestedAt, _ = store.ParseTime(at)
+		return d, nil
+	}, `SELECT id, title, kind, url, updated, tags, ingested_at FROM kb_documents
 		WHERE ingested_at >= ? ORDER BY ingested_at DESC, id`, store.Time(since))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: recent documents: %w", err)
 	}
-	defer rows.Close()
-	var out []DocumentInfo
-	for rows.Next() {
-		var d DocumentInfo
-		var tags, at string
-		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at); err != nil {
-			return nil, fmt.Errorf("knowledge: recent documents: %w", err)
-		}
-		d.Tags = strings.Fields(tags)
-		d.IngestedAt, _ = store.ParseTime(at)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // upgradeTerms re-derives every section's stored terms when they were made
@@ -262,26 +250,19 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id, headings, asked, body FROM kb_chunks")
-	if err != nil {
-		return fmt.Errorf("knowledge: upgrade terms: %w", err)
-	}
 	type sec struct {
 		id    int64
 		terms string
 	}
-	var secs []sec
-	for rows.Next() {
+	secs, err := store.List(ctx, tx, func(sc store.Scanner) (sec, error) {
 		var id int64
 		var heads, asked, body string
-		if err := rows.Scan(&id, &heads, &asked, &body); err != nil {
-			rows.Close()
-			return fmt.Errorf("knowledge: upgrade terms: %w", err)
+		if err := sc.Scan(&id, &heads, &asked, &body); err != nil {
+			return sec{}, err
 		}
-		secs = append(secs, sec{id, retrieval.SectionTerms(joinNonEmpty("\n", heads, asked), body)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return sec{id, retrieval.SectionTerms(joinNonEmpty("\n", heads, asked), body)}, nil
+	}, "SELECT id, headings, asked, body FROM kb_chunks")
+	if err != nil {
 		return fmt.Errorf("knowledge: upgrade terms: %w", err)
 	}
 	upd, err := tx.PrepareContext(ctx, "UPDATE kb_chunks SET terms = ? WHERE id = ?")
