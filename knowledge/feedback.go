@@ -67,26 +67,25 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources, q.passage,
+	out, err := store.List(ctx, b.db.Read, scanRated, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources, q.passage,
 			sum(f.helpful != 0), sum(f.helpful = 0)
 		FROM kb_feedback f JOIN kb_questions q ON q.id = f.question_id
 		GROUP BY q.id ORDER BY max(f.at) DESC, q.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: rated answers: %w", err)
 	}
-	defer rows.Close()
-	var out []Rated
-	for rows.Next() {
-		var r Rated
-		var at, srcs string
-		if err := rows.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Passage, &r.Helpful, &r.Unhelpful); err != nil {
-			return nil, fmt.Errorf("knowledge: rated answers: %w", err)
-		}
-		r.At, _ = store.ParseTime(at)
-		r.Sources = strings.Fields(srcs)
-		out = append(out, r)
+	return out, nil
+}
+
+func scanRated(sc store.Scanner) (Rated, error) {
+	var r Rated
+	var at, srcs string
+	if err := sc.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Passage, &r.Helpful, &r.Unhelpful); err != nil {
+		return r, err
 	}
-	return out, rows.Err()
+	r.At, _ = store.ParseTime(at)
+	r.Sources = strings.Fields(srcs)
+	return r, nil
 }
 
 // FeedbackDay is one UTC day's ratings.
@@ -97,19 +96,14 @@ type FeedbackDay struct {
 
 // FeedbackByDay counts ratings given since a time per UTC day, oldest first.
 func (b *Base) FeedbackByDay(ctx context.Context, since time.Time) ([]FeedbackDay, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT substr(at, 1, 10) AS day, sum(helpful != 0), sum(helpful = 0)
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (FeedbackDay, error) {
+		var d FeedbackDay
+		err := sc.Scan(&d.Day, &d.Helpful, &d.Unhelpful)
+		return d, err
+	}, `SELECT substr(at, 1, 10) AS day, sum(helpful != 0), sum(helpful = 0)
 		FROM kb_feedback WHERE at >= ? GROUP BY day ORDER BY day`, stamp(since))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: feedback by day: %w", err)
 	}
-	defer rows.Close()
-	var out []FeedbackDay
-	for rows.Next() {
-		var d FeedbackDay
-		if err := rows.Scan(&d.Day, &d.Helpful, &d.Unhelpful); err != nil {
-			return nil, fmt.Errorf("knowledge: feedback by day: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -94,24 +94,23 @@ func (b *Base) Gaps(ctx context.Context, limit int) ([]Gap, error) {
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT id, at, user_id, platform, text, sources FROM kb_questions
+	out, err := store.List(ctx, b.db.Read, scanGap, `SELECT id, at, user_id, platform, text, sources FROM kb_questions
 		WHERE answered = 0 AND resolved = '' ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: list gaps: %w", err)
 	}
-	defer rows.Close()
-	var out []Gap
-	for rows.Next() {
-		var g Gap
-		var at, srcs string
-		if err := rows.Scan(&g.ID, &at, &g.UserID, &g.Platform, &g.Text, &srcs); err != nil {
-			return nil, fmt.Errorf("knowledge: list gaps: %w", err)
-		}
-		g.At, _ = store.ParseTime(at)
-		g.Nearest = strings.Fields(srcs)
-		out = append(out, g)
+	return out, nil
+}
+
+func scanGap(sc store.Scanner) (Gap, error) {
+	var g Gap
+	var at, srcs string
+	if err := sc.Scan(&g.ID, &at, &g.UserID, &g.Platform, &g.Text, &srcs); err != nil {
+		return g, err
 	}
-	return out, rows.Err()
+	g.At, _ = store.ParseTime(at)
+	g.Nearest = strings.Fields(srcs)
+	return g, nil
 }
 
 // question loads one recorded question's text, and the id of the
@@ -164,21 +163,16 @@ type DayCount struct {
 // QuestionsByDay counts questions asked since a time, answered or not, per
 // UTC day, oldest first (the organisers' dashboard).
 func (b *Base) QuestionsByDay(ctx context.Context, since time.Time) ([]DayCount, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT substr(at, 1, 10) AS day, sum(answered != 0), sum(answered = 0)
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (DayCount, error) {
+		var d DayCount
+		err := sc.Scan(&d.Day, &d.Answered, &d.Unanswered)
+		return d, err
+	}, `SELECT substr(at, 1, 10) AS day, sum(answered != 0), sum(answered = 0)
 		FROM kb_questions WHERE at >= ? GROUP BY day ORDER BY day`, stamp(since))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: questions by day: %w", err)
 	}
-	defer rows.Close()
-	var out []DayCount
-	for rows.Next() {
-		var d DayCount
-		if err := rows.Scan(&d.Day, &d.Answered, &d.Unanswered); err != nil {
-			return nil, fmt.Errorf("knowledge: questions by day: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DocCount is how often a document answered first.
@@ -190,23 +184,18 @@ type DocCount struct {
 // TopDocuments ranks the documents that answered questions asked since a
 // time (by the document answered from), most asked first.
 func (b *Base) TopDocuments(ctx context.Context, since time.Time, limit int) ([]DocCount, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT t.doc, coalesce(d.title, t.doc), t.n FROM (
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (DocCount, error) {
+		var d DocCount
+		err := sc.Scan(&d.ID, &d.Title, &d.Count)
+		return d, err
+	}, `SELECT t.doc, coalesce(d.title, t.doc), t.n FROM (
 			SELECT CASE instr(sources, ' ') WHEN 0 THEN sources ELSE substr(sources, 1, instr(sources, ' ') - 1) END AS doc, count(*) AS n
 			FROM kb_questions WHERE answered != 0 AND sources != '' AND at >= ? GROUP BY doc
 		) t LEFT JOIN kb_documents d ON d.id = t.doc ORDER BY t.n DESC, t.doc LIMIT ?`, stamp(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: top documents: %w", err)
 	}
-	defer rows.Close()
-	var out []DocCount
-	for rows.Next() {
-		var d DocCount
-		if err := rows.Scan(&d.ID, &d.Title, &d.Count); err != nil {
-			return nil, fmt.Errorf("knowledge: top documents: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ResolveGap marks an unanswered question as answered by an existing
