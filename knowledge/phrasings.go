@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
@@ -98,31 +99,21 @@ func anchorSuffix(anchor string) string {
 func (b *Base) findSection(ctx context.Context, docID, section string) (string, error) {
 	var title string
 	_ = b.db.Read.QueryRowContext(ctx, "SELECT title FROM kb_documents WHERE id = ?", docID).Scan(&title)
-	rows, err := b.db.Read.QueryContext(ctx, "SELECT headings FROM kb_chunks WHERE doc_id = ? ORDER BY ord", docID)
+	all, err := store.List(ctx, b.db.Read, store.Column[string], "SELECT headings FROM kb_chunks WHERE doc_id = ? ORDER BY ord", docID)
 	if err != nil {
 		return "", fmt.Errorf("knowledge: find section: %w", err)
 	}
-	defer rows.Close()
-	found := false
+	if len(all) == 0 {
+		return "", fmt.Errorf("%w: no document %q", ErrNotFound, docID)
+	}
 	want := strings.TrimPrefix(strings.TrimSpace(section), "#")
-	for rows.Next() {
-		var heads string
-		if err := rows.Scan(&heads); err != nil {
-			return "", fmt.Errorf("knowledge: find section: %w", err)
-		}
-		found = true
-		if want == "" || sameSection(want, title) {
-			return "", nil // the lead, or the document as a whole
-		}
+	if want == "" || sameSection(want, title) {
+		return "", nil // the lead, or the document as a whole
+	}
+	for _, heads := range all {
 		if heads != "" && (retrieval.SectionAnchor(heads) == want || sameSection(retrieval.SectionName(heads), want)) {
 			return retrieval.SectionAnchor(heads), nil
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("knowledge: find section: %w", err)
-	}
-	if !found {
-		return "", fmt.Errorf("%w: no document %q", ErrNotFound, docID)
 	}
 	return "", fmt.Errorf("%w: document %s has no section %q", ErrNotFound, docID, section)
 }
@@ -184,20 +175,15 @@ type Confirmable struct {
 // Confirmable lists helpful answers awaiting an organiser's confirmation,
 // newest first.
 func (b *Base) Confirmable(ctx context.Context, limit int) ([]Confirmable, error) {
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT q.id, q.text, q.passage, count(*) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id AND f.helpful
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (Confirmable, error) {
+		var c Confirmable
+		err := sc.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.Helpful)
+		return c, err
+	}, `SELECT q.id, q.text, q.passage, count(*) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id AND f.helpful
 		WHERE q.answered AND q.passage != '' AND NOT EXISTS (SELECT 1 FROM kb_phrasings p WHERE p.question_id = q.id)
 		GROUP BY q.id ORDER BY q.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: list helpful answers: %w", err)
 	}
-	defer rows.Close()
-	var out []Confirmable
-	for rows.Next() {
-		var c Confirmable
-		if err := rows.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.Helpful); err != nil {
-			return nil, fmt.Errorf("knowledge: list helpful answers: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
