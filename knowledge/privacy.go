@@ -100,21 +100,19 @@ func faqTitle(question string) string {
 }
 
 func (p Privacy) questions(ctx context.Context, where string, args ...any) ([]exportQuestion, error) {
-	rows, err := p.db.Read.QueryContext(ctx, `SELECT id, at, platform, room_id, text, answered, confidence, sources, resolved
+	out, err := store.List(ctx, p.db.Read, func(sc store.Scanner) (exportQuestion, error) {
+		var q exportQuestion
+		err := sc.Scan(&q.ID, &q.At, &q.Platform, &q.Room, &q.Text, &q.Answered, &q.Confident, &q.Sources, &q.Resolved)
+		return q, err
+	}, `SELECT id, at, platform, room_id, text, answered, confidence, sources, resolved
 		FROM kb_questions `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: questions: %w", err)
 	}
-	defer rows.Close()
-	out := []exportQuestion{}
-	for rows.Next() {
-		var q exportQuestion
-		if err := rows.Scan(&q.ID, &q.At, &q.Platform, &q.Room, &q.Text, &q.Answered, &q.Confident, &q.Sources, &q.Resolved); err != nil {
-			return nil, fmt.Errorf("knowledge: questions: %w", err)
-		}
-		out = append(out, q)
+	if out == nil {
+		out = []exportQuestion{} // the export says [] rather than null
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Identify adds the member's questions, the forms of them an FAQ keeps
@@ -176,6 +174,7 @@ func (p Privacy) documents(ctx context.Context, s *privacy.Subject) ([]exportDoc
 		return nil, fmt.Errorf("knowledge: documents: %w", err)
 	}
 	defer rows.Close()
+	// Streamed, not store.List: each row carries a whole document's text and only those naming the member are kept.
 	for rows.Next() {
 		var d exportDocument
 		var text string
@@ -237,36 +236,24 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 			out.Naming = append(out.Naming, q)
 		}
 	}
-	rows, err := p.db.Read.QueryContext(ctx, "SELECT question_id, at, helpful FROM kb_feedback WHERE user_id = ? ORDER BY id", s.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: export feedback: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	feedback, err := store.List(ctx, p.db.Read, func(sc store.Scanner) (exportFeedback, error) {
 		var f exportFeedback
-		if err := rows.Scan(&f.QuestionID, &f.At, &f.Helpful); err != nil {
-			return nil, fmt.Errorf("knowledge: export feedback: %w", err)
-		}
-		out.Feedback = append(out.Feedback, f)
-	}
-	if err := rows.Err(); err != nil {
+		err := sc.Scan(&f.QuestionID, &f.At, &f.Helpful)
+		return f, err
+	}, "SELECT question_id, at, helpful FROM kb_feedback WHERE user_id = ? ORDER BY id", s.UserID)
+	if err != nil {
 		return nil, fmt.Errorf("knowledge: export feedback: %w", err)
 	}
-	prow, err := p.db.Read.QueryContext(ctx, "SELECT question_id, doc_id, anchor, text, at FROM kb_phrasings WHERE user_id = ? ORDER BY id", s.UserID)
+	out.Feedback = append(out.Feedback, feedback...)
+	phrasings, err := store.List(ctx, p.db.Read, func(sc store.Scanner) (exportPhrasing, error) {
+		var ph exportPhrasing
+		err := sc.Scan(&ph.QuestionID, &ph.Document, &ph.Section, &ph.Text, &ph.At)
+		return ph, err
+	}, "SELECT question_id, doc_id, anchor, text, at FROM kb_phrasings WHERE user_id = ? ORDER BY id", s.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
 	}
-	defer prow.Close()
-	for prow.Next() {
-		var ph exportPhrasing
-		if err := prow.Scan(&ph.QuestionID, &ph.Document, &ph.Section, &ph.Text, &ph.At); err != nil {
-			return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
-		}
-		out.Phrasings = append(out.Phrasings, ph)
-	}
-	if err := prow.Err(); err != nil {
-		return nil, fmt.Errorf("knowledge: export phrasings: %w", err)
-	}
+	out.Phrasings = append(out.Phrasings, phrasings...)
 	if out.Documents, err = p.documents(ctx, s); err != nil {
 		return nil, err
 	}
@@ -566,22 +553,9 @@ func (p Privacy) reindex(ctx context.Context) error {
 	}
 	defer word.Close()
 	ins := &insertStmts{word: word, words: map[string]bool{}}
-	texts, err := tx.QueryContext(ctx, `SELECT title || ' ' || tags FROM kb_documents
+	all, err := store.List(ctx, tx, store.Column[string], `SELECT title || ' ' || tags FROM kb_documents
 		UNION ALL SELECT headings || ' ' || body FROM kb_chunks`)
 	if err != nil {
-		return fmt.Errorf("rebuild vocabulary: %w", err)
-	}
-	var all []string
-	for texts.Next() {
-		var t string
-		if err := texts.Scan(&t); err != nil {
-			texts.Close()
-			return fmt.Errorf("rebuild vocabulary: %w", err)
-		}
-		all = append(all, t)
-	}
-	texts.Close()
-	if err := texts.Err(); err != nil {
 		return fmt.Errorf("rebuild vocabulary: %w", err)
 	}
 	for _, t := range all {
@@ -608,32 +582,24 @@ func (p Privacy) Prune(ctx context.Context, before time.Time) (int64, error) {
 // scrubPhrasings takes a member's names and words out of phrasings other
 // people's questions left.
 func scrubPhrasings(ctx context.Context, tx *sql.Tx, s *privacy.Subject) error {
-	rows, err := tx.QueryContext(ctx, "SELECT id, text FROM kb_phrasings")
-	if err != nil {
-		return fmt.Errorf("knowledge: erase phrasings: %w", err)
-	}
-	type change struct {
+	type phrasing struct {
 		id   int64
 		text string
 	}
-	var changes []change
-	for rows.Next() {
-		var c change
-		var text string
-		if err := rows.Scan(&c.id, &text); err != nil {
-			rows.Close()
-			return fmt.Errorf("knowledge: erase phrasings: %w", err)
-		}
-		if c.text = s.Scrub(text); c.text != text {
-			changes = append(changes, c)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	all, err := store.List(ctx, tx, func(sc store.Scanner) (phrasing, error) {
+		var ph phrasing
+		err := sc.Scan(&ph.id, &ph.text)
+		return ph, err
+	}, "SELECT id, text FROM kb_phrasings")
+	if err != nil {
 		return fmt.Errorf("knowledge: erase phrasings: %w", err)
 	}
-	for _, c := range changes {
-		if _, err := tx.ExecContext(ctx, "UPDATE kb_phrasings SET text = ? WHERE id = ?", c.text, c.id); err != nil {
+	for _, ph := range all {
+		t := s.Scrub(ph.text)
+		if t == ph.text {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE kb_phrasings SET text = ? WHERE id = ?", t, ph.id); err != nil {
 			return fmt.Errorf("knowledge: erase phrasings: %w", err)
 		}
 	}
