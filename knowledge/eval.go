@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
@@ -277,46 +278,35 @@ func (b *Base) Eval(ctx context.Context, qs []EvalQuestion) (bothy, baseline Eva
 		}
 		match := strings.Join(terms, " OR ")
 		o := outcome{confidence: 1}
-		if err := scan(ctx, bl, func(id string) { o.ids = append(o.ids, id) },
-			"SELECT id FROM base WHERE base MATCH ? ORDER BY bm25(base) LIMIT 10", match); err != nil {
+		var err error
+		if o.ids, err = store.List(ctx, bl, store.Column[string], "SELECT id FROM base WHERE base MATCH ? ORDER BY bm25(base) LIMIT 10", match); err != nil {
 			return o, err
 		}
 		// Its passages are the sections bm25 ranks best, its answer the
 		// first of them whole.
-		var texts []string
-		if err := scan(ctx, bl, func(row string) {
-			doc, rest, _ := strings.Cut(row, "\x00")
-			section, text, _ := strings.Cut(rest, "\x00")
-			o.passages = append(o.passages, evalPassage{doc, section})
-			texts = append(texts, text)
-		}, "SELECT doc || char(0) || section || char(0) || body FROM secs WHERE secs MATCH ? ORDER BY bm25(secs) LIMIT 5", match); err != nil {
+		secs, err := store.List(ctx, bl, func(sc store.Scanner) (baselineSection, error) {
+			var s baselineSection
+			err := sc.Scan(&s.doc, &s.section, &s.text)
+			return s, err
+		}, "SELECT doc, section, body FROM secs WHERE secs MATCH ? ORDER BY bm25(secs) LIMIT 5", match)
+		if err != nil {
 			return o, err
 		}
+		for _, s := range secs {
+			o.passages = append(o.passages, evalPassage{s.doc, s.section})
+		}
 		o.confident = len(o.ids) > 0
-		if len(texts) > 0 {
-			o.answer = texts[0]
+		if len(secs) > 0 {
+			o.answer = secs[0].text
 		}
 		return o, nil
 	})
 	return bothy, baseline, err
 }
 
-// scan runs a query of one text column and hands each row to f.
-func scan(ctx context.Context, db *sql.DB, f func(string), query string, args ...any) error {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return err
-		}
-		f(v)
-	}
-	return rows.Err()
-}
+// baselineSection is a section the baseline found: its document, its
+// name and its text.
+type baselineSection struct{ doc, section, text string }
 
 // newBaseline copies the corpus into in-memory FTS5 tables: one row per
 // document for ranking documents, one per section for passages.
@@ -338,36 +328,33 @@ func (b *Base) newBaseline(ctx context.Context) (*sql.DB, error) {
 			return fail(err)
 		}
 	}
-	rows, err := b.db.Read.QueryContext(ctx, `SELECT d.id, d.title, c.headings, c.body FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id ORDER BY d.id, c.ord`)
+	type section struct{ id, title, headings, body string }
+	secs, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (section, error) {
+		var s section
+		err := sc.Scan(&s.id, &s.title, &s.headings, &s.body)
+		return s, err
+	}, `SELECT d.id, d.title, c.headings, c.body FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id ORDER BY d.id, c.ord`)
 	if err != nil {
 		return fail(err)
 	}
-	defer rows.Close()
 	docs := map[string]*strings.Builder{}
 	var order []string
 	titles := map[string]string{}
-	for rows.Next() {
-		var id, title, headings, body string
-		if err := rows.Scan(&id, &title, &headings, &body); err != nil {
+	for _, s := range secs {
+		name := retrieval.SectionName(s.headings)
+		if name == "" {
+			name = s.title
+		}
+		if _, err := bl.ExecContext(ctx, "INSERT INTO secs(doc, section, title, body) VALUES (?, ?, ?, ?)", s.id, name, s.title, s.headings+"\n"+s.body); err != nil {
 			return fail(err)
 		}
-		section := retrieval.SectionName(headings)
-		if section == "" {
-			section = title
-		}
-		if _, err := bl.ExecContext(ctx, "INSERT INTO secs(doc, section, title, body) VALUES (?, ?, ?, ?)", id, section, title, headings+"\n"+body); err != nil {
-			return fail(err)
-		}
-		d := docs[id]
+		d := docs[s.id]
 		if d == nil {
 			d = &strings.Builder{}
-			docs[id], titles[id] = d, title
-			order = append(order, id)
+			docs[s.id], titles[s.id] = d, s.title
+			order = append(order, s.id)
 		}
-		d.WriteString(headings + "\n" + body + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		return fail(err)
+		d.WriteString(s.headings + "\n" + s.body + "\n")
 	}
 	for _, id := range order {
 		if _, err := bl.ExecContext(ctx, "INSERT INTO base(id, title, body) VALUES (?, ?, ?)", id, titles[id], docs[id].String()); err != nil {
