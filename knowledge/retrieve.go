@@ -69,8 +69,7 @@ func (b *Base) candidates(ctx context.Context, r *retrieval.Ranking) error {
 		return fmt.Errorf("knowledge: search: %w", err)
 	}
 	defer rows.Close()
-	// Scanned into one variable, copied out: a row does not cost an
-	// allocation of its own.
+	// Streamed, not store.List: on the ask path each row is scanned into one reused variable, costing no allocation.
 	var s retrieval.Section
 	var score float64
 	for rows.Next() {
@@ -91,6 +90,7 @@ func (b *Base) sectionReader(ctx context.Context) retrieval.SectionReader {
 			return fmt.Errorf("knowledge: load sections: %w", err)
 		}
 		defer rows.Close()
+		// Streamed, not store.List: on the ask path too, sections go to add from one reused variable.
 		var s retrieval.Section
 		for rows.Next() {
 			if err := rows.Scan(&s.ID, &s.DocID, &s.Ord, &s.Headings, &s.Asked, &s.Body, &s.Terms); err != nil {

@@ -21,6 +21,7 @@ func loadIndex(ctx context.Context, q queryer, gen, model string) (*retrieval.In
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load documents: %w", err)
 	}
+	// Streamed, not store.List: documents go straight into the builder, no list beside it.
 	for rows.Next() {
 		var d retrieval.Document
 		if err := rows.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &d.Tags, &d.Path, &d.Origin); err != nil {
@@ -37,6 +38,7 @@ func loadIndex(ctx context.Context, q queryer, gen, model string) (*retrieval.In
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load sections: %w", err)
 	}
+	// Streamed, not store.List: maybe 100k sections, each straight into the builder rather than a copy of them all.
 	for rows.Next() {
 		var s retrieval.Section
 		if err := rows.Scan(&s.ID, &s.DocID, &s.Ord, &s.Headings, &s.Asked, &s.Body, &s.Terms); err != nil {
@@ -53,6 +55,7 @@ func loadIndex(ctx context.Context, q queryer, gen, model string) (*retrieval.In
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load vocabulary: %w", err)
 	}
+	// Streamed, not store.List: the vocabulary grows with the corpus and goes straight into the builder.
 	for rows.Next() {
 		var w, s string
 		if err := rows.Scan(&w, &s); err != nil {
@@ -83,6 +86,7 @@ func loadPhrasings(ctx context.Context, q queryer, b *retrieval.Builder) error {
 		return fmt.Errorf("knowledge: load phrasings: %w", err)
 	}
 	defer rows.Close()
+	// Streamed, not store.List: phrasings go straight into the builder.
 	for rows.Next() {
 		var docID, anchor, text string
 		if err := rows.Scan(&docID, &anchor, &text); err != nil {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
@@ -20,6 +21,7 @@ func loadVectors(ctx context.Context, q queryer, model string, b *retrieval.Buil
 		return fmt.Errorf("knowledge: load vectors: %w", err)
 	}
 	defer rows.Close()
+	// Streamed, not store.List: every section's vector goes straight into the snapshot builder.
 	for rows.Next() {
 		var docID string
 		var blob []byte
@@ -69,26 +71,26 @@ func (b *Base) embedMissing(ctx context.Context) {
 	if b.opts.Embedder == nil {
 		return
 	}
-	rows, err := b.db.Write.QueryContext(ctx, `SELECT c.id, d.title, c.headings, c.body FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id
+	type todo struct {
+		id   int64
+		text string
+	}
+	missing, err := store.List(ctx, b.db.Write, func(sc store.Scanner) (todo, error) {
+		var id int64
+		var title, heads, body string
+		err := sc.Scan(&id, &title, &heads, &body)
+		return todo{id, joinNonEmpty("\n", title, heads, body)}, err
+	}, `SELECT c.id, d.title, c.headings, c.body FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id
 		WHERE NOT EXISTS (SELECT 1 FROM kb_vectors v WHERE v.chunk_id = c.id AND v.model = ?) ORDER BY c.id`, b.opts.EmbedModel)
 	if err != nil {
 		b.log.Warn("listing sections to embed", "err", err)
 		return
 	}
-	var ids []int64
-	var texts []string
-	for rows.Next() {
-		var id int64
-		var title, heads, body string
-		if err := rows.Scan(&id, &title, &heads, &body); err != nil {
-			rows.Close()
-			b.log.Warn("listing sections to embed", "err", err)
-			return
-		}
-		ids = append(ids, id)
-		texts = append(texts, joinNonEmpty("\n", title, heads, body))
+	ids := make([]int64, len(missing))
+	texts := make([]string, len(missing))
+	for i, m := range missing {
+		ids[i], texts[i] = m.id, m.text
 	}
-	rows.Close()
 	const batch = 64
 	for i := 0; i < len(texts); i += batch {
 		j := min(i+batch, len(texts))
