@@ -3,6 +3,7 @@ package knowledge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +205,24 @@ func TestEraseTakesPhrasings(t *testing.T) {
 	}
 	if again := ask(t, b, q); again.Confident {
 		t.Errorf("the erased phrasing still answers: %s", again.Text)
+	}
+}
+
+// TestExportOfNobodyListsEmpty: a member the knowledge base holds nothing
+// on gets empty lists in their export, not nulls.
+func TestExportOfNobodyListsEmpty(t *testing.T) {
+	ctx := context.Background()
+	b := openBase(t, Options{})
+	exp, err := b.Privacy().ExportUser(ctx, privacy.NewSubject("nobody", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"questions":[],"feedback":[],"questions_naming_you":[],"questions_kept_as_phrasings":[],"documents_from_your_data":[]}`
+	if string(got) != want {
+		t.Fatalf("export = %s\nwant %s", got, want)
 	}
 }
