@@ -9,9 +9,10 @@ import (
 	"github.com/bothy-chat/bothy/bot/store"
 )
 
-// eventLog persists accepted event IDs in the slack_events table (migration
-// 0045). The in-memory seenSet answers almost every retry; this catches the
-// ones that arrive after a restart.
+// eventLog persists accepted event IDs, and when each was seen (as
+// store.Time), in the slack_events table (migrations 0045, 0046). The
+// in-memory seenSet answers almost every retry; this catches the ones
+// that arrive after a restart.
 type eventLog struct {
 	db      *store.DB
 	keep    time.Duration
@@ -22,7 +23,7 @@ type eventLog struct {
 func (l *eventLog) claim(ctx context.Context, id string, now time.Time) (bool, error) {
 	res, err := l.db.Write.ExecContext(ctx,
 		"INSERT INTO slack_events(event_id, seen_at) VALUES (?, ?) ON CONFLICT(event_id) DO NOTHING",
-		id, now.Unix())
+		id, store.Time(now))
 	if err != nil {
 		return false, fmt.Errorf("slack: record event %s: %w", id, err)
 	}
@@ -49,7 +50,7 @@ func (l *eventLog) forget(ctx context.Context, id string) error {
 }
 
 func (l *eventLog) prune(ctx context.Context, now time.Time) error {
-	if _, err := l.db.Write.ExecContext(ctx, "DELETE FROM slack_events WHERE seen_at < ?", now.Add(-l.keep).Unix()); err != nil {
+	if _, err := l.db.Write.ExecContext(ctx, "DELETE FROM slack_events WHERE seen_at < ?", store.Time(now.Add(-l.keep))); err != nil {
 		return fmt.Errorf("slack: prune events: %w", err)
 	}
 	return nil
