@@ -247,21 +247,13 @@ func firstInvalid(b []byte) int {
 // line numbers could be reported if needed.
 func splitFrontMatter(path string, data []byte) (body []byte, fmLines int, fm frontMatter, err error) {
 	s := string(data)
-	if !strings.HasPrefix(s, "---\n") && !strings.HasPrefix(s, "---\r\n") {
+	if !hasFrontMatter(s) {
 		return data, 0, fm, nil
 	}
-	lines := strings.SplitAfter(s, "\n")
-	end := -1
-	for i := 1; i < len(lines); i++ {
-		if t := strings.TrimRight(lines[i], "\r\n"); t == "---" || t == "..." {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
+	block, rest, n, ok := cutFrontMatter(s)
+	if !ok {
 		return nil, 0, fm, &ParseError{path, 1, "front matter starts with --- but has no closing --- line"}
 	}
-	block := strings.Join(lines[1:end], "")
 	var node yaml.Node
 	if err := yaml.Unmarshal([]byte(block), &node); err != nil {
 		// "title: Awards: what we get asked" is how people write; YAML
@@ -276,7 +268,7 @@ func splitFrontMatter(path string, data []byte) (body []byte, fmLines int, fm fr
 	if err := node.Decode(&fm); err != nil {
 		return nil, 0, fm, yamlError(path, err)
 	}
-	return []byte(strings.Join(lines[end+1:], "")), end + 1, fm, nil
+	return []byte(rest), n, fm, nil
 }
 
 // plainKeyValue is a top-level "key: value" line.

@@ -254,7 +254,7 @@ func (c *Console) docPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *docForm) fill(text string) {
-	p := splitDoc(text)
+	p := knowledge.SplitParts(text)
 	f.FrontMatter = p.FrontMatter
 	f.Sections = nil
 	for i, s := range p.Sections {
@@ -293,7 +293,7 @@ func formDoc(r *http.Request) (docForm, string) {
 		f.Sections = append(f.Sections, sectionBox{N: i + 1, Label: sectionLabel(s, i), Text: s})
 	}
 	f.NewSection = strings.ReplaceAll(f.NewSection, "\r\n", "\n")
-	return f, joinDoc(f.FrontMatter, append(texts, f.NewSection))
+	return f, knowledge.JoinParts(f.FrontMatter, append(texts, f.NewSection))
 }
 
 // preview fills what the preview shows: the body as the bot renders it
@@ -311,7 +311,7 @@ func (f *docForm) preview(path, rel, text string) {
 		return
 	}
 	f.Parsed = doc
-	body := splitDoc(text)
+	body := knowledge.SplitParts(text)
 	html, err := renderMarkdown(strings.Join(body.Sections, ""))
 	if err != nil {
 		f.Problem = "The preview could not be made: " + err.Error()
@@ -356,7 +356,7 @@ func (c *Console) target(ctx context.Context, f docForm) (path, rel string) {
 	}
 	name := "document"
 	// A new file is named after the id typed, or else the title.
-	if doc, err := knowledge.Parse("new.md", []byte(joinDoc(f.FrontMatter, []string{"x"}))); err == nil {
+	if doc, err := knowledge.Parse("new.md", []byte(knowledge.JoinParts(f.FrontMatter, []string{"x"}))); err == nil {
 		if doc.ID != "new" {
 			name = doc.ID
 		} else if doc.Title != "" && doc.Title != "new" {

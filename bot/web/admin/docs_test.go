@@ -151,7 +151,7 @@ func TestEditingADocument(t *testing.T) {
 		}
 		// The same message kb ingest prints for that file.
 		broken := t.TempDir()
-		if err := os.WriteFile(filepath.Join(broken, "accessible-social-media.md"), []byte(joinDoc(f.Get("frontmatter"), f["section"])), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(broken, "accessible-social-media.md"), []byte(knowledge.JoinParts(f.Get("frontmatter"), f["section"])), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		rep, err := h.kb.Ingest(h.ctx, broken)
@@ -242,29 +242,6 @@ func TestStarterDocumentsAreReadOnly(t *testing.T) {
 	mustNotContain(t, p.body, `id="docform"`)
 	if p := b.get("/admin/doc/new"); p.code != http.StatusNotFound || !strings.Contains(p.body, "knowledge.dirs") {
 		t.Errorf("new document without a folder: %d", p.code)
-	}
-}
-
-func TestSplitAndJoinDocuments(t *testing.T) {
-	for _, text := range []string{
-		"---\nid: a\n---\n# A\n\nlead\n\n## One\n\ntext\n```\n# not a heading\n```\n## Two\nmore\n",
-		"# No front matter\n\nJust text.\n",
-		"---\nid: b\ntitle: B\n---\n\nText before any heading.\n\n### Deep\n\nx\n",
-	} {
-		p := splitDoc(text)
-		if got := joinDoc(p.FrontMatter, p.Sections); got != text {
-			t.Errorf("round trip:\n%q\n%q", text, got)
-		}
-	}
-	p := splitDoc("# A\n\n## One\n```\n# fenced\n```\n## Two\n")
-	if len(p.Sections) != 3 {
-		t.Errorf("sections = %q", p.Sections)
-	}
-	if got := joinDoc("id: x", []string{"# A\nno newline at end", "## B\n"}); got != "---\nid: x\n---\n# A\nno newline at end\n## B\n" {
-		t.Errorf("join = %q", got)
-	}
-	if _, err := knowledge.Parse("x.md", []byte(joinDoc("id: x", []string{"# A\ntext", "## B\nmore"}))); err != nil {
-		t.Error(err)
 	}
 }
 
