@@ -251,7 +251,14 @@ func (db *DB) apply(ctx context.Context, m Migration) error {
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", m.Version, m.Name); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+	// user_version mirrors the newest migration applied, for tools that
+	// read it; a feature's migration numbered below another feature's can
+	// be applied after it, so the newest is asked for, not assumed.
+	var newest int
+	if err := tx.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&newest); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", newest)); err != nil {
 		return err
 	}
 	return tx.Commit()

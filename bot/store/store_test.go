@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,49 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	}
 	if _, err := db.Read.ExecContext(ctx, "INSERT INTO kv(namespace,key,value) VALUES ('a','b','c')"); err == nil {
 		t.Fatal("reader connection accepted a write")
+	}
+}
+
+// TestUserVersionIsTheNewestMigration applies a migration numbered below
+// one the database already has (features number theirs in their own
+// ranges): user_version stays at the newest.
+func TestUserVersionIsTheNewestMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bothy.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migs, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := migs[len(migs)-1].Version
+	// As a database made before 0046 existed, but with the newer 0060.
+	for _, q := range []string{
+		"DELETE FROM schema_migrations WHERE version = 46",
+		"DROP TABLE slack_events",
+		"CREATE TABLE slack_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID",
+		"INSERT INTO slack_events VALUES ('Ev1', 1767225600)",
+		fmt.Sprintf("PRAGMA user_version = %d", newest),
+	} {
+		if _, err := db.Write.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.Read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != newest {
+		t.Errorf("user_version = %d, %v; want %d", v, err, newest)
+	}
+	var seen string
+	if err := db.Read.QueryRowContext(ctx, "SELECT seen_at FROM slack_events WHERE event_id = 'Ev1'").Scan(&seen); err != nil || seen != "2026-01-01T00:00:00.000Z" {
+		t.Errorf("seen_at = %q, %v", seen, err)
 	}
 }
 
