@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // Version is the Dendrite release the tests run against.
@@ -71,7 +73,7 @@ func EnsureBinaries(ctx context.Context, logf func(string, ...any)) (string, err
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return "", fmt.Errorf("dendritetest: %w", err)
 	}
-	unlock, err := lockFile(dir + ".lock")
+	unlock, err := testenv.LockFile(dir + ".lock")
 	if err != nil {
 		return "", fmt.Errorf("dendritetest: lock %s.lock: %w", dir, err)
 	}

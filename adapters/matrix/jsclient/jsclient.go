@@ -5,9 +5,10 @@
 // lines; the client reports every room event it sees with the push
 // actions, decryption failure and shield Element would show.
 //
-// The npm packages are installed by `npm ci` in this folder (.ci/run does
-// it). Without Node or the packages a test is skipped with a message, or
-// fails when the CI variable is set, so CI cannot pass without it.
+// The npm packages pinned by this folder's lock file are installed by the
+// first test that needs them (npm ci, as .ci/run does too). Without Node
+// or npm a test is skipped with a message, or fails when the CI variable
+// is set, so CI cannot pass without it.
 package jsclient
 
 import (
@@ -18,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -29,6 +29,8 @@ import (
 
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // Dir is the folder holding client.mjs and package.json.
@@ -40,25 +42,17 @@ func Dir() string {
 	return filepath.Dir(file)
 }
 
-// Require skips the test (or fails it under CI) when Node or the npm
-// packages are missing, and returns the node binary.
+// Require returns the node binary, installing the pinned npm packages on
+// first use; without Node it skips the test (or fails it under CI).
 func Require(tb testing.TB) string {
 	tb.Helper()
 	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(Dir(), "node_modules", "matrix-js-sdk", "package.json"))
-		if err != nil {
-			err = fmt.Errorf("the npm packages are not installed (run `npm ci` in %s)", Dir())
-		}
-	} else {
-		err = fmt.Errorf("node is not on PATH (Node 20 or later is needed)")
-	}
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("jsclient: %v; CI must run the matrix-js-sdk client", err)
-		}
-		tb.Skipf("jsclient: %v; skipping the matrix-js-sdk client test", err)
+		testenv.Missing(tb, "jsclient: node is not on PATH (Node 20 or later runs the matrix-js-sdk client; "+
+			"Debian: apt-get install nodejs npm; .ci/run does this)")
+		return ""
 	}
+	testenv.NpmPackages(tb, Dir(), "matrix-js-sdk")
 	return node
 }
 

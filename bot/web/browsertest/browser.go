@@ -4,8 +4,9 @@
 // its cookies across pages, so a test can sign in and walk a site as a
 // person does.
 //
-// It needs Chromium (apt-get install chromium), Node.js, and the pinned
-// packages: npm ci --prefix bot/web/browsertest/node (.ci/run does both).
+// It needs Chromium (apt-get install chromium) and Node.js with npm; the
+// first test installs the pinned packages itself (npm ci --prefix
+// bot/web/browsertest/node, as .ci/run does too).
 package browsertest
 
 import (
@@ -13,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -104,9 +104,7 @@ func Start(t testing.TB) *Browser {
 			"install it (Debian: apt-get install nodejs npm; .ci/run does this)")
 	}
 	dir := nodeDir()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "puppeteer-core", "package.json")); err != nil {
-		testenv.Missing(t, "the browser test packages are not installed: run npm ci --prefix %s (.ci/run does this)", dir)
-	}
+	testenv.NpmPackages(t, dir, "puppeteer-core")
 	cmd := exec.Command(node, filepath.Join(dir, "driver.mjs"), chromium)
 	cmd.Dir = dir
 	in, err := cmd.StdinPipe()

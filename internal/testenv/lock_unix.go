@@ -1,14 +1,16 @@
 //go:build unix
 
-package dendritetest
+package testenv
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive flock, waiting for other holders.
-func lockFile(path string) (func(), error) {
+// LockFile takes an exclusive flock on path, waiting for other holders
+// (parallel test packages building or installing the same thing); the
+// returned func releases it.
+func LockFile(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
