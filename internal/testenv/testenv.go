@@ -8,6 +8,7 @@ package testenv
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -44,4 +45,25 @@ func missing(t TB, ci bool, msg string) {
 		return
 	}
 	t.Skipf("skipped: %s (set CI=1 to make this a failure)", msg)
+}
+
+// RepoDir is the folder holding go.mod, found from the working directory
+// (a test runs in its package's folder). A path from runtime.Caller would
+// not do: the build cache can hand one checkout the compiled package of
+// another, with that checkout's paths in it.
+func RepoDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("testenv: no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +48,17 @@ func TestEventually(t *testing.T) {
 	Eventually(r, 10*time.Millisecond, "never", func() bool { return false })
 	if !strings.Contains(r.fatal, "waited 10ms for never") {
 		t.Fatalf("fatal = %q", r.fatal)
+	}
+}
+
+func TestRepoDir(t *testing.T) {
+	root, err := RepoDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"go.mod", filepath.Join("internal", "testenv", "testenv.go")} {
+		if _, err := os.Stat(filepath.Join(root, want)); err != nil {
+			t.Errorf("RepoDir() = %s, which has no %s: %v", root, want, err)
+		}
 	}
 }

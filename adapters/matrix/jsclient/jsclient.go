@@ -21,7 +21,6 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -35,11 +34,11 @@ import (
 
 // Dir is the folder holding client.mjs and package.json.
 func Dir() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
+	root, err := testenv.RepoDir()
+	if err != nil {
 		return "."
 	}
-	return filepath.Dir(file)
+	return filepath.Join(root, "adapters", "matrix", "jsclient")
 }
 
 // Require returns the node binary, installing the pinned npm packages on

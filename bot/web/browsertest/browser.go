@@ -16,7 +16,6 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -76,8 +75,11 @@ func (v Violation) String() string {
 
 // nodeDir is the folder with the driver script and its pinned packages.
 func nodeDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "node")
+	root, err := testenv.RepoDir()
+	if err != nil {
+		return "node"
+	}
+	return filepath.Join(root, "bot", "web", "browsertest", "node")
 }
 
 // Chromium finds Debian's Chromium, or ends the test saying how to get it
