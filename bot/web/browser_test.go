@@ -15,24 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bothy-chat/bothy/internal/testenv"
+	"github.com/bothy-chat/bothy/bot/web/browsertest"
 )
 
 // The community page in a real browser: Debian's headless Chromium loads
 // it from a test server, and the test reads the DOM it built and takes a
 // phone-sized screenshot.
 
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testenv.Missing(t, "Chromium is not installed, and the community page is tested in a real browser: "+
-		"install it (Debian: apt-get install chromium; .ci/run does this)")
-	return ""
-}
 
 // chromium runs one headless Chromium with a fresh profile and returns its
 // standard output.
@@ -62,7 +51,7 @@ func browserServer(t *testing.T) *httptest.Server {
 }
 
 func TestBrowserCommunityPage(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := browsertest.Chromium(t)
 	ts := browserServer(t)
 
 	t.Run("page content", func(t *testing.T) {
