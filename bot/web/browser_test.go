@@ -22,7 +22,6 @@ import (
 // it from a test server, and the test reads the DOM it built and takes a
 // phone-sized screenshot.
 
-
 // chromium runs one headless Chromium with a fresh profile and returns its
 // standard output.
 func chromium(t *testing.T, bin string, args ...string) string {
