@@ -12,26 +12,15 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/knowledge/retrieval/synth"
 )
-
-// benchWords is the synthetic corpus vocabulary: domain words plus filler,
-// so BM25 candidate lists look like real ones (many sections share common
-// words, few share rare ones).
-var benchWords = strings.Fields(`council residents social media post posts account accounts twitter facebook instagram
-guidance policy staff colleagues training approval schedule scheduling crisis incident emergency weather snow flood
-gritting schools closures purdah election councillor candidate retweet share comment comments abuse moderation block
-report police records retention freedom information request message messages direct privacy consent photo video
-caption captions accessibility alt text hashtag campaign budget advertising boost audience reach engagement metrics
-evaluation outcome website link service services team teams manager managers approval brand logo tone voice plain
-language gaelic translation rumour misinformation correction fake impersonation verified badge monitoring rota
-weekend evening notification keyword wellbeing debrief unconference meetup venue session pitch community library`)
 
 // synthCorpus writes nDocs documents of sectionsPer sections each.
 func synthCorpus(tb testing.TB, dir string, nDocs, sectionsPer int, seed int64) {
 	tb.Helper()
 	rng := rand.New(rand.NewSource(seed))
 	files := map[string]string{}
-	word := func() string { return benchWords[rng.Intn(len(benchWords))] }
+	word := func() string { return synth.Words[rng.Intn(len(synth.Words))] }
 	sentence := func(n int) string {
 		ws := make([]string, n)
 		for i := range ws {
@@ -72,8 +61,8 @@ func benchAsk(b *testing.B, chunks int) {
 	rng := rand.New(rand.NewSource(2))
 	questions := make([]string, 200)
 	for i := range questions {
-		questions[i] = fmt.Sprintf("how should the %s handle %s %s during topic%d?", benchWords[rng.Intn(len(benchWords))],
-			benchWords[rng.Intn(len(benchWords))], benchWords[rng.Intn(len(benchWords))], rng.Intn(chunks))
+		questions[i] = fmt.Sprintf("how should the %s handle %s %s during topic%d?", synth.Words[rng.Intn(len(synth.Words))],
+			synth.Words[rng.Intn(len(synth.Words))], synth.Words[rng.Intn(len(synth.Words))], rng.Intn(chunks))
 	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()

@@ -5,19 +5,9 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-)
 
-// corpusWords is the synthetic corpus vocabulary: domain words plus
-// filler, so candidate lists look like real ones (many sections share
-// common words, few share rare ones).
-var corpusWords = strings.Fields(`council residents social media post posts account accounts twitter facebook instagram
-guidance policy staff colleagues training approval schedule scheduling crisis incident emergency weather snow flood
-gritting schools closures purdah election councillor candidate retweet share comment comments abuse moderation block
-report police records retention freedom information request message messages direct privacy consent photo video
-caption captions accessibility alt text hashtag campaign budget advertising boost audience reach engagement metrics
-evaluation outcome website link service services team teams manager managers approval brand logo tone voice plain
-language gaelic translation rumour misinformation correction fake impersonation verified badge monitoring rota
-weekend evening notification keyword wellbeing debrief unconference meetup venue session pitch community library`)
+	"github.com/bothy-chat/bothy/knowledge/retrieval/synth"
+)
 
 // testIndex builds an index of nDocs synthetic documents of per sections
 // each, the way the knowledge base loads one: documents, then sections
@@ -26,7 +16,7 @@ weekend evening notification keyword wellbeing debrief unconference meetup venue
 func testIndex(tb testing.TB, nDocs, per int, seed int64) *Index {
 	tb.Helper()
 	rng := rand.New(rand.NewSource(seed))
-	word := func() string { return corpusWords[rng.Intn(len(corpusWords))] }
+	word := func() string { return synth.Words[rng.Intn(len(synth.Words))] }
 	sentence := func(n int) string {
 		ws := make([]string, n)
 		for i := range ws {
@@ -72,7 +62,7 @@ func testIndex(tb testing.TB, nDocs, per int, seed int64) *Index {
 // document's rare word.
 func testQuestions(n, sections int, seed int64) []string {
 	rng := rand.New(rand.NewSource(seed))
-	word := func() string { return corpusWords[rng.Intn(len(corpusWords))] }
+	word := func() string { return synth.Words[rng.Intn(len(synth.Words))] }
 	qs := make([]string, n)
 	for i := range qs {
 		qs[i] = fmt.Sprintf("how should the %s handle %s %s during topic%d?", word(), word(), word(), rng.Intn(sections))
