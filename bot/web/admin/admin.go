@@ -186,22 +186,22 @@ var routes = []route{
 	{"GET /admin/{$}", (*Console).dashboard},
 	{"POST /admin/logout", (*Console).logout},
 	{"GET /admin/gaps", (*Console).gapsPage},
-	{"GET /admin/gaps/{id}", (*Console).gapPage},
-	{"POST /admin/gaps/{id}/answer", (*Console).gapAnswer},
+	{"GET /admin/gaps/{id}", withKnowledge((*Console).gapPage)},
+	{"POST /admin/gaps/{id}/answer", withKnowledge((*Console).gapAnswer)},
 	{"POST /admin/gaps/{id}/link", (*Console).gapLink},
-	{"POST /admin/gaps/{id}/dismiss", (*Console).gapDismiss},
+	{"POST /admin/gaps/{id}/dismiss", withKnowledge((*Console).gapDismiss)},
 	{"GET /admin/feedback", (*Console).feedbackPage},
 	{"POST /admin/feedback/{id}/confirm", (*Console).feedbackConfirm},
-	{"POST /admin/feedback/{id}/flag", (*Console).feedbackFlag},
+	{"POST /admin/feedback/{id}/flag", withKnowledge((*Console).feedbackFlag)},
 	{"POST /admin/reviews/{id}/done", (*Console).reviewDone},
 	{"GET /admin/docs", (*Console).docsPage},
-	{"GET /admin/doc", (*Console).docPage},
-	{"POST /admin/doc", (*Console).docSave},
+	{"GET /admin/doc", withKnowledge((*Console).docPage)},
+	{"POST /admin/doc", withKnowledge((*Console).docSave)},
 	{"POST /admin/doc/preview", (*Console).docPreview},
 	{"GET /admin/doc/new", (*Console).docNewPage},
-	{"POST /admin/doc/retire", (*Console).docRetire},
-	{"POST /admin/doc/publish", (*Console).docPublish},
-	{"POST /admin/doc/restore", (*Console).docRestore},
+	{"POST /admin/doc/retire", withKnowledge((*Console).docRetire)},
+	{"POST /admin/doc/publish", withKnowledge((*Console).docPublish)},
+	{"POST /admin/doc/restore", withKnowledge((*Console).docRestore)},
 	{"GET /admin/meetups", (*Console).meetupsPage},
 	{"GET /admin/meetups/{id}", (*Console).meetupPage},
 	{"POST /admin/meetups/{id}/edit", (*Console).meetupEdit},
@@ -211,6 +211,18 @@ var routes = []route{
 	{"POST /admin/awards/open", (*Console).awardsOpen},
 	{"POST /admin/awards/close", (*Console).awardsClose},
 	{"GET /admin/audit", (*Console).auditPage},
+}
+
+// withKnowledge is for the pages and actions that work on the knowledge
+// base: without one they say so, once here rather than in each handler.
+func withKnowledge(h func(*Console, http.ResponseWriter, *http.Request)) func(*Console, http.ResponseWriter, *http.Request) {
+	return func(c *Console, w http.ResponseWriter, r *http.Request) {
+		if c.opts.Knowledge == nil {
+			c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
+			return
+		}
+		h(c, w, r)
+	}
 }
 
 func (c *Console) routes() http.Handler {

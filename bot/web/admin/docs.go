@@ -216,10 +216,6 @@ func (c *Console) drafts(ctx context.Context) ([]knowledge.DraftInfo, error) {
 }
 
 func (c *Console) docPage(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id := r.URL.Query().Get("id")
 	info, ok, err := c.findDoc(r.Context(), id)
 	if err != nil {
@@ -390,10 +386,6 @@ func fileName(id string) string {
 }
 
 func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	ctx := r.Context()
 	f, text := formDoc(r)
 	if f.New && len(c.opts.Knowledge.Dirs()) == 0 {
@@ -576,10 +568,6 @@ func (c *Console) docNewPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) docRetire(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	ctx := r.Context()
 	id := r.PostFormValue("id")
 	c.docMu.Lock()
@@ -645,10 +633,6 @@ func (c *Console) retiredFiles() []retiredFile {
 }
 
 func (c *Console) docRestore(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	dirs := c.opts.Knowledge.Dirs()
 	i, err := strconv.Atoi(r.PostFormValue("dir"))
 	name := filepath.FromSlash(r.PostFormValue("name"))
@@ -680,10 +664,6 @@ func (c *Console) docRestore(w http.ResponseWriter, r *http.Request) {
 // docPublish makes a draft live: kb publish's own call, so the same checks
 // (no placeholders left) apply.
 func (c *Console) docPublish(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id := r.PostFormValue("id")
 	c.docMu.Lock()
 	d, err := c.opts.Knowledge.Publish(r.Context(), id)

@@ -301,3 +301,36 @@ func TestDrafts(t *testing.T) {
 		t.Errorf("audit = %+v", rows)
 	}
 }
+
+// TestWithoutKnowledgeBase: the pages and actions that work on the
+// knowledge base say there is none, and the rest still serve.
+func TestWithoutKnowledgeBase(t *testing.T) {
+	h := newHarness(t, harnessOpts{noKnowledge: true})
+	b := h.signedIn()
+	for _, path := range []string{"/admin/doc?id=purdah", "/admin/gaps/1"} {
+		t.Run("GET "+path, func(t *testing.T) {
+			p := b.get(path)
+			if p.code != http.StatusNotFound {
+				t.Errorf("status %d, want 404", p.code)
+			}
+			mustContain(t, p.body, "No knowledge base")
+		})
+	}
+	for _, path := range []string{"/admin/doc", "/admin/doc/retire", "/admin/doc/publish", "/admin/doc/restore",
+		"/admin/gaps/1/answer", "/admin/gaps/1/dismiss", "/admin/feedback/1/flag"} {
+		t.Run("POST "+path, func(t *testing.T) {
+			p := b.post(path, url.Values{"id": {"purdah"}, "answer": {"x"}, "reason": {"x"}})
+			if p.code != http.StatusNotFound {
+				t.Errorf("status %d, want 404", p.code)
+			}
+			mustContain(t, p.body, "No knowledge base")
+		})
+	}
+	for _, path := range []string{"/admin/", "/admin/meetups", "/admin/shoutouts", "/admin/audit"} {
+		t.Run("GET "+path, func(t *testing.T) {
+			if p := b.get(path); p.code != http.StatusOK {
+				t.Errorf("status %d, want 200", p.code)
+			}
+		})
+	}
+}

@@ -210,10 +210,6 @@ func (c *Console) feedbackConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) feedbackFlag(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id, _ := pathID(r)
 	q, ok, err := c.ratedByID(r, id)
 	if err != nil {

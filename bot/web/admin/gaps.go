@@ -182,10 +182,6 @@ func (c *Console) gapPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) showGap(w http.ResponseWriter, r *http.Request, code int, d gapData) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id, ok := pathID(r)
 	if !ok {
 		c.renderError(w, r, http.StatusNotFound, "No such question", "That is not a question number.")
@@ -264,10 +260,6 @@ func selectedOthers(r *http.Request, g gapGroup) []int64 {
 }
 
 func (c *Console) gapAnswer(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id, _ := pathID(r)
 	ctx := r.Context()
 	g, found, err := c.findGroup(r, id)
@@ -356,10 +348,6 @@ func (c *Console) gapLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) gapDismiss(w http.ResponseWriter, r *http.Request) {
-	if c.opts.Knowledge == nil {
-		c.renderError(w, r, http.StatusNotFound, "No knowledge base", "The knowledge base is not set up.")
-		return
-	}
 	id, _ := pathID(r)
 	g, found, err := c.findGroup(r, id)
 	if err != nil || !found {

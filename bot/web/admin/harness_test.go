@@ -61,6 +61,8 @@ type harnessOpts struct {
 	linker    bool
 	// noDirs runs on the embedded starter documents, with no folder.
 	noDirs bool
+	// noKnowledge builds the console with no knowledge base at all.
+	noKnowledge bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -98,6 +100,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	var k Knowledge = knowledgeOnly{h.kb}
 	if o.linker {
 		k = h.kb
+	}
+	if o.noKnowledge {
+		k = nil
 	}
 	h.console, err = New(Options{
 		DB: db, Community: "Test community", Location: london, PublicURL: o.publicURL,
