@@ -1,32 +1,14 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
-
-// syncBuffer is an output both the adapter and the test touch.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var feedback = []bot.Button{
 	{ActionID: "kb.helpful", Label: "Helpful", Value: "7", Style: "primary"},
@@ -50,7 +32,7 @@ func TestTypedButtonWordsArePresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.typed, func(t *testing.T) {
-			a := New(Options{Out: &syncBuffer{}, User: "mo"})
+			a := New(Options{Out: &testenv.Buffer{}, User: "mo"})
 			if _, err := a.Send(context.Background(), bot.Target{RoomID: Name}, bot.Reply{Text: "An answer", Buttons: feedback}); err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +56,7 @@ func TestTypedButtonWordsArePresses(t *testing.T) {
 // Through Run with a bot: "helpful" after an answer reaches the button's
 // handler, in order, and is not handed to the question command.
 func TestFeedbackAfterAnswerOnTheConsole(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	a := New(Options{In: strings.NewReader("what is purdah\nhelpful\nhelpful\n"), Out: out, User: "mo"})
 	b := bot.New(bot.Options{DefaultCommand: "ask"})
 	b.AddAdapter(a)
@@ -115,7 +97,7 @@ func TestFeedbackAfterAnswerOnTheConsole(t *testing.T) {
 // first and has the editor draw it again after; replies to a line just
 // typed (no prompt on screen) are printed as they are.
 func TestAsyncOutputRedrawsThePrompt(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	a := New(Options{Out: out, User: "mo", Interactive: true})
 	redraws := 0
 	a.redraw = func() { redraws++ }
@@ -132,7 +114,7 @@ func TestAsyncOutputRedrawsThePrompt(t *testing.T) {
 	if redraws != 1 || !strings.Contains(out.String(), "\r\x1b[Kbothy> Reminder: social tomorrow\n") {
 		t.Fatalf("reminder over the prompt: %d redraws, output %q", redraws, out.String())
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	if _, err := a.LogWriter(logs).Write([]byte("level=WARN msg=x\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 func decrypted(e *event.Event) bool { return e.Mautrix.EventSource&event.SourceDecrypted != 0 }
@@ -25,7 +26,7 @@ func inRoom(r id.RoomID) func(*event.Event) bool {
 // survives a restart.
 func TestEncryptedRoomAgainstDendrite(t *testing.T) {
 	f := dendritetest.NewFixture(t, dendritetest.FixtureOptions{})
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())

@@ -3,7 +3,6 @@
 package matrix_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
@@ -24,24 +23,6 @@ import (
 )
 
 const wait = 30 * time.Second
-
-// syncBuffer collects log output; it is printed when a test fails.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // calls counts how often each command ran per triggering message, so a
 // duplicate reply or a replayed message shows up as a count above one.
@@ -89,9 +70,9 @@ type botConfig struct {
 	dbPath     string
 	encryption bool
 	catchup    time.Duration
-	log        *syncBuffer
+	log        *testenv.Buffer
 	// admin receives the one-time recovery key message.
-	admin *syncBuffer
+	admin *testenv.Buffer
 	// noCrossSigning leaves the bot's device unverified.
 	noCrossSigning bool
 }
@@ -101,7 +82,7 @@ func startBot(t *testing.T, f *dendritetest.Fixture, cfg botConfig, c *calls) *t
 	log := slog.New(slog.NewTextHandler(cfg.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	admin := cfg.admin
 	if admin == nil {
-		admin = &syncBuffer{}
+		admin = &testenv.Buffer{}
 	}
 	db, err := store.Open(context.Background(), cfg.dbPath)
 	if err != nil {

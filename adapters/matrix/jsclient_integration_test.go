@@ -12,6 +12,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/adapters/matrix/jsclient"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // jsReplyTo matches the bot's messages that answer q, as the js client
@@ -48,7 +49,7 @@ func recoveryKey(msg string) string {
 func TestElementStrictModeNeedsCrossSigning(t *testing.T) {
 	jsclient.Require(t)
 	f := dendritetest.NewFixture(t, dendritetest.FixtureOptions{})
-	logs, admin := &syncBuffer{}, &syncBuffer{}
+	logs, admin := &testenv.Buffer{}, &testenv.Buffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())
@@ -117,7 +118,7 @@ func TestElementStrictModeNeedsCrossSigning(t *testing.T) {
 	})
 
 	t.Run("restart: same keys, recovery key not shown again", func(t *testing.T) {
-		admin2 := &syncBuffer{}
+		admin2 := &testenv.Buffer{}
 		b.Stop()
 		b = startBot(t, f, botConfig{dbPath: path, encryption: true, log: logs, admin: admin2}, c)
 		waitUntil(t, "the bot is connected", b.Adapter.Connected)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/bot"
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
 // TestMatrixAgainstDendrite drives the adapter through a real homeserver:
@@ -22,7 +23,7 @@ import (
 // one server and build on each other, so they run in order.
 func TestMatrixAgainstDendrite(t *testing.T) {
 	f := dendritetest.NewFixture(t, dendritetest.FixtureOptions{})
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())

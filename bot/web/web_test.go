@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,28 +21,10 @@ import (
 	"github.com/bothy-chat/bothy/internal/testenv"
 )
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type env struct {
 	srv      *Server
 	ts       *httptest.Server
-	logs     *syncBuffer
+	logs     *testenv.Buffer
 	cal      *calendar
 	wall     *wall
 	search   *searcher
@@ -59,7 +39,7 @@ func newEnv(t *testing.T, edit func(*Options)) *env {
 	t.Helper()
 	db := bottest.OpenDB(t)
 	e := &env{
-		logs:     &syncBuffer{},
+		logs:     &testenv.Buffer{},
 		cal:      &calendar{meetups: sampleMeetups()},
 		wall:     &wall{items: sampleShoutouts()},
 		search:   &searcher{},

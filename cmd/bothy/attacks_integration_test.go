@@ -37,6 +37,7 @@ import (
 
 	"github.com/bothy-chat/bothy/adapters/matrix/dendritetest"
 	"github.com/bothy-chat/bothy/adapters/slack/slacktest"
+	"github.com/bothy-chat/bothy/internal/testenv"
 	"github.com/bothy-chat/bothy/knowledge/llm/llmtest"
 )
 
@@ -198,7 +199,7 @@ func startConsoleBot(t *testing.T, dir, addr string, vars map[string]string) *bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &bothyProc{name: "bothy", cmd: cmd, log: &logBuffer{}, done: make(chan struct{})}
+	p := &bothyProc{name: "bothy", cmd: cmd, log: &testenv.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,14 +3,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,18 +52,7 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 }
 
 // screen collects what the bot writes to its terminal.
-type screen struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *screen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *screen) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.buf.String() }
+type screen struct{ testenv.Buffer }
 
 func (s *screen) waitFor(t *testing.T, want string, from int) int {
 	t.Helper()

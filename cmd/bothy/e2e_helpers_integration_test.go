@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,30 +26,11 @@ import (
 // generous because the machine is shared; a passing run is much faster.
 const e2eWait = 45 * time.Second
 
-// logBuffer collects a process's stderr; the test reads it for readiness
-// lines and prints it when it fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // bothyProc is one running `bothy run`.
 type bothyProc struct {
 	name string
 	cmd  *exec.Cmd
-	log  *logBuffer
+	log  *testenv.Buffer
 	done chan struct{}
 	err  error
 }
@@ -63,7 +42,7 @@ func startBothy(t *testing.T, name, dir string, vars map[string]string) *bothyPr
 	cmd := exec.Command(bothyBin, "run")
 	cmd.Dir = dir
 	cmd.Env = envList(dir, vars)
-	p := &bothyProc{name: name, cmd: cmd, log: &logBuffer{}, done: make(chan struct{})}
+	p := &bothyProc{name: name, cmd: cmd, log: &testenv.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)

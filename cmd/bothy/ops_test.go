@@ -39,31 +39,13 @@ func opsRun(t *testing.T, vars map[string]string, stdin io.Reader, args ...strin
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
-	var out, errb opsBuffer
+	var out, errb testenv.Buffer
 	env := &Env{
 		Stdin: stdin, Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 	}
 	code := execute(context.Background(), env, args)
 	return opsResult{code, out.String(), errb.String()}
-}
-
-// opsBuffer is a bytes.Buffer safe for a bot's concurrent writers.
-type opsBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *opsBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *opsBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // opsLoad adds audit rows and keeps kv ops/count equal to the number of
@@ -245,10 +227,10 @@ func TestBackupRefusals(t *testing.T) {
 
 // opsStartBot runs `bothy run` in-process with the console on a pipe; the
 // bot stops when the returned function closes its input.
-func opsStartBot(t *testing.T, vars map[string]string, args ...string) (stop func() opsResult, out *opsBuffer) {
+func opsStartBot(t *testing.T, vars map[string]string, args ...string) (stop func() opsResult, out *testenv.Buffer) {
 	t.Helper()
 	pr, pw := io.Pipe()
-	var o, e opsBuffer
+	var o, e testenv.Buffer
 	env := &Env{Stdin: pr, Stdout: &o, Stderr: &e, Getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
 	done := make(chan int, 1)
 	go func() { done <- execute(context.Background(), env, append([]string{"run"}, args...)) }()

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -124,7 +123,7 @@ type soakProc struct {
 	n      int
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr lockedBuffer
+	stderr testenv.Buffer
 	done   chan struct{} // stdout reached EOF
 	ackCh  chan struct{}
 
@@ -254,24 +253,6 @@ func (p *soakProc) hangUp() {
 	p.mu.Lock()
 	p.hungUp = true
 	p.mu.Unlock()
-}
-
-// lockedBuffer is a process's stderr, readable while the process runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // kill sends SIGKILL and waits for the process and its output to end.

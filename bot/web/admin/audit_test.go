@@ -1,33 +1,15 @@
 package admin
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/bothy-chat/bothy/internal/testenv"
 )
-
-// lockedBuffer collects the console's log across the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A change the console makes in its own tables commits with its audit
 // row: when the row cannot be written, the change is not made either.
@@ -48,7 +30,7 @@ func TestAuditRowCommitsWithItsChange(t *testing.T) {
 	}
 	gap := h.ask("which biscuits should we serve at the network meeting?").QuestionID
 	unused := h.link(organiser)
-	var logged lockedBuffer
+	var logged testenv.Buffer
 	h.console.log = slog.New(slog.NewTextHandler(&logged, nil))
 
 	// The database refuses audit rows from here on, as a full disk would.
