@@ -11,19 +11,15 @@ import (
 	"syscall"
 )
 
-// Lock is an exclusive hold on a database file, for `bothy run` for as
-// long as it runs and for `bothy restore` while it swaps the file.
-//
-// The lock is flock(2) on the database file itself, so it follows the
-// file, not the name it was reached by: a symbolic or hard link to a
-// locked database is locked too. On Linux flock locks are independent of
-// the fcntl locks SQLite takes on the same file. The kernel drops the lock
-// when the process ends, even by kill -9, so there are no stale locks.
-type Lock struct{ f *os.File }
-
 // LockFile takes the lock on the database at path, creating an empty
 // file there if there is none (SQLite opens an empty file as a new
 // database). It fails with ErrLocked when another process holds it.
+//
+// Here the lock is flock(2) on the database file itself, so it follows the
+// file, not the name it was reached by: a symbolic or hard link to a
+// locked database is locked too. Linux keeps flock locks independent of
+// the fcntl locks SQLite takes on the same file. The kernel drops the lock
+// when the process ends, even by kill -9, so there are no stale locks.
 func LockFile(path string) (*Lock, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
@@ -41,16 +37,6 @@ func LockFile(path string) (*Lock, error) {
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)
 	}
 	return &Lock{f: f}, nil
-}
-
-// Release drops the lock.
-func (l *Lock) Release() {
-	if l == nil || l.f == nil {
-		return
-	}
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	l.f.Close()
-	l.f = nil
 }
 
 // holderOf names the process holding the flock on f, from /proc/locks,

@@ -12,18 +12,14 @@ import (
 	"syscall"
 )
 
-// Lock is an exclusive hold on a database, for `bothy run` for as long as
-// it runs and for `bothy restore` while it swaps the file.
+// LockFile takes the lock on the database at path, creating an empty
+// file there if there is none. It fails with ErrLocked when another
+// process holds it.
 //
 // Outside Linux, flock(2) and the fcntl locks SQLite takes may interact on
 // one file, so the lock is on a separate file beside the database's
 // resolved path (a symbolic link reaches the same lock; a hard link in
 // another folder does not). The kernel drops it when the process ends.
-type Lock struct{ f *os.File }
-
-// LockFile takes the lock on the database at path, creating an empty
-// file there if there is none. It fails with ErrLocked when another
-// process holds it.
 func LockFile(path string) (*Lock, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
@@ -59,14 +55,4 @@ func LockFile(path string) (*Lock, error) {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return &Lock{f: f}, nil
-}
-
-// Release drops the lock.
-func (l *Lock) Release() {
-	if l == nil || l.f == nil {
-		return
-	}
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	l.f.Close()
-	l.f = nil
 }
