@@ -20,6 +20,7 @@ GROUPS = {
     "starter": ["starter", "holdout", "sections_starter"], "evalkb": ["evalkb"], "shared": ["shared", "shared_more"],
     "generalise": ["generalise"], "fresh_a": ["fresh_a", "sec_fresh_a"], "fresh_b": ["fresh_b", "sec_fresh_b"],
     "fresh_c": ["fresh_c", "sec_fresh_c"], "fresh_e": ["fresh_e", "sec_fresh_e"], "g": ["sections_g"],
+    "j": ["sections_j"], "k": ["sections_k"], "l": ["sections_l"], "m": ["sections_m"], "n": ["sections_n"], "o": ["sections_o"],
 }
 UNSEEN = ["fresh_d", "fresh_f", "sections_i"]
 HONEST = ["sections_h"]

@@ -60,6 +60,12 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sec_fresh_b", KB: "fresh_b/kb", Questions: "sec_fresh_b/questions.jsonl"},
 	{Name: "sec_fresh_c", KB: "fresh_c/kb", Questions: "sec_fresh_c/questions.jsonl"},
 	{Name: "sec_fresh_e", KB: "fresh_e/kb", Questions: "sec_fresh_e/questions.jsonl"},
+	{Name: "sections_j", KB: "sections_j/kb", Questions: "sections_j/questions.jsonl"},
+	{Name: "sections_k", KB: "sections_k/kb", Questions: "sections_k/questions.jsonl"},
+	{Name: "sections_l", KB: "sections_l/kb", Questions: "sections_l/questions.jsonl"},
+	{Name: "sections_m", KB: "sections_m/kb", Questions: "sections_m/questions.jsonl"},
+	{Name: "sections_n", KB: "sections_n/kb", Questions: "sections_n/questions.jsonl"},
+	{Name: "sections_o", KB: "sections_o/kb", Questions: "sections_o/questions.jsonl"},
 	// Never fitted on: the fit scripts score them as unseen bases.
 	// sections_h is the untouched honest set: its questions are never
 	// read one by one.
