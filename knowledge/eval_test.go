@@ -59,7 +59,9 @@ func runEval(t *testing.T, b *Base, questions string, targets EvalResult) {
 		check("section@3", mine.Section3, targets.Section3)
 		check("quotes the answer", mine.Quotes, targets.Quotes)
 	}
-	if failed {
+	// The untouched set's questions are never read one by one, so its
+	// misses are not printed even when a floor fails.
+	if failed && filepath.Base(filepath.Dir(questions)) != "sections_h" {
 		for _, m := range mine.Misses {
 			t.Log("miss:", m)
 		}
@@ -87,7 +89,7 @@ func TestEvalSharedSample(t *testing.T) {
 	// just under what is achieved.
 	t.Run("more questions", func(t *testing.T) {
 		runEval(t, b, filepath.Join("testdata", "shared_more", "questions.jsonl"),
-			EvalResult{Recall1: 0.91, Recall3: 0.95, MRR: 0.93, Answered: 0.77, Abstained: 0.87})
+			EvalResult{Recall1: 0.91, Recall3: 0.95, MRR: 0.93, Answered: 0.83, Abstained: 0.87})
 	})
 }
 
@@ -99,7 +101,7 @@ func TestEvalSharedSample(t *testing.T) {
 func TestEvalOwnSet(t *testing.T) {
 	b := evalKB(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "eval_questions.jsonl"),
-		EvalResult{Recall1: 0.94, Recall3: 0.98, MRR: 0.96, Answered: 0.84, Abstained: 0.88})
+		EvalResult{Recall1: 0.96, Recall3: 0.98, MRR: 0.97, Answered: 0.87, Abstained: 0.88})
 }
 
 // TestEvalStarter checks the embedded starter knowledge base against its
@@ -107,10 +109,10 @@ func TestEvalOwnSet(t *testing.T) {
 func TestEvalStarter(t *testing.T) {
 	b := openBase(t, Options{})
 	// Issue 9's targets, but for abstaining: the confidence model refitted
-	// with the section-level sets answers one of its 33 off-topic
-	// questions more ("how do we order more business cards"), at 0.788.
+	// with the section-level sets, and again with six more of them, answers
+	// two of its 33 off-topic questions more, at 0.758.
 	targets := issueTargets
-	targets.Abstained = 0.78
+	targets.Abstained = 0.75
 	runEval(t, b, filepath.Join("testdata", "starter_questions.jsonl"), targets)
 }
 
@@ -123,7 +125,7 @@ func TestEvalStarter(t *testing.T) {
 func TestEvalStarterHoldout(t *testing.T) {
 	b := openBase(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "starter_questions_holdout.jsonl"),
-		EvalResult{Recall1: 0.96, Recall3: 0.96, MRR: 0.97, Answered: 0.93, Abstained: 0.5})
+		EvalResult{Recall1: 0.96, Recall3: 1, MRR: 0.97, Answered: 0.93, Abstained: 0.5})
 }
 
 // TestEvalGeneralise runs an independent set written before the scoring
@@ -138,7 +140,7 @@ func TestEvalGeneralise(t *testing.T) {
 		t.Fatal(err)
 	}
 	runEval(t, b, filepath.Join("testdata", "generalise", "questions.jsonl"),
-		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.85, Abstained: 1})
+		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.91, Abstained: 1})
 }
 
 // TestEvalFreshBases runs four sets written last, each with its own
@@ -154,18 +156,18 @@ func TestEvalFreshBases(t *testing.T) {
 		set  string
 		want EvalResult
 	}{
-		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.83, Abstained: 0.8}},
+		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.86, Abstained: 0.84}},
 		{"fresh_b", EvalResult{Recall1: 0.98, Recall3: 1, MRR: 0.99, Answered: 0.9, Abstained: 0.85}},
-		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.87, Abstained: 0.72}},
+		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.92, Abstained: 0.72}},
 		// fresh_d was written after every other change and has never been
 		// fitted or tuned on: the honest figure for an unseen base.
-		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.76, Abstained: 0.8}},
+		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.81, Abstained: 0.8}},
 		// fresh_e and fresh_f came later still, written blind like the
 		// others. fresh_e's misses were read and it is in the confidence
 		// fit; fresh_f, like fresh_d, has never been fitted or looked at
 		// question by question.
-		{"fresh_e", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.89, Abstained: 0.7}},
-		{"fresh_f", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.91, Abstained: 0.65}},
+		{"fresh_e", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.9, Abstained: 0.7}},
+		{"fresh_f", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.93, Abstained: 0.7}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: true})
@@ -183,6 +185,8 @@ func TestEvalFreshBases(t *testing.T) {
 // saw the code, in chat style, with off-topic questions that share words
 // or a situation with the base. sections_starter, sections_g and the
 // sec_fresh_* sets fitted the section and confidence models;
+// sections_j to sections_o, written later, were first measured untouched
+// and then joined the confidence fit (their misses were not read);
 // sections_i was never fitted on and only its totals were read;
 // sections_h is the untouched set, never fitted on nor read question by
 // question. Floors are the measured figures, so a regression fails.
@@ -191,14 +195,20 @@ func TestEvalSectionSets(t *testing.T) {
 		set, kb string
 		want    EvalResult
 	}{
-		{"sections_starter", "", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.81, Abstained: 0.34, Section1: 0.63, Section3: 0.84, Quotes: 0.53}},
-		{"sections_g", "sections_g/kb", EvalResult{Recall1: 0.76, Recall3: 0.91, MRR: 0.84, Answered: 0.74, Abstained: 0.72, Section1: 0.44, Section3: 0.71, Quotes: 0.39}},
-		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.69, Abstained: 0.6, Section1: 0.88, Section3: 0.94, Quotes: 0.62}},
-		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.77, Abstained: 0.73, Section1: 0.82, Section3: 0.91, Quotes: 0.62}},
-		{"sec_fresh_c", "fresh_c/kb", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.82, Abstained: 0.73, Section1: 0.78, Section3: 0.87, Quotes: 0.64}},
-		{"sec_fresh_e", "fresh_e/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.92, Answered: 0.82, Abstained: 0.6, Section1: 0.63, Section3: 0.75, Quotes: 0.48}},
-		{"sections_i", "sections_i/kb", EvalResult{Recall1: 0.87, Recall3: 0.96, MRR: 0.92, Answered: 0.8, Abstained: 0.72, Section1: 0.62, Section3: 0.79, Quotes: 0.52}},
-		{"sections_h", "sections_h/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.91, Answered: 0.9, Abstained: 0.44, Section1: 0.44, Section3: 0.83, Quotes: 0.43}},
+		{"sections_starter", "", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.82, Abstained: 0.5, Section1: 0.63, Section3: 0.84, Quotes: 0.6}},
+		{"sections_g", "sections_g/kb", EvalResult{Recall1: 0.76, Recall3: 0.91, MRR: 0.84, Answered: 0.7, Abstained: 0.72, Section1: 0.44, Section3: 0.71, Quotes: 0.44}},
+		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.64, Abstained: 0.66, Section1: 0.88, Section3: 0.96, Quotes: 0.61}},
+		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.81, Abstained: 0.73, Section1: 0.82, Section3: 0.91, Quotes: 0.68}},
+		{"sec_fresh_c", "fresh_c/kb", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.8, Abstained: 0.86, Section1: 0.78, Section3: 0.87, Quotes: 0.6}},
+		{"sec_fresh_e", "fresh_e/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.92, Answered: 0.84, Abstained: 0.6, Section1: 0.63, Section3: 0.75, Quotes: 0.53}},
+		{"sections_j", "sections_j/kb", EvalResult{Recall1: 0.85, Recall3: 0.98, MRR: 0.91, Answered: 0.68, Abstained: 0.53, Section1: 0.75, Section3: 0.85, Quotes: 0.6}},
+		{"sections_k", "sections_k/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.66, Abstained: 0.33, Section1: 0.78, Section3: 0.91, Quotes: 0.6}},
+		{"sections_l", "sections_l/kb", EvalResult{Recall1: 0.86, Recall3: 0.96, MRR: 0.91, Answered: 0.83, Abstained: 0.33, Section1: 0.7, Section3: 0.88, Quotes: 0.7}},
+		{"sections_m", "sections_m/kb", EvalResult{Recall1: 0.96, Recall3: 0.98, MRR: 0.97, Answered: 0.71, Abstained: 0.6, Section1: 0.71, Section3: 0.9, Quotes: 0.6}},
+		{"sections_n", "sections_n/kb", EvalResult{Recall1: 0.91, Recall3: 1, MRR: 0.95, Answered: 0.83, Abstained: 0.6, Section1: 0.63, Section3: 0.9, Quotes: 0.63}},
+		{"sections_o", "sections_o/kb", EvalResult{Recall1: 0.83, Recall3: 0.95, MRR: 0.89, Answered: 0.76, Abstained: 0.73, Section1: 0.7, Section3: 0.9, Quotes: 0.58}},
+		{"sections_i", "sections_i/kb", EvalResult{Recall1: 0.87, Recall3: 0.96, MRR: 0.92, Answered: 0.77, Abstained: 0.72, Section1: 0.62, Section3: 0.8, Quotes: 0.53}},
+		{"sections_h", "sections_h/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.91, Answered: 0.89, Abstained: 0.56, Section1: 0.44, Section3: 0.83, Quotes: 0.57}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: tc.kb != ""})

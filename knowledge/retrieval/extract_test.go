@@ -1,0 +1,56 @@
+package retrieval
+
+import (
+	"strings"
+	"testing"
+)
+
+// When the section model cannot tell the two best sections apart, the
+// answer quotes both, the second briefly; when one plainly answers, only
+// that one.
+func TestExtractQuotesACloseSecondPassage(t *testing.T) {
+	b := NewBuilder("1", 4)
+	b.AddDocument(Document{ID: "rota", Title: "Out-of-hours rota", Kind: "guidance", Tags: "rota cover"})
+	secs := []Section{
+		{ID: 1, DocID: "rota", Ord: 0, Body: "The comms team shares out-of-hours cover."},
+		{ID: 2, DocID: "rota", Ord: 1, Headings: "Who covers evenings?", Body: "The duty officer covers evenings from 5pm to 10pm."},
+		{ID: 3, DocID: "rota", Ord: 2, Headings: "Who covers weekends?", Body: "The on-call manager covers weekends from Friday night."},
+	}
+	for _, s := range secs {
+		s.Terms = SectionTerms(s.Headings, s.Body)
+		b.AddSection(s)
+	}
+	ix := b.Build()
+	quote := func(t *testing.T, q string) ([]Passage, string) {
+		t.Helper()
+		r := ix.Analyse(q)
+		r.Search()
+		r.Rerank()
+		ps, err := r.Passages(nil)
+		if err != nil || len(ps) < 2 {
+			t.Fatalf("passages %+v, %v", ps, err)
+		}
+		return ps, r.Extract(ps)
+	}
+	t.Run("close", func(t *testing.T) {
+		ps, text := quote(t, "who covers the rota")
+		if gap := ps[0].Score - ps[1].Score; gap > secondGap {
+			t.Fatalf("the two sections score %.2f apart; the test needs them close", gap)
+		}
+		if !strings.Contains(text, "Or from **Out-of-hours rota › "+ps[1].Section+"**") || !strings.Contains(text, ps[1].Text) {
+			t.Errorf("the close second passage %q is not quoted:\n%s", ps[1].Section, text)
+		}
+		if strings.Contains(text, "Also in this document: "+ps[1].Section) {
+			t.Errorf("the quoted second passage is listed again:\n%s", text)
+		}
+	})
+	t.Run("clear", func(t *testing.T) {
+		ps, text := quote(t, "who covers weekends from friday night")
+		if ps[0].Section != "Who covers weekends?" || ps[0].Score-ps[1].Score <= secondGap {
+			t.Fatalf("passages %+v; the test needs weekends plainly first", ps)
+		}
+		if strings.Contains(text, "Or from") || !strings.Contains(text, "on-call manager") {
+			t.Errorf("a plain answer quotes more than its section:\n%s", text)
+		}
+	})
+}
