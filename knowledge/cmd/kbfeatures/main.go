@@ -67,12 +67,16 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_n", KB: "sections_n/kb", Questions: "sections_n/questions.jsonl"},
 	{Name: "sections_o", KB: "sections_o/kb", Questions: "sections_o/questions.jsonl"},
 	// Never fitted on: the fit scripts score them as unseen bases.
-	// sections_h is the untouched honest set: its questions are never
-	// read one by one.
+	// sections_h and sections_p to sections_s are the untouched honest
+	// sets: their questions are never read one by one.
 	{Name: "fresh_d", KB: "fresh_d/kb", Questions: "fresh_d/questions.jsonl"},
 	{Name: "fresh_f", KB: "fresh_f/kb", Questions: "fresh_f/questions.jsonl"},
 	{Name: "sections_i", KB: "sections_i/kb", Questions: "sections_i/questions.jsonl"},
 	{Name: "sections_h", KB: "sections_h/kb", Questions: "sections_h/questions.jsonl"},
+	{Name: "sections_p", KB: "sections_p/kb", Questions: "sections_p/questions.jsonl"},
+	{Name: "sections_q", KB: "sections_q/kb", Questions: "sections_q/questions.jsonl"},
+	{Name: "sections_r", KB: "sections_r/kb", Questions: "sections_r/questions.jsonl"},
+	{Name: "sections_s", KB: "sections_s/kb", Questions: "sections_s/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
