@@ -162,8 +162,8 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Base, error) {
 		return nil, err
 	}
 	var err error
-	if b.insertQuestion, err = db.Write.PrepareContext(ctx, `INSERT INTO kb_questions(at, user_id, platform, room_id, text, answered, confidence, sources, passage)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+	if b.insertQuestion, err = db.Write.PrepareContext(ctx, `INSERT INTO kb_questions(at, user_id, platform, room_id, text, answered, confidence, sources, passage, also_quoted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return nil, fmt.Errorf("knowledge: prepare: %w", err)
 	}
 	if b.setAnswerMessage, err = db.Write.PrepareContext(ctx, "UPDATE kb_questions SET message_id = ?, platform = ? WHERE id = ?"); err != nil {

@@ -57,9 +57,12 @@ type Rated struct {
 	Sources    []string // document ids, best first, as answered
 	// Passage is the section the answer quoted, "doc#anchor" ("doc" for
 	// its lead; "" for questions recorded before passages were kept).
-	Passage   string
-	Helpful   int
-	Unhelpful int
+	Passage string
+	// AlsoQuoted is the second section the answer quoted, when it quoted
+	// two (see Confirmable).
+	AlsoQuoted string
+	Helpful    int
+	Unhelpful  int
 }
 
 // RatedAnswers lists rated answers, most recently rated first.
@@ -67,7 +70,7 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	out, err := store.List(ctx, b.db.Read, scanRated, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources, q.passage,
+	out, err := store.List(ctx, b.db.Read, scanRated, `SELECT q.id, max(f.at), q.user_id, q.platform, q.text, q.answered, q.sources, q.passage, q.also_quoted,
 			sum(f.helpful != 0), sum(f.helpful = 0)
 		FROM kb_feedback f JOIN kb_questions q ON q.id = f.question_id
 		GROUP BY q.id ORDER BY max(f.at) DESC, q.id DESC LIMIT ?`, limit)
@@ -80,7 +83,7 @@ func (b *Base) RatedAnswers(ctx context.Context, limit int) ([]Rated, error) {
 func scanRated(sc store.Scanner) (Rated, error) {
 	var r Rated
 	var at, srcs string
-	if err := sc.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Passage, &r.Helpful, &r.Unhelpful); err != nil {
+	if err := sc.Scan(&r.QuestionID, &at, &r.UserID, &r.Platform, &r.Text, &r.Answered, &srcs, &r.Passage, &r.AlsoQuoted, &r.Helpful, &r.Unhelpful); err != nil {
 		return r, err
 	}
 	r.At, _ = store.ParseTime(at)

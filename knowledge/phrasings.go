@@ -169,6 +169,9 @@ type Confirmable struct {
 	QuestionID int64
 	Text       string
 	Passage    string // the quoted section's id, doc#anchor
+	// AlsoQuoted is the second section the answer quoted, "" when it
+	// quoted one: the "Helpful" may have been for it.
+	AlsoQuoted string
 	Helpful    int
 }
 
@@ -177,9 +180,9 @@ type Confirmable struct {
 func (b *Base) Confirmable(ctx context.Context, limit int) ([]Confirmable, error) {
 	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (Confirmable, error) {
 		var c Confirmable
-		err := sc.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.Helpful)
+		err := sc.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.AlsoQuoted, &c.Helpful)
 		return c, err
-	}, `SELECT q.id, q.text, q.passage, count(*) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id AND f.helpful
+	}, `SELECT q.id, q.text, q.passage, q.also_quoted, count(*) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id AND f.helpful
 		WHERE q.answered AND q.passage != '' AND NOT EXISTS (SELECT 1 FROM kb_phrasings p WHERE p.question_id = q.id)
 		GROUP BY q.id ORDER BY q.id DESC LIMIT ?`, limit)
 	if err != nil {

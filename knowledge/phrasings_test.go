@@ -144,3 +144,39 @@ func TestFrontMatterQuestionsCountAsHeadings(t *testing.T) {
 		t.Error("a nested list of questions was accepted")
 	}
 }
+
+// An answer that quotes two close sections keeps both on record, so the
+// organiser confirming a "Helpful" sees that either may have helped.
+func TestHelpfulAnswerKeepsBothQuotedSections(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"rota.md": doc("rota", "Out-of-hours social media rota", "guidance", "rota, cover",
+			"# Out-of-hours social media rota\n\nThe comms team shares out-of-hours cover for the social media accounts.\n\n"+
+				"## Who covers evenings?\n\nThe duty officer covers the accounts on weekday evenings from 5pm to 10pm.\n\n"+
+				"## Who covers weekends?\n\nThe on-call manager covers the accounts at weekends from Friday night.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}, NoStarter: true})
+	a := ask(t, b, "who covers the accounts")
+	if !a.Confident || len(a.Passages) < 2 || !retrieval.QuotesSecond(a.Passages) {
+		t.Fatalf("confident %v, passages %+v; the test needs an answer quoting two sections:\n%s", a.Confident, a.Passages, a.Text)
+	}
+	if err := b.Feedback(ctx, a.QuestionID, "someone", true); err != nil {
+		t.Fatal(err)
+	}
+	list, err := b.Confirmable(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].Passage != a.Passages[0].ID || list[0].AlsoQuoted != a.Passages[1].ID {
+		t.Fatalf("Confirmable = %+v, %v; want %s, also quoted %s", list, err, a.Passages[0].ID, a.Passages[1].ID)
+	}
+	// One quoted section: nothing else on record.
+	one := ask(t, b, "who covers the accounts at weekends from friday night")
+	if !one.Confident || retrieval.QuotesSecond(one.Passages) {
+		t.Fatalf("confident %v, passages %+v; the test needs an answer quoting one section", one.Confident, one.Passages)
+	}
+	if err := b.Feedback(ctx, one.QuestionID, "someone", true); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := b.Confirmable(ctx, 10); err != nil || len(list) != 2 || list[0].QuestionID != one.QuestionID || list[0].AlsoQuoted != "" {
+		t.Errorf("Confirmable = %+v, %v; want question %d first, with nothing else quoted", list, err, one.QuestionID)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bothy-chat/bothy/bot/store"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // SQL for kb_questions: every recorded question, and the unanswered ones
@@ -25,14 +26,19 @@ func (b *Base) recordQuestion(ctx context.Context, q Question, text string, a An
 	for i, h := range a.Sources {
 		ids[i] = h.ID
 	}
-	passage := ""
+	passage, also := "", ""
 	if a.Confident && len(a.Passages) > 0 {
 		passage = a.Passages[0].ID
+		// The extractive answer quotes a close second passage too; a
+		// written answer is not Extract's.
+		if !a.ByLLM && retrieval.QuotesSecond(a.Passages) {
+			also = a.Passages[1].ID
+		}
 	}
 	// Questions are the busiest write: batched, so a burst shares commits.
 	var id int64
 	err := b.db.Batch(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, b.insertQuestion).ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "), passage)
+		res, err := tx.StmtContext(ctx, b.insertQuestion).ExecContext(ctx, stamp(b.clock.Now()), q.UserID, q.Platform, q.RoomID, text, a.Confident, a.Confidence, strings.Join(ids, " "), passage, also)
 		if err != nil {
 			return err
 		}

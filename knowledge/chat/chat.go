@@ -244,9 +244,13 @@ func (h *handlers) gaps(ctx context.Context, req *bot.Request) error {
 	if len(helpful) > 0 {
 		b.WriteString("\n\nAnswers people marked helpful, to confirm:")
 		for _, c := range helpful {
-			fmt.Fprintf(&b, "\n#%d %q → %s (%d helpful)", c.QuestionID, clip(c.Text, 200), c.Passage, c.Helpful)
+			also := ""
+			if c.AlsoQuoted != "" {
+				also = ", also quoted " + c.AlsoQuoted
+			}
+			fmt.Fprintf(&b, "\n#%d %q → %s (%d helpful%s)", c.QuestionID, clip(c.Text, 200), c.Passage, c.Helpful, also)
 		}
-		b.WriteString("\nConfirm one with: kb confirm ID (its wording then finds that section)")
+		b.WriteString("\nConfirm one with: kb confirm ID (its wording then finds that section), or, when the other quoted section was the one that helped: kb link ID DOC_ID#section")
 	}
 	return req.Reply(ctx, bot.Reply{Text: b.String()})
 }

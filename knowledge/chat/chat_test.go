@@ -254,3 +254,30 @@ func TestLinkAndConfirmInChat(t *testing.T) {
 		t.Errorf("kb link without arguments: %s", r.Text)
 	}
 }
+
+// A "Helpful" on an answer that quoted two sections is listed for the
+// organiser with both, and with the way to point it at the second.
+func TestGapsNameBothQuotedSections(t *testing.T) {
+	b, ad, base, dir := setup(t, knowledge.Options{})
+	rota := "---\nid: rota\ntitle: Out-of-hours social media rota\nkind: guidance\ntags: [rota]\n---\n" +
+		"# Out-of-hours social media rota\n\nThe comms team shares out-of-hours cover for the social media accounts.\n\n" +
+		"## Who covers evenings?\n\nThe duty officer covers the accounts on weekday evenings from 5pm to 10pm.\n\n" +
+		"## Who covers weekends?\n\nThe on-call manager covers the accounts at weekends from Friday night.\n"
+	if err := os.WriteFile(filepath.Join(dir, "rota.md"), []byte(rota), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := base.Ingest(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	say(b, "alice", "who covers the accounts")
+	answer := ad.LastReply()
+	if !strings.Contains(answer.Text, "Or from") || len(answer.Buttons) == 0 {
+		t.Fatalf("the test needs an answer quoting two sections: %+v", answer)
+	}
+	b.Handle(context.Background(), bot.Action{Platform: "mem", UserID: "bob", RoomID: "dm-alice", ActionID: ActionHelpful, Value: answer.Buttons[0].Value})
+	say(b, "org", "kb gaps")
+	r := ad.LastReply()
+	if !strings.Contains(r.Text, "also quoted rota#who-covers-") || !strings.Contains(r.Text, "kb link ID DOC_ID#section") {
+		t.Errorf("kb gaps does not name the second quoted section and what to do with it:\n%s", r.Text)
+	}
+}

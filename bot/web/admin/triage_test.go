@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bothy-chat/bothy/knowledge"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 func gapPath(id int64, action string) string {
@@ -233,4 +234,21 @@ func TestFeedbackWithoutLinkerOffersNoConfirm(t *testing.T) {
 	p := b.get("/admin/feedback")
 	mustContain(t, p.body, "Flag for review")
 	mustNotContain(t, p.body, "Confirm helpful")
+}
+
+// An answer that quoted two sections shows both, and how to point the
+// question at the second if that is the one that helped.
+func TestFeedbackNamesBothQuotedSections(t *testing.T) {
+	h := newHarness(t, harnessOpts{linker: true})
+	b := h.signedIn()
+	a := h.ask("who is on call")
+	if !a.Confident || !retrieval.QuotesSecond(a.Passages) {
+		t.Fatalf("the fixture needs an answer quoting two sections: confident %v, passages %+v", a.Confident, a.Passages)
+	}
+	if err := h.kb.Feedback(h.ctx, a.QuestionID, "U1", true); err != nil {
+		t.Fatal(err)
+	}
+	second := a.Passages[1].ID
+	p := b.get("/admin/feedback")
+	mustContain(t, p.body, "Also quoted:</span> "+second, "<code>kb link "+strconv.FormatInt(a.QuestionID, 10)+" "+second+"</code>")
 }
