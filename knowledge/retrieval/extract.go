@@ -73,7 +73,10 @@ func QuotesSecond(ps []Passage) bool {
 
 // where names a passage's document and heading for a reader.
 func where(p Passage) string {
-	w := p.doc.Title
+	w := p.sec.docID // its document has gone since the ranking
+	if p.doc != nil {
+		w = p.doc.Title
+	}
 	if p.sec.headings != "" {
 		w += " › " + p.sec.headings
 	}
