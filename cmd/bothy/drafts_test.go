@@ -12,14 +12,7 @@ import (
 // well it matches, until an organiser fills it in and says kb publish.
 func TestPromotedDraftIsNotAnsweredUntilPublished(t *testing.T) {
 	dir := t.TempDir()
-	kb := filepath.Join(dir, "kb")
-	if err := os.MkdirAll(kb, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	guide := "---\ntitle: Gritting\n---\n# Gritting\n\nGritting routes are posted each evening.\n"
-	if err := os.WriteFile(filepath.Join(kb, "gritting.md"), []byte(guide), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	kb := grittingKB(t, dir)
 	env := []string{"BOTHY_KNOWLEDGE_DIRS=" + kb}
 	const question = "how did the snow day school closures thread reach parents"
 	script := strings.Join([]string{
@@ -98,14 +91,7 @@ func TestWritingWithOnlyTheStarterExplainsTheFolder(t *testing.T) {
 // folder, after which they are answered from again (and the note stops).
 func TestKnowledgeDirsAndTheStarter(t *testing.T) {
 	dir := t.TempDir()
-	kb := filepath.Join(dir, "kb")
-	if err := os.MkdirAll(kb, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	guide := "---\ntitle: Gritting\n---\n# Gritting\n\nGritting routes are posted each evening.\n"
-	if err := os.WriteFile(filepath.Join(kb, "gritting.md"), []byte(guide), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	kb := grittingKB(t, dir)
 	env := []string{"BOTHY_KNOWLEDGE_DIRS=" + kb}
 	out, errOut, code := runBothy(t, dir, "what is purdah\n", env)
 	if code != 0 {
@@ -138,4 +124,18 @@ func TestKnowledgeDirsAndTheStarter(t *testing.T) {
 	if strings.Contains(errOut, "starter documents are not used") {
 		t.Errorf("the note is logged though the folder holds the starter documents:\n%s", errOut)
 	}
+}
+
+// grittingKB makes a knowledge folder, dir/kb, holding one short guide.
+func grittingKB(t *testing.T, dir string) string {
+	t.Helper()
+	kb := filepath.Join(dir, "kb")
+	if err := os.MkdirAll(kb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	guide := "---\ntitle: Gritting\n---\n# Gritting\n\nGritting routes are posted each evening.\n"
+	if err := os.WriteFile(filepath.Join(kb, "gritting.md"), []byte(guide), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return kb
 }
