@@ -122,7 +122,7 @@ func (r *Ranking) quote(p Passage, budget int) string {
 }
 
 // pickUnits marks the units to quote from a long section: the best
-// covering first, until about quoteWords; a picked list item or list
+// covering first, until about budget words; a picked list item or list
 // introduction brings its whole list when the list is short.
 func (r *Ranking) pickUnits(units []unit, words []int, pick []bool, budget int) {
 	type scored struct {
