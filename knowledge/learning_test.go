@@ -97,8 +97,8 @@ func TestLearningFromTheCommunity(t *testing.T) {
 		name, kb, stream string
 		gain             float64 // least lift on later askings
 	}{
-		{"stream_starter", "", "stream_starter/stream.jsonl", 0.08},   // measured 0.53 to 0.63
-		{"sections_g", "sections_g/kb", "sections_g/stream.jsonl", 0}, // measured 0.15 to 0.15
+		{"stream_starter", "", "stream_starter/stream.jsonl", 0.08},   // measured 0.62 to 0.70
+		{"sections_g", "sections_g/kb", "sections_g/stream.jsonl", 0}, // measured 0.15 to 0.18
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stream := readStream(t, filepath.Join("testdata", tc.stream))
