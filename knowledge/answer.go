@@ -117,7 +117,13 @@ func abstainText(near []Hit) string {
 	if len(near) > 0 {
 		b.WriteString("\nThese are the nearest documents I have, in case they help:")
 		for _, h := range near {
-			fmt.Fprintf(&b, "\n- %s (%s)", h.Title, h.ID)
+			// The section nearest the question, so a reader knows where
+			// in the document to look.
+			where := h.Title
+			if s := retrieval.SectionName(h.Headings); s != "" {
+				where += " › " + s
+			}
+			fmt.Fprintf(&b, "\n- %s (%s)", where, h.ID)
 		}
 	}
 	return b.String()

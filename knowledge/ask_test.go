@@ -163,6 +163,29 @@ func TestAbstainOffersNearestDocuments(t *testing.T) {
 	}
 }
 
+// The nearest documents offered when abstaining name the section nearest
+// the question, so a reader knows where to look.
+func TestAbstainNamesTheNearestSection(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"grit.md": doc("grit", "Winter gritting", "guidance", "winter",
+			"# Winter gritting\n\nThe council grits roads in winter.\n\n"+
+				"## Which routes are gritted first?\n\nPrimary routes and bus routes are gritted first when frost is forecast.\n\n"+
+				"## When do we post updates?\n\nPost the evening before, with a map.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}, NoStarter: true})
+	ans, err := b.Ask(context.Background(), Question{Text: "what colour of paint do the lorries on the bus routes and primary routes use"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Confident || len(ans.Sources) == 0 {
+		t.Fatalf("the test needs an abstention offering grit: confident %v (%.2f), sources %+v", ans.Confident, ans.Confidence, ans.Sources)
+	}
+	if want := "- Winter gritting › Which routes are gritted first? (grit)"; !strings.Contains(ans.Text, want) {
+		t.Errorf("abstain text does not name the nearest section %q:\n%s", want, ans.Text)
+	}
+}
+
 func TestAnswerGapWritesFAQ(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
