@@ -259,11 +259,11 @@ func TestLinkAndConfirmInChat(t *testing.T) {
 // organiser with both, and with the way to point it at the second.
 func TestGapsNameBothQuotedSections(t *testing.T) {
 	b, ad, base, dir := setup(t, knowledge.Options{})
-	rota := "---\nid: rota\ntitle: Out-of-hours social media rota\nkind: guidance\ntags: [rota]\n---\n" +
-		"# Out-of-hours social media rota\n\nThe comms team shares out-of-hours cover for the social media accounts.\n\n" +
-		"## Who covers evenings?\n\nThe duty officer covers the accounts on weekday evenings from 5pm to 10pm.\n\n" +
-		"## Who covers weekends?\n\nThe on-call manager covers the accounts at weekends from Friday night.\n"
-	if err := os.WriteFile(filepath.Join(dir, "rota.md"), []byte(rota), 0o644); err != nil {
+	rota, err := os.ReadFile(filepath.Join("..", "testdata", "close_sections", "rota.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rota.md"), rota, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := base.Ingest(context.Background(), dir); err != nil {

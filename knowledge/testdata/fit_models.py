@@ -24,6 +24,7 @@ GROUPS = {
 UNSEEN = ["fresh_d", "fresh_f", "sections_i"]
 HONEST = ["sections_h", "sections_p", "sections_q", "sections_r", "sections_s"]
 TRAIN = [s for g in GROUPS.values() for s in g]
+assert not set(TRAIN) & set(UNSEEN + HONEST), "a never-fitted set is in a training group"
 present = {r["set"] for r in rows}
 
 # The section model in use (knowledge/retrieval/passages.go secModel).
