@@ -7,7 +7,7 @@
 # Every fit leaves one knowledge base out at a time and scores it: that is
 # the honest figure for a base the model has never seen. The models in use
 # are then fitted on every training set. fresh_d, fresh_f and sections_i
-# are never fitted on; sections_h and sections_p to sections_s (HONEST)
+# are never fitted on; sections_h, sections_p to sections_s and sections_aa (HONEST)
 # are the untouched sets, never fitted on nor read question by question.
 import json, math, sys
 
