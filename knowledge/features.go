@@ -37,7 +37,7 @@ func (b *Base) WriteFeatures(ctx context.Context, w io.Writer, set string, qs []
 			return withHits, err
 		}
 		row := map[string]any{"set": set, "q": q.Q, "expect": q.Expect, "qf": f.Question, "hits": f.Hits, "n": f.Concepts,
-			"section": q.Section, "secs": f.Sections}
+			"section": q.Section, "secs": f.Sections, "qvec": f.QVec, "docvec": f.TopDocVec}
 		if err := enc.Encode(row); err != nil {
 			return withHits, fmt.Errorf("knowledge: write features: %w", err)
 		}

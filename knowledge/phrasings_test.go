@@ -40,7 +40,7 @@ func ask(t *testing.T, b *Base, q string) Answer {
 func TestLinkGapTeachesTheWording(t *testing.T) {
 	ctx := context.Background()
 	b, _ := phrasingBase(t)
-	q := "page is silent on saturdays and folk get cross, what notice do we stick up"
+	q := "silent saturdays, cross folk: what notice"
 	a := ask(t, b, q)
 	if a.Confident {
 		t.Fatalf("answered before it was taught (%s); the test needs a gap", a.Text)
@@ -52,7 +52,7 @@ func TestLinkGapTeachesTheWording(t *testing.T) {
 		t.Errorf("the linked gap is still listed: %+v", gaps)
 	}
 	// Another person asking the same way is answered from that section.
-	again := ask(t, b, "page is silent on saturdays and folk get cross, what notice do we stick up??")
+	again := ask(t, b, "silent saturdays, cross folk: what notice??")
 	if !again.Confident || again.Passages[0].ID != "cover#what-do-we-say-when-nobody-is-watching" {
 		t.Fatalf("after kb link: confident %v, first passage %+v", again.Confident, again.Passages)
 	}
@@ -72,7 +72,7 @@ func TestLinkGapTeachesTheWording(t *testing.T) {
 func TestPhrasingsSurviveReingest(t *testing.T) {
 	ctx := context.Background()
 	b, dir := phrasingBase(t)
-	q := "page is silent on saturdays and folk get cross, what notice do we stick up"
+	q := "silent saturdays, cross folk: what notice"
 	a := ask(t, b, q)
 	// Linked by anchor this time, as an answer's link names it.
 	if err := b.LinkGap(ctx, a.QuestionID, "cover", "what-do-we-say-when-nobody-is-watching", "org"); err != nil {

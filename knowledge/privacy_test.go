@@ -171,7 +171,7 @@ func TestEraseScrubsAnswerAuthor(t *testing.T) {
 func TestEraseTakesPhrasings(t *testing.T) {
 	ctx := context.Background()
 	b, _ := phrasingBase(t)
-	const q = "page goes quiet on saturdays and the quokkawatchers get cross, what notice"
+	const q = "quokkawatchers get cross on saturdays when it goes quiet"
 	a, err := b.Ask(ctx, Question{Text: q, UserID: "U0PHRASE1", Platform: "slack", Record: true})
 	if err != nil || a.Confident {
 		t.Fatalf("ask = %+v, %v; want a gap", a, err)

@@ -27,6 +27,7 @@ type Features struct {
 	TitleTags float64 // share of the question matched in the title or tags
 	Heads     float64 // share matched in the best section's headings
 	BM25      float64 // best section's bm25, relative to the best in the candidates
+	Errand    float64 // how much more errand-like the question is than the document, times 1-Cov (errand.go)
 }
 
 // QuestionFeatures describe the question as a whole.
@@ -43,6 +44,9 @@ type QuestionFeatures struct {
 	// my manager wants him gone today...") covers less of itself in any
 	// document, so coverage alone would doubt it more than a terse one.
 	Long float64
+	// errand is the question's projection on errandDir; the model reads
+	// it against each document's (Features.Errand).
+	errand float64
 }
 
 // longQuestion is where a question starts to count as long.
@@ -64,16 +68,17 @@ const longQuestion = 6
 // over the second document, the section model's certainty, the best
 // passage's own coverage, heading, distinctive or vector features.
 var confModel = struct {
-	bias, cov, docCov, titleTags, unknown, org, personal, long float64
+	bias, cov, docCov, titleTags, unknown, org, personal, long, errand float64
 }{
-	bias:      -1.84,
-	cov:       1.49,  // share of the question the best passage covers
-	docCov:    1.41,  // ... the whole document covers
-	titleTags: 0.63,  // ... the document's title and tags match: it is about the topic
-	unknown:   -0.22, // share in words the knowledge base never uses
-	org:       0.47,  // asked for an organisation ("we", "our"): practice
-	personal:  -0.26, // asked only for oneself ("my laptop"): often an errand
-	long:      1.16,  // a long question: its backstory dilutes coverage
+	bias:      -0.80,
+	cov:       1.11,  // share of the question the best passage covers
+	docCov:    1.04,  // ... the whole document covers
+	titleTags: 0.55,  // ... the document's title and tags match: it is about the topic
+	unknown:   -0.15, // share in words the knowledge base never uses
+	org:       0.34,  // asked for an organisation ("we", "our"): practice
+	personal:  -0.34, // asked only for oneself ("my laptop"): often an errand
+	long:      0.77,  // a long question: its backstory dilutes coverage
+	errand:    -1.99, // more errand-like than the document (errand.go)
 }
 
 // confidenceTerms is the model's output with each feature's contribution,
@@ -94,7 +99,7 @@ func confidence(f Features, q QuestionFeatures, explain bool) confidenceTerms {
 	}{
 		{"coverage", m.cov, f.Cov}, {"doc-coverage", m.docCov, f.DocCov}, {"title/tags", m.titleTags, f.TitleTags},
 		{"unknown-words", m.unknown, q.Unknown}, {"we-voice", m.org, q.Org}, {"i-voice", m.personal, q.Personal},
-		{"long-question", m.long, q.Long},
+		{"long-question", m.long, q.Long}, {"errand", m.errand, f.Errand},
 	}
 	z := m.bias
 	var out confidenceTerms

@@ -10,6 +10,9 @@ type FeatureRow struct {
 	Concepts int
 	Hits     []FeatureHit
 	Sections []FeatureSection
+	// QVec and TopDocVec are the directions of the question's and the
+	// best document's word vectors, from which the fit learns errandDir.
+	QVec, TopDocVec []float32
 }
 
 // FeatureHit is one ranked document as the fit scripts read it.
@@ -30,7 +33,12 @@ type FeatureSection struct {
 // Passages. Unlike Passages, every section of the passageDocs best
 // documents is listed, whatever their confidence.
 func (r *Ranking) FeatureRow(read SectionReader) (FeatureRow, error) {
-	row := FeatureRow{Question: r.q, Concepts: len(r.concepts)}
+	row := FeatureRow{Question: r.q, Concepts: len(r.concepts), QVec: r.qvec}
+	if len(r.hits) > 0 {
+		if d := r.ix.docs[r.hits[0].ID]; d != nil {
+			row.TopDocVec = d.vec
+		}
+	}
 	var ids []string
 	for _, h := range r.hits {
 		row.Hits = append(row.Hits, FeatureHit{h.ID, h.Score, h.feats})

@@ -45,6 +45,11 @@ type docMeta struct {
 	fieldIDs termSet
 	// titleStems and tagStems keep repeats, for BM25 term frequencies.
 	titleStems, tagStems []string
+	// vec is the direction of the document's word vectors (unit length,
+	// nil when none of its words has one), errand its projection on
+	// errandDir (errand.go).
+	vec    []float32
+	errand float64
 }
 
 // vecEntry is one section's embedding vector, of unit length.
@@ -78,6 +83,9 @@ type Builder struct {
 	// docTerms gathers the stems each document uses, for docDF.
 	docTerms map[string]map[string]bool
 	seen     map[string]bool
+	// docVecs sums each document's words' vectors (each word once per
+	// section).
+	docVecs map[string][]float32
 }
 
 // The Builder's phases: it finishes the documents when the first section
@@ -97,7 +105,7 @@ func NewBuilder(gen string, sections int) *Builder {
 	if sections <= memSections {
 		ix.sections = newSectionIndex(ix)
 	}
-	return &Builder{ix: ix, docTerms: map[string]map[string]bool{}, seen: map[string]bool{}}
+	return &Builder{ix: ix, docTerms: map[string]map[string]bool{}, seen: map[string]bool{}, docVecs: map[string][]float32{}}
 }
 
 // advance moves the Builder on to phase p, finishing the phases between.
@@ -127,6 +135,7 @@ func (b *Builder) AddDocument(d Document) {
 	m.tagStems = stems(strings.ReplaceAll(d.Tags, "-", " "))
 	m.field = slices.Compact(slices.Sorted(slices.Values(slices.Concat(m.titleStems, m.tagStems))))
 	b.ix.docs[m.ID] = m
+	b.docVecs[m.ID] = sumVecs(nil, vecWords(d.Title))
 }
 
 // finishDocuments numbers the documents' title and tag stems.
@@ -163,6 +172,9 @@ func (b *Builder) AddSection(s Section) {
 			seen[t] = true
 		}
 	}
+	if v := b.docVecs[s.DocID]; v != nil {
+		sumVecs(v, vecWords(s.Headings+"\n"+s.Body))
+	}
 	dt := b.docTerms[s.DocID]
 	if dt == nil {
 		dt = map[string]bool{}
@@ -186,7 +198,13 @@ func (b *Builder) finishSections() {
 			ix.docDF[t]++
 		}
 	}
-	b.docTerms, b.seen = nil, nil
+	for id, v := range b.docVecs {
+		if d := ix.docs[id]; d != nil {
+			d.errand = errandOf(v)
+			d.vec = unitVec(v)
+		}
+	}
+	b.docTerms, b.seen, b.docVecs = nil, nil, nil
 }
 
 // AddWord adds a word of the corpus and its stem to the typo-correction

@@ -38,11 +38,14 @@ func (r *Ranking) headingSim(heading []int32) float64 {
 
 // vecWords lists a text's distinct content words' places in the vector
 // table.
-func vecWords(s string) []int32 {
+func vecWords(s string) []int32 { return tokenVecs(tokenize(s)) }
+
+// tokenVecs lists the distinct content words' places in the vector table.
+func tokenVecs(toks []token) []int32 {
 	tb := wordvec.Default()
 	var out []int32
 	seen := map[int32]bool{}
-	for _, t := range tokenize(s) {
+	for _, t := range toks {
 		if isStop(t) || len(t.word) < 3 {
 			continue
 		}

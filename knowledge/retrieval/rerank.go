@@ -259,6 +259,11 @@ func (rr *reranker) hits(q QuestionFeatures) []Hit {
 	for i, di := range rr.order {
 		agg := &rr.aggs[di]
 		c := rr.cands[agg.passIdx]
+		if agg.meta.vec != nil && q.errand != 0 {
+			// Gated by what the passage leaves uncovered: a question the
+			// document answers word for word is not doubted for its topic.
+			agg.f.Errand = (q.errand - agg.meta.errand) * (1 - agg.f.Cov)
+		}
 		hits[i] = Hit{
 			ID: agg.meta.ID, Title: agg.meta.Title, Kind: agg.meta.Kind, URL: agg.meta.URL, Updated: agg.meta.Updated,
 			Score:    rr.final[di],

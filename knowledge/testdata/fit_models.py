@@ -207,3 +207,56 @@ if MODE == "confidence":
     extra = sys.argv[3].split(",") if len(sys.argv) > 3 else []
     drop = sys.argv[4].split(",") if len(sys.argv) > 4 else []
     confidence([f for f in CONF_FEATS if f not in drop] + extra)
+
+
+# The errand direction (knowledge/retrieval/errand_model.go) and the
+# confidence model with it. A balanced, lightly regularised logistic
+# regression learns, from the direction of each question's word vectors
+# ("qvec", as kbfeatures writes it), whether it is off-topic; the feature
+# is the question's projection less the best document's ("docvec"), in
+# standard deviations of the questions', times the share of the question
+# the best passage leaves uncovered (1 - Cov). To fit the confidence model
+# honestly, each base's questions get the projection learnt without that
+# base (out of fold). Needs numpy (Debian: python3-numpy).
+def errand_dir(idx, np):
+    X = np.array([rows[i]["qvec"] for i in idx], float)
+    y = np.array([0.0 if rows[i]["expect"] else 1.0 for i in idx])
+    A = np.hstack([X, np.ones((len(X), 1))])
+    cw = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    w = np.zeros(A.shape[1])
+    for _ in range(1500):
+        p = 1 / (1 + np.exp(-A @ w))
+        g = A.T @ ((p - y) * cw) / len(y)
+        g[:-1] += 0.01 * w[:-1]
+        w -= 0.5 * g
+    d = w[:-1]
+    return d / (X @ d).std()
+
+
+def errand():
+    import numpy as np
+    usable = [i for i, r in enumerate(rows) if r.get("qvec")]
+    group = {s: name for name, held in GROUPS.items() for s in held}
+    train = [i for i in usable if rows[i]["set"] in TRAIN]
+    for name in set(group.values()) | {"__" + s for s in UNSEEN + HONEST}:
+        d = errand_dir([i for i in train if group.get(rows[i]["set"]) != name], np)
+        for i in usable:
+            r = rows[i]
+            if group.get(r["set"], "__" + r["set"]) == name:
+                if not r["hits"]:
+                    continue
+                f = r["hits"][0]["F"]
+                e = float(np.array(r["qvec"]) @ d - np.array(r["docvec"]) @ d) if r.get("docvec") else 0.0
+                f["Errand"] = e * (1 - f["Cov"])
+    w = confidence(CONF_FEATS + ["Errand"])
+    d = errand_dir(train, np)
+    print("errandDir (knowledge/retrieval/errand_model.go):")
+    print("var errandDir = [%d]float32{" % len(d))
+    for k in range(0, len(d), 8):
+        print("\t" + " ".join("%.4f," % v for v in d[k:k + 8]))
+    print("}")
+    return w
+
+
+if MODE == "errand":
+    errand()

@@ -115,3 +115,14 @@ func (t *Table) Sim(i, j int) float32 {
 	}
 	return float32(s0+s1+s2+s3) / (127 * 127)
 }
+
+// Dims is the length of each word's vector.
+func (t *Table) Dims() int { return t.dims }
+
+// AddTo adds the i'th word's vector to sum, which has Dims elements.
+func (t *Table) AddTo(sum []float32, i int) {
+	d := t.dims
+	for k, b := range t.vecs[i*d : (i+1)*d] {
+		sum[k] += float32(int8(b)) / 127
+	}
+}
