@@ -64,3 +64,17 @@ func BenchmarkRank(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuild measures building an index of 10k synthetic sections,
+// which a knowledge base does after every ingest (the synthetic corpus is
+// generated inside the loop too, the same for every build). Run:
+//
+//	go test ./knowledge/retrieval -run '^$' -bench Build -benchtime 10x
+func BenchmarkBuild(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if ix := testIndex(b, 2000, 5, 1); ix.Sections() != 10000 {
+			b.Fatalf("%d sections, want 10000", ix.Sections())
+		}
+	}
+}

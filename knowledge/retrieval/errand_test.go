@@ -90,3 +90,19 @@ func TestErrandOfNoWords(t *testing.T) {
 // minConfidence is knowledge.DefaultMinConfidence, which this package
 // cannot import.
 const minConfidence = 0.45
+
+// The builder's fast path sums the same words as vecWords.
+func TestBuilderSumsTheSameWords(t *testing.T) {
+	b := NewBuilder("1", 10)
+	for _, s := range []string{
+		"The NHS and IT people’s don't X-ray, the Press Office: journalists, 2024 flooding! FOI foi ABC",
+		"Gritting routes; councillors retweet during purdah. Gritting ROUTES again",
+	} {
+		got, want := b.sumWords(nil, s), sumVecs(nil, vecWords(s))
+		for k := range want {
+			if got[k] != want[k] {
+				t.Fatalf("%q: element %d is %v, want %v", s, k, got[k], want[k])
+			}
+		}
+	}
+}

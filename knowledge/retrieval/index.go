@@ -4,6 +4,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+
+	"github.com/bothy-chat/bothy/knowledge/wordvec"
 )
 
 // Index is an immutable snapshot of the knowledge base for retrieval:
@@ -84,8 +87,11 @@ type Builder struct {
 	docTerms map[string]map[string]bool
 	seen     map[string]bool
 	// docVecs sums each document's words' vectors (each word once per
-	// section).
+	// section); vecIdx remembers each word's place in the vector table
+	// (-1: none), vecSeen the words of the section being summed.
 	docVecs map[string][]float32
+	vecIdx  map[string]int32
+	vecSeen map[int32]bool
 }
 
 // The Builder's phases: it finishes the documents when the first section
@@ -105,7 +111,8 @@ func NewBuilder(gen string, sections int) *Builder {
 	if sections <= memSections {
 		ix.sections = newSectionIndex(ix)
 	}
-	return &Builder{ix: ix, docTerms: map[string]map[string]bool{}, seen: map[string]bool{}, docVecs: map[string][]float32{}}
+	return &Builder{ix: ix, docTerms: map[string]map[string]bool{}, seen: map[string]bool{}, docVecs: map[string][]float32{},
+		vecIdx: map[string]int32{}, vecSeen: map[int32]bool{}}
 }
 
 // advance moves the Builder on to phase p, finishing the phases between.
@@ -135,7 +142,7 @@ func (b *Builder) AddDocument(d Document) {
 	m.tagStems = stems(strings.ReplaceAll(d.Tags, "-", " "))
 	m.field = slices.Compact(slices.Sorted(slices.Values(slices.Concat(m.titleStems, m.tagStems))))
 	b.ix.docs[m.ID] = m
-	b.docVecs[m.ID] = sumVecs(nil, vecWords(d.Title))
+	b.docVecs[m.ID] = b.sumWords(nil, d.Title)
 }
 
 // finishDocuments numbers the documents' title and tag stems.
@@ -173,7 +180,7 @@ func (b *Builder) AddSection(s Section) {
 		}
 	}
 	if v := b.docVecs[s.DocID]; v != nil {
-		sumVecs(v, vecWords(s.Headings+"\n"+s.Body))
+		b.sumWords(v, s.Headings+"\n"+s.Body)
 	}
 	dt := b.docTerms[s.DocID]
 	if dt == nil {
@@ -204,7 +211,7 @@ func (b *Builder) finishSections() {
 			d.vec = unitVec(v)
 		}
 	}
-	b.docTerms, b.seen, b.docVecs = nil, nil, nil
+	b.docTerms, b.seen, b.docVecs, b.vecIdx, b.vecSeen = nil, nil, nil, nil, nil
 }
 
 // AddWord adds a word of the corpus and its stem to the typo-correction
@@ -283,4 +290,52 @@ func (ix *Index) addWord(w, s string) {
 func (ix *Index) docIDF(df int) float64 {
 	n := float64(ix.nDocs)
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// sumWords adds the vectors of text's distinct content words to sum (nil
+// to start one), as sumVecs(sum, vecWords(text)) would. It splits the
+// text as tokenize does but looks each distinct spelling up once: a
+// corpus repeats its words, and this runs over every section at every
+// build.
+func (b *Builder) sumWords(sum []float32, text string) []float32 {
+	tb := wordvec.Default()
+	if sum == nil {
+		sum = make([]float32, tb.Dims())
+	}
+	clear(b.vecSeen)
+	add := func(raw string) {
+		i, ok := b.vecIdx[raw]
+		if !ok {
+			i = -1
+			w := strings.ToLower(raw)
+			t := token{word: w, stem: stem(w), upper: len(raw) > 1 && raw != w && !hasLower(raw) || raw == "X"}
+			if len(raw) <= 40 && !isStop(t) && len(w) >= 3 {
+				if j, found := tb.Lookup(w); found {
+					i = int32(j)
+				}
+			}
+			b.vecIdx[strings.Clone(raw)] = i
+		}
+		if i >= 0 && !b.vecSeen[i] {
+			b.vecSeen[i] = true
+			tb.AddTo(sum, int(i))
+		}
+	}
+	start := -1
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			add(text[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		add(text[start:])
+	}
+	return sum
 }
