@@ -4,6 +4,7 @@
 # then:
 #   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl sections   # section model, leave one base out
 #   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl confidence # confidence model, leave one base out
+#   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl errand     # the errand direction and the confidence model in use
 # Every fit leaves one knowledge base out at a time and scores it: that is
 # the honest figure for a base the model has never seen. The models in use
 # are then fitted on every training set. fresh_d, fresh_f and sections_i
