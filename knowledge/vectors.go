@@ -49,20 +49,13 @@ func decodeVec(b []byte) []float32 {
 	return v
 }
 
+// normalise scales an embedding to unit length; an all-zero one stays as
+// it is.
 func normalise(v []float32) []float32 {
-	var s float64
-	for _, f := range v {
-		s += float64(f) * float64(f)
+	if u := retrieval.UnitVec(v); u != nil {
+		return u
 	}
-	if s == 0 {
-		return v
-	}
-	n := float32(1 / math.Sqrt(s))
-	out := make([]float32, len(v))
-	for i, f := range v {
-		out[i] = f * n
-	}
-	return out
+	return v
 }
 
 // embedMissing embeds sections that have no vector for the configured

@@ -44,19 +44,20 @@ func errandOf(sum []float32) float64 {
 	return dot / math.Sqrt(n2)
 }
 
-// unitVec scales a sum of word vectors to unit length; nil for no words.
-func unitVec(sum []float32) []float32 {
+// UnitVec scales v to unit length; nil for an all-zero v, which has no
+// direction. Word-vector sums and embeddings alike go through it.
+func UnitVec(v []float32) []float32 {
 	var n2 float64
-	for _, x := range sum {
+	for _, x := range v {
 		n2 += float64(x) * float64(x)
 	}
 	if n2 == 0 {
 		return nil
 	}
-	n := float32(math.Sqrt(n2))
-	out := make([]float32, len(sum))
-	for k, x := range sum {
-		out[k] = x / n
+	n := float32(1 / math.Sqrt(n2))
+	out := make([]float32, len(v))
+	for k, x := range v {
+		out[k] = x * n
 	}
 	return out
 }

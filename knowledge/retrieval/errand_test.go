@@ -69,16 +69,16 @@ func TestErrandOfNoWords(t *testing.T) {
 	if e := errandOf(make([]float32, 100)); e != 0 {
 		t.Errorf("errandOf(zero vector) = %v, want 0", e)
 	}
-	if v := unitVec(make([]float32, 100)); v != nil {
-		t.Errorf("unitVec(zero vector) = %v, want nil", v)
+	if v := UnitVec(make([]float32, 100)); v != nil {
+		t.Errorf("UnitVec(zero vector) = %v, want nil", v)
 	}
-	v := unitVec(sumVecs(nil, vecWords("press office journalists")))
+	v := UnitVec(sumVecs(nil, vecWords("press office journalists")))
 	var n float64
 	for _, x := range v {
 		n += float64(x) * float64(x)
 	}
 	if math.Abs(n-1) > 1e-5 {
-		t.Errorf("unitVec has squared length %v, want 1", n)
+		t.Errorf("UnitVec has squared length %v, want 1", n)
 	}
 	// A question with no word in the vector table leaves the feature out.
 	ix := errandIndex(t, Document{ID: "d", Title: "Zqxv"}, Section{Body: "zqxv wvut"})

@@ -208,7 +208,7 @@ func (b *Builder) finishSections() {
 	for id, v := range b.docVecs {
 		if d := ix.docs[id]; d != nil {
 			d.errand = errandOf(v)
-			d.vec = unitVec(v)
+			d.vec = UnitVec(v)
 		}
 	}
 	b.docTerms, b.seen, b.docVecs, b.vecIdx, b.vecSeen = nil, nil, nil, nil, nil

@@ -102,7 +102,7 @@ func (r *Ranking) Rerank() {
 	r.q.Unknown = unknown / total
 	r.q.Org, r.q.Personal = r.org, r.personal
 	qsum := sumVecs(nil, tokenVecs(r.toks))
-	r.q.errand, r.qvec = errandOf(qsum), unitVec(qsum)
+	r.q.errand, r.qvec = errandOf(qsum), UnitVec(qsum)
 	if n := len(r.concepts); n > longQuestion {
 		// Capped at twice longQuestion: few questions run longer, so
 		// the fit knows little of them, and a pasted essay should not
