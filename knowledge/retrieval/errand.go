@@ -11,9 +11,12 @@ import (
 // kit, a personal account. Such a question shares words with the guidance
 // ("holiday pay for the weekend on-call" against out-of-hours cover) but
 // its meaning lies elsewhere. The mean of a text's word vectors, projected
-// on errandDir, says how errand-like it is; the feature is how much more
+// on errandDir, says how errand-like it is. The feature is how much more
 // errand-like the question is than the document that would answer it, so
-// a knowledge base that is itself about pay or leave is not doubted for it.
+// a knowledge base that is itself about pay or leave is not doubted for
+// it, times the share of the question the passage leaves uncovered
+// (rerank.go), so a question the document answers word for word is not
+// doubted for its topic.
 
 // sumVecs adds the vectors of the words ids to sum (Dims long, or nil to
 // start one) and returns it.

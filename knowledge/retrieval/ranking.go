@@ -24,8 +24,8 @@ type Ranking struct {
 	learnt []learntMatchOf
 	// org and personal are the question's voice, for q.
 	org, personal float64
-	// qvec is the direction of the question's word vectors (errand.go).
-	qvec []float32
+	// qsum sums the question's word vectors (errand.go).
+	qsum []float32
 
 	concepts []concept
 	cands    []candidate
@@ -101,8 +101,8 @@ func (r *Ranking) Rerank() {
 	}
 	r.q.Unknown = unknown / total
 	r.q.Org, r.q.Personal = r.org, r.personal
-	qsum := sumVecs(nil, tokenVecs(r.toks))
-	r.q.errand, r.qvec = errandOf(qsum), UnitVec(qsum)
+	r.qsum = sumVecs(nil, tokenVecs(r.toks))
+	r.q.errand = errandOf(r.qsum)
 	if n := len(r.concepts); n > longQuestion {
 		// Capped at twice longQuestion: few questions run longer, so
 		// the fit knows little of them, and a pasted essay should not
