@@ -21,12 +21,9 @@ var starterFS embed.FS
 
 const kvNamespace = "knowledge"
 
-// DefaultMinConfidence is the answer/abstain threshold. Left out one
-// knowledge base at a time, the mean of answered and abstained for the
-// confidence model (retrieval's confModel) is 0.753 at 0.45 and 0.769 at
-// 0.50, but 0.50 answers about a tenth fewer in-scope questions, and
-// in-scope questions are most of what people ask; 0.45 is kept.
-const DefaultMinConfidence = 0.45
+// DefaultMinConfidence is the answer/abstain threshold, which belongs with
+// the confidence model it was chosen for (retrieval.DefaultMinConfidence).
+const DefaultMinConfidence = retrieval.DefaultMinConfidence
 
 // Source is one numbered passage handed to a Writer (mirrors llm.Source).
 type Source struct {

@@ -52,6 +52,13 @@ type QuestionFeatures struct {
 // longQuestion is where a question starts to count as long.
 const longQuestion = 6
 
+// DefaultMinConfidence is the threshold the model's confidence must reach
+// for an answer. Left out one knowledge base at a time, the mean of
+// answered and abstained is 0.812 at 0.45 and 0.814 at 0.50; 0.45 answers
+// more in-scope questions, which are most of what people ask, so it is
+// kept.
+const DefaultMinConfidence = 0.45
+
 // The confidence model: a logistic regression over a few features of the
 // question and its best document, fitted with balanced classes and light
 // L2 by knowledge/testdata/fit_models.py (mode errand, which also fits

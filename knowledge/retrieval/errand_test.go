@@ -54,8 +54,8 @@ func TestErrandIsRelativeToTheDocument(t *testing.T) {
 	if p := confidence(without, qc, false).p; confComms >= p {
 		t.Errorf("confidence against comms guidance %.2f, %.2f without the errand term: want it lower", confComms, p)
 	}
-	if confPay < minConfidence {
-		t.Errorf("confidence against the pay note %.2f, want at least %.2f", confPay, minConfidence)
+	if confPay < DefaultMinConfidence {
+		t.Errorf("confidence against the pay note %.2f, want at least %.2f", confPay, DefaultMinConfidence)
 	}
 
 	// Covered whole, the question is judged on its coverage alone.
@@ -86,10 +86,6 @@ func TestErrandOfNoWords(t *testing.T) {
 		t.Errorf("hits %+v, want one with no errand term", h)
 	}
 }
-
-// minConfidence is knowledge.DefaultMinConfidence, which this package
-// cannot import.
-const minConfidence = 0.45
 
 // The builder's fast path sums the same words as vecWords.
 func TestBuilderSumsTheSameWords(t *testing.T) {
