@@ -148,10 +148,19 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 		start.AddDate(0, 0, -1).Add(time.Hour),
 		start.Add(-30 * time.Minute),
 	}
-	run := func(now time.Time, killAfter time.Duration) (killed bool) {
+	attempts := filepath.Join(dir, "attempts.log")
+	const pauseMS = 30 // the platform's longest pause after a delivery
+	// run runs one child at clock now. With kill, it is killed once it has
+	// made a send attempt of its own, a random part of the platform's pause
+	// later: mostly between "the platform has it" and "the outbox knows
+	// it". Waiting for that progress, rather than a fixed while, keeps a
+	// slow start on a busy machine from eating the kill, and a fast one
+	// from finishing a phase's work in a few runs.
+	run := func(now time.Time, kill bool) (killed bool) {
+		before := len(readLines(t, attempts))
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Child$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "BOTHY_KILL9_DB="+dbPath, "BOTHY_KILL9_DIR="+dir,
-			"BOTHY_KILL9_NOW="+strconv.FormatInt(now.Unix(), 10), "BOTHY_KILL9_PAUSE_MS=30")
+			"BOTHY_KILL9_NOW="+strconv.FormatInt(now.Unix(), 10), "BOTHY_KILL9_PAUSE_MS="+strconv.Itoa(pauseMS))
 		out := &strings.Builder{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
@@ -159,14 +168,26 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		if killAfter > 0 {
+		if kill {
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for len(readLines(t, attempts)) == before {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("child failed before the kill: %v\n%s", err, out)
+					}
+					return false
+				case <-tick.C:
+				}
+			}
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Fatalf("child failed before the kill: %v\n%s", err, out)
 				}
 				return false
-			case <-time.After(killAfter):
+			case <-time.After(rand.N(pauseMS * time.Millisecond)):
 				_ = cmd.Process.Signal(syscall.SIGKILL)
 				<-done
 				return true
@@ -181,12 +202,12 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 	runs := 0
 	for _, now := range phases {
 		for k := 0; k < 5 && runs < 60; runs++ {
-			if run(now, 10*time.Millisecond+rand.N(100*time.Millisecond)) {
+			if run(now, true) {
 				k++
 				kills++
 			}
 		}
-		run(now, 0)
+		run(now, false)
 	}
 	t.Logf("%d kills in %d runs", kills, runs)
 	if kills != 20 {
@@ -218,7 +239,7 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 		t.Fatalf("outbox has %d rows, want %d", len(want), meetups*len(killChannels)*4)
 	}
 	delivered := readLines(t, filepath.Join(dir, "delivered.log"))
-	attempts := readLines(t, filepath.Join(dir, "attempts.log"))
+	attempted := readLines(t, attempts)
 	seen := map[string]int{}
 	for _, k := range delivered {
 		seen[k]++
@@ -231,8 +252,8 @@ func TestKill9NeitherLosesNorDoublesReminders(t *testing.T) {
 			t.Errorf("key %s delivered %d times, want exactly 1", k, seen[k])
 		}
 	}
-	t.Logf("%d deliveries, %d raw send attempts (re-sends the platform de-duplicated: %d)", len(delivered), len(attempts), len(attempts)-len(delivered))
-	if kills > 0 && len(attempts) == len(delivered) {
+	t.Logf("%d deliveries, %d raw send attempts (re-sends the platform de-duplicated: %d)", len(delivered), len(attempted), len(attempted)-len(delivered))
+	if kills > 0 && len(attempted) == len(delivered) {
 		// With a pause after every delivery, a kill almost always lands
 		// between send and record; none doing so means the test did not
 		// exercise the window it exists for.
