@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"math"
 	"slices"
 
 	"github.com/bothy-chat/bothy/knowledge/wordvec"
@@ -90,3 +91,88 @@ func (r *Ranking) questionVecs() []int32 {
 	}
 	return r.qwords
 }
+
+// needSim is NeedSim for a section whose content words are ws: for each
+// word of the question's asking clause, its best similarity to any of ws,
+// averaged. A section word's similarities to those words are worked out
+// once per question, since a document's sections share many words.
+func (r *Ranking) needSim(ws []int32) float64 {
+	if r.need == nil {
+		r.need = tokenVecs(needTokens(r.toks))
+		if len(r.need) > maxNeedWords {
+			r.need = r.need[:maxNeedWords]
+		}
+		r.needBest = make([]float32, len(r.need))
+	}
+	if len(r.need) == 0 || len(ws) == 0 {
+		return 0
+	}
+	best := r.needBest
+	clear(best)
+	for _, w := range ws {
+		for k, s := range r.simsOf(w) {
+			best[k] = max(best[k], s)
+		}
+	}
+	var sum float64
+	for _, b := range best {
+		sum += float64(b)
+	}
+	return sum / float64(len(best))
+}
+
+// simsOf is a section word's similarity to each of the asking clause's
+// words, remembered for the question.
+func (r *Ranking) simsOf(w int32) []float32 {
+	n := int32(len(r.need))
+	if at, ok := r.needAt[w]; ok {
+		return r.needSims[at : at+n]
+	}
+	if r.needAt == nil {
+		r.needAt = make(map[int32]int32, 512)
+	}
+	at := int32(len(r.needSims))
+	r.needSims = append(r.needSims, make([]float32, n)...)
+	wordvec.Default().Sims(int(w), r.need, r.needSims[at:at+n])
+	r.needAt[w] = at
+	return r.needSims[at : at+n]
+}
+
+// vecCos is the cosine of the question's summed word vectors with a
+// section's (its unit vector scaled to int8, sectionStatic.vec).
+func (r *Ranking) vecCos(vec []int8) float64 {
+	if len(vec) == 0 || r.qsum == nil {
+		return 0
+	}
+	if r.qunit == nil {
+		if r.qunit = UnitVec(r.qsum); r.qunit == nil {
+			return 0
+		}
+	}
+	var dot float32
+	for k, x := range vec[:len(r.qunit)] {
+		dot += float32(x) * r.qunit[k]
+	}
+	return float64(dot) / 127
+}
+
+// int8Unit is the direction of the sum of the words ws, scaled to int8
+// (nil for none): a section's vector in a tenth of a float32 one's room.
+func int8Unit(ws []int32) []int8 {
+	if len(ws) == 0 {
+		return nil
+	}
+	u := UnitVec(sumVecs(nil, ws))
+	if u == nil {
+		return nil
+	}
+	out := make([]int8, len(u))
+	for k, x := range u {
+		out[k] = int8(math.Round(float64(x) * 127))
+	}
+	return out
+}
+
+// maxNeedWords bounds the asking clause's words needSim compares: its
+// first ones say what is asked ("who do I tell"); the rest tell the story.
+const maxNeedWords = 4

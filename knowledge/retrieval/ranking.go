@@ -24,8 +24,18 @@ type Ranking struct {
 	learnt []learntMatchOf
 	// org and personal are the question's voice, for q.
 	org, personal float64
-	// qsum sums the question's word vectors (errand.go).
-	qsum []float32
+	// qsum sums the question's word vectors (errand.go); qunit is it at
+	// unit length, on first use.
+	qsum, qunit []float32
+	// need are the asking clause's content words in the vector table, on
+	// first use (needSim); needSims holds each section word's similarity
+	// to them, at needAt; needBest is scratch.
+	need               []int32
+	needSims, needBest []float32
+	needAt             map[int32]int32
+	// asksNum is 1 when the question asks how long, how many or when, -1
+	// when not, 0 before it is known (asksNumber).
+	asksNum int8
 
 	concepts []concept
 	cands    []candidate

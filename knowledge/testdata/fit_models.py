@@ -30,8 +30,8 @@ TRAIN = [s for g in GROUPS.values() for s in g]
 assert not set(TRAIN) & set(UNSEEN + HONEST), "a never-fitted set is in a training group"
 present = {r["set"] for r in rows}
 
-# The section model in use (knowledge/retrieval/passages.go secModel).
-SEC_FEATS = ["Own", "Head", "Dis", "Lead", "Ask", "Len", "Sim", "BM25", "Doc", "Top", "Conf"]
+# The section model in use (knowledge/retrieval/sectionmodel.go secModel).
+SEC_FEATS = ["Own", "Head", "Dis", "Lead", "Ask", "Len", "Sim", "BM25", "Doc", "Top", "Conf", "NeedSim", "VecCos", "NumAsk"]
 
 
 def norm(s):
@@ -54,24 +54,33 @@ def sec_data(sets, feats):
     return out
 
 
-def fit_clogit(data, d, l2=0.003, it=1500, lr=1.0):
-    """Conditional logit: one softmax over a question's sections."""
-    w = [0.0] * d
-    tr = [(X, y) for _, X, y in data if any(y)]
+def fit_clogit(data, d, l2=0.003, it=100):
+    """Conditional logit: one softmax over a question's sections, fitted by
+    Newton's method (numpy; Debian: python3-numpy)."""
+    import numpy as np
+    tr = [(np.array(X, float), np.array(y, float)) for _, X, y in data if any(y)]
+    X = np.concatenate([x for x, _ in tr])
+    y = np.concatenate([t for _, t in tr])
+    gid = np.concatenate([np.full(len(x), i) for i, (x, _) in enumerate(tr)])
+    n, w = len(tr), np.zeros(d)
     for _ in range(it):
-        g = [0.0] * d
-        for X, y in tr:
-            sc = [sum(a * b for a, b in zip(w, x)) for x in X]
-            m = max(sc)
-            e = [math.exp(v - m) for v in sc]
-            z = sum(e)
-            for x, ei, yi in zip(X, e, y):
-                p = ei / z - (1 if yi else 0)
-                for k in range(d):
-                    g[k] += p * x[k]
-        for k in range(d):
-            w[k] -= lr * (g[k] / len(tr) + l2 * w[k])
-    return w
+        s = X @ w
+        m = np.full(n, -np.inf)
+        np.maximum.at(m, gid, s)
+        e = np.exp(s - m[gid])
+        z = np.zeros(n)
+        np.add.at(z, gid, e)
+        p = e / z[gid]
+        ys = np.zeros(n)
+        np.add.at(ys, gid, y)
+        g = X.T @ (p - y / ys[gid]) / n + l2 * w
+        px = np.zeros((n, d))
+        np.add.at(px, gid, p[:, None] * X)
+        H = (X * p[:, None]).T @ X / n - px.T @ px / n + l2 * np.eye(d)
+        w = w - np.linalg.solve(H, g)
+        if np.abs(g).max() < 1e-9:
+            break
+    return [float(v) for v in w]
 
 
 def sec_ranks(w, data):

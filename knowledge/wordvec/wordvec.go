@@ -116,6 +116,45 @@ func (t *Table) Sim(i, j int) float32 {
 	return float32(s0+s1+s2+s3) / (127 * 127)
 }
 
+// Sims sets out[k] to Sim(i, js[k]) for every k, reading i's vector once
+// for up to four of js at a time: the section model compares each word of a
+// section with each of a few question words.
+func (t *Table) Sims(i int, js []int32, out []float32) {
+	d := t.dims
+	a := t.vecs[i*d : (i+1)*d : (i+1)*d]
+	k := 0
+	for ; k+4 <= len(js); k += 4 {
+		b0 := t.vecs[int(js[k])*d:][:len(a)]
+		b1 := t.vecs[int(js[k+1])*d:][:len(a)]
+		b2 := t.vecs[int(js[k+2])*d:][:len(a)]
+		b3 := t.vecs[int(js[k+3])*d:][:len(a)]
+		var s0, s1, s2, s3 int32
+		for x, av := range a {
+			v := int32(int8(av))
+			s0 += v * int32(int8(b0[x]))
+			s1 += v * int32(int8(b1[x]))
+			s2 += v * int32(int8(b2[x]))
+			s3 += v * int32(int8(b3[x]))
+		}
+		out[k], out[k+1], out[k+2], out[k+3] = float32(s0)/(127*127), float32(s1)/(127*127), float32(s2)/(127*127), float32(s3)/(127*127)
+	}
+	if k+2 <= len(js) {
+		b0 := t.vecs[int(js[k])*d:][:len(a)]
+		b1 := t.vecs[int(js[k+1])*d:][:len(a)]
+		var s0, s1 int32
+		for x, av := range a {
+			v := int32(int8(av))
+			s0 += v * int32(int8(b0[x]))
+			s1 += v * int32(int8(b1[x]))
+		}
+		out[k], out[k+1] = float32(s0)/(127*127), float32(s1)/(127*127)
+		k += 2
+	}
+	if k < len(js) {
+		out[k] = t.Sim(i, int(js[k]))
+	}
+}
+
 // Dims is the length of each word's vector.
 func (t *Table) Dims() int { return t.dims }
 
