@@ -169,7 +169,7 @@ func TestHelpfulAnswerKeepsBothQuotedSections(t *testing.T) {
 		t.Fatalf("Confirmable = %+v, %v; want %s, also quoted %s", list, err, a.Passages[0].ID, a.Passages[1].ID)
 	}
 	// One quoted section: nothing else on record.
-	one := ask(t, b, "who covers the accounts at weekends from friday night")
+	one := ask(t, b, "which manager covers the accounts on sundays")
 	if !one.Confident || retrieval.QuotesSecond(one.Passages) {
 		t.Fatalf("confident %v, passages %+v; the test needs an answer quoting one section", one.Confident, one.Passages)
 	}
