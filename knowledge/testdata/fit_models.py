@@ -1,7 +1,7 @@
 # Fits the section model (which passage answers) and the confidence model
-# (answer or abstain) offline, in pure Python. Write the features first:
+# (answer or abstain) offline. Write the features first:
 #   go run ./knowledge/cmd/kbfeatures -o /tmp/f.jsonl
-# then:
+# then (the sections and errand modes need numpy; Debian: python3-numpy):
 #   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl sections   # section model, leave one base out
 #   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl confidence # confidence model, leave one base out
 #   python3 knowledge/testdata/fit_models.py /tmp/f.jsonl errand     # the errand direction and the confidence model in use
