@@ -33,7 +33,7 @@ type FeatureSection struct {
 // Passages. Unlike Passages, every section of the passageDocs best
 // documents is listed, whatever their confidence.
 func (r *Ranking) FeatureRow(read SectionReader) (FeatureRow, error) {
-	row := FeatureRow{Question: r.q, Concepts: len(r.concepts), QVec: UnitVec(r.qsum)}
+	row := FeatureRow{Question: r.q, Concepts: len(r.concepts), QVec: r.qunit}
 	if len(r.hits) > 0 {
 		if d := r.ix.docs[r.hits[0].ID]; d != nil {
 			row.TopDocVec = d.vec

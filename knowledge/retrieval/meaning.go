@@ -97,11 +97,9 @@ func (r *Ranking) questionVecs() []int32 {
 // averaged. A section word's similarities to those words are worked out
 // once per question, since a document's sections share many words.
 func (r *Ranking) needSim(ws []int32) float64 {
-	if r.need == nil {
+	if r.needBest == nil { // first use; needBest is non-nil, if empty, after
 		r.need = tokenVecs(needTokens(r.toks))
-		if len(r.need) > maxNeedWords {
-			r.need = r.need[:maxNeedWords]
-		}
+		r.need = r.need[:min(len(r.need), maxNeedWords)]
 		r.needBest = make([]float32, len(r.need))
 	}
 	if len(r.need) == 0 || len(ws) == 0 {
@@ -141,13 +139,8 @@ func (r *Ranking) simsOf(w int32) []float32 {
 // vecCos is the cosine of the question's summed word vectors with a
 // section's (its unit vector scaled to int8, sectionStatic.vec).
 func (r *Ranking) vecCos(vec []int8) float64 {
-	if len(vec) == 0 || r.qsum == nil {
+	if len(vec) == 0 || r.qunit == nil {
 		return 0
-	}
-	if r.qunit == nil {
-		if r.qunit = UnitVec(r.qsum); r.qunit == nil {
-			return 0
-		}
 	}
 	var dot float32
 	for k, x := range vec[:len(r.qunit)] {

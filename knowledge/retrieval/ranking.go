@@ -25,7 +25,7 @@ type Ranking struct {
 	// org and personal are the question's voice, for q.
 	org, personal float64
 	// qsum sums the question's word vectors (errand.go); qunit is it at
-	// unit length, on first use.
+	// unit length (nil for no words), for vecCos and the fit's rows.
 	qsum, qunit []float32
 	// need are the asking clause's content words in the vector table, on
 	// first use (needSim); needSims holds each section word's similarity
@@ -113,6 +113,7 @@ func (r *Ranking) Rerank() {
 	r.q.Org, r.q.Personal = r.org, r.personal
 	r.qsum = sumVecs(nil, tokenVecs(r.toks))
 	r.q.errand = errandOf(r.qsum)
+	r.qunit = UnitVec(r.qsum)
 	if n := len(r.concepts); n > longQuestion {
 		// Capped at twice longQuestion: few questions run longer, so
 		// the fit knows little of them, and a pasted essay should not

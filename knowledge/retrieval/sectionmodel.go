@@ -252,7 +252,9 @@ func (m *memSection) statics() *sectionStatic {
 	if st := m.static.Load(); st != nil {
 		return st
 	}
-	st := &sectionStatic{anchor: SectionAnchor(m.headings), headVecs: vecWords(SectionName(m.headings))}
+	head := tokenize(SectionName(m.headings))
+	body := tokenize(m.body)
+	st := &sectionStatic{anchor: SectionAnchor(m.headings), headVecs: tokenVecs(head)}
 	n, in := 0, false
 	for _, r := range m.body {
 		sp := r == ' ' || r == '\n' || r == '\t'
@@ -262,16 +264,10 @@ func (m *memSection) statics() *sectionStatic {
 		in = !sp
 	}
 	st.logLen = math.Log1p(float64(n))
-	toks := tokenize(m.body)
-	st.bodyVecs = tokenVecs(append(tokenize(SectionName(m.headings)), toks...))
+	st.bodyVecs = tokenVecs(slices.Concat(head, body))
 	st.vec = int8Unit(st.bodyVecs)
-	st.numbers = numberWords(toks)
-	if h := SectionName(m.headings); h != "" {
-		st.asks = tokenize(h)
-		if len(st.asks) > 2 {
-			st.asks = st.asks[:2]
-		}
-	}
+	st.numbers = numberWords(body)
+	st.asks = head[:min(len(head), 2)]
 	m.static.Store(st)
 	return st
 }
