@@ -94,21 +94,25 @@ func (r *Ranking) questionVecs() []int32 {
 
 // needSim is NeedSim for a section whose content words are ws: for each
 // word of the question's asking clause, its best similarity to any of ws,
-// averaged. A section word's similarities to those words are worked out
-// once per question, since a document's sections share many words.
+// averaged. Each section word is compared with all of the clause's words
+// at once (wordvec.Probe); remembering the similarities of words the
+// sections share cost about as much as working them out again.
 func (r *Ranking) needSim(ws []int32) float64 {
-	if r.needBest == nil { // first use; needBest is non-nil, if empty, after
-		r.need = tokenVecs(needTokens(r.toks))
-		r.need = r.need[:min(len(r.need), maxNeedWords)]
-		r.needBest = make([]float32, len(r.need))
+	if r.need == nil {
+		ids := tokenVecs(needTokens(r.toks))
+		r.need = wordvec.Default().NewProbe(ids[:min(len(ids), maxNeedWords)])
+		r.needBest = make([]float32, 2*r.need.Len())
 	}
-	if len(r.need) == 0 || len(ws) == 0 {
+	n := r.need.Len()
+	if n == 0 || len(ws) == 0 {
 		return 0
 	}
-	best := r.needBest
+	best, sims := r.needBest[:n], r.needBest[n:]
 	clear(best)
+	tb := wordvec.Default()
 	for _, w := range ws {
-		for k, s := range r.simsOf(w) {
+		tb.SimsTo(r.need, int(w), sims)
+		for k, s := range sims {
 			best[k] = max(best[k], s)
 		}
 	}
@@ -116,24 +120,7 @@ func (r *Ranking) needSim(ws []int32) float64 {
 	for _, b := range best {
 		sum += float64(b)
 	}
-	return sum / float64(len(best))
-}
-
-// simsOf is a section word's similarity to each of the asking clause's
-// words, remembered for the question.
-func (r *Ranking) simsOf(w int32) []float32 {
-	n := int32(len(r.need))
-	if at, ok := r.needAt[w]; ok {
-		return r.needSims[at : at+n]
-	}
-	if r.needAt == nil {
-		r.needAt = make(map[int32]int32, 512)
-	}
-	at := int32(len(r.needSims))
-	r.needSims = append(r.needSims, make([]float32, n)...)
-	wordvec.Default().Sims(int(w), r.need, r.needSims[at:at+n])
-	r.needAt[w] = at
-	return r.needSims[at : at+n]
+	return sum / float64(n)
 }
 
 // vecCos is the cosine of the question's summed word vectors with a

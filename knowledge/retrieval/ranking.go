@@ -3,6 +3,8 @@ package retrieval
 import (
 	"math"
 	"slices"
+
+	"github.com/bothy-chat/bothy/knowledge/wordvec"
 )
 
 // Ranking is one question going through retrieval: what the question
@@ -27,12 +29,10 @@ type Ranking struct {
 	// qsum sums the question's word vectors (errand.go); qunit is it at
 	// unit length (nil for no words), for vecCos and the fit's rows.
 	qsum, qunit []float32
-	// need are the asking clause's content words in the vector table, on
-	// first use (needSim); needSims holds each section word's similarity
-	// to them, at needAt; needBest is scratch.
-	need               []int32
-	needSims, needBest []float32
-	needAt             map[int32]int32
+	// need holds the asking clause's content words, on first use
+	// (needSim); needBest is its scratch.
+	need     *wordvec.Probe
+	needBest []float32
 	// asksNum is 1 when the question asks how long, how many or when, -1
 	// when not, 0 before it is known (asksNumber).
 	asksNum int8

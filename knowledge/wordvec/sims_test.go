@@ -2,29 +2,40 @@ package wordvec
 
 import "testing"
 
-func TestSimsAgreeWithSim(t *testing.T) {
+// A probe's packed sums are exact: each equals Sim's, for an odd and an
+// even number of words, the same word twice, and opposite corners of the
+// table.
+func TestProbeAgreesWithSim(t *testing.T) {
 	tb := Default()
-	for _, js := range [][]int32{{1}, {10, 200}, {10, 200, 3000, 40000}, {5, 6, 7, 8, 9, 10, 11}} {
+	last := int32(tb.Len() - 1)
+	for _, js := range [][]int32{{1}, {10, 200}, {10, 200, 3000}, {10, 200, 3000, 40000}, {123, 123}, {0, last, 5, 6, 7}} {
+		p := tb.NewProbe(js)
+		if p.Len() != len(js) {
+			t.Fatalf("probe of %v holds %d words", js, p.Len())
+		}
 		out := make([]float32, len(js))
-		tb.Sims(123, js, out)
-		for k, j := range js {
-			if want := tb.Sim(123, int(j)); out[k] != want {
-				t.Errorf("Sims(123, %v)[%d] = %v, Sim = %v", js, k, out[k], want)
+		for _, i := range []int{0, 123, int(last)} {
+			tb.SimsTo(p, i, out)
+			for k, j := range js {
+				if want := tb.Sim(i, int(j)); out[k] != want {
+					t.Errorf("SimsTo(%v, %d)[%d] = %v, Sim = %v", js, i, k, out[k], want)
+				}
 			}
 		}
 	}
 }
 
 // BenchmarkSims compares a hundred words with four, as the section model
-// does, four at a time and one by one.
+// does: through a probe and one by one.
 func BenchmarkSims(b *testing.B) {
 	tb := Default()
 	js := []int32{10, 200, 3000, 40000}
 	out := make([]float32, len(js))
-	b.Run("four at a time", func(b *testing.B) {
+	b.Run("probe", func(b *testing.B) {
+		p := tb.NewProbe(js)
 		for b.Loop() {
 			for w := range 100 {
-				tb.Sims(w*7, js, out)
+				tb.SimsTo(p, w*7, out)
 			}
 		}
 	})

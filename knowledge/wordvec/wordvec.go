@@ -116,42 +116,64 @@ func (t *Table) Sim(i, j int) float32 {
 	return float32(s0+s1+s2+s3) / (127 * 127)
 }
 
-// Sims sets out[k] to Sim(i, js[k]) for every k, reading i's vector once
-// for up to four of js at a time: the section model compares each word of a
-// section with each of a few question words.
-func (t *Table) Sims(i int, js []int32, out []float32) {
+// Probe holds a few words to compare many others with. Their vectors
+// are packed two to an int64 (the second shifted up 32 bits), so one
+// multiplication gives a dimension's product with both: a sum of 100
+// products of int8s stays well inside 32 bits, so the two sums never mix.
+type Probe struct {
+	n      int
+	packed []int64 // dims per pair of words, the last pair's second half zero when n is odd
+}
+
+// NewProbe packs the words js (their places in the table).
+func (t *Table) NewProbe(js []int32) *Probe {
+	p := &Probe{n: len(js), packed: make([]int64, (len(js)+1)/2*t.dims)}
+	for k, j := range js {
+		row := p.packed[k/2*t.dims : (k/2+1)*t.dims]
+		for x, b := range t.vecs[int(j)*t.dims : (int(j)+1)*t.dims] {
+			row[x] += int64(int8(b)) << (32 * (k % 2))
+		}
+	}
+	return p
+}
+
+// Len is how many words the probe holds.
+func (p *Probe) Len() int { return p.n }
+
+// SimsTo sets out[k] to Sim(i, js[k]) for each of the probe's words js.
+func (t *Table) SimsTo(p *Probe, i int, out []float32) {
 	d := t.dims
 	a := t.vecs[i*d : (i+1)*d : (i+1)*d]
-	k := 0
-	for ; k+4 <= len(js); k += 4 {
-		b0 := t.vecs[int(js[k])*d:][:len(a)]
-		b1 := t.vecs[int(js[k+1])*d:][:len(a)]
-		b2 := t.vecs[int(js[k+2])*d:][:len(a)]
-		b3 := t.vecs[int(js[k+3])*d:][:len(a)]
-		var s0, s1, s2, s3 int32
+	pairs := (p.n + 1) / 2
+	pair := 0
+	for ; pair+2 <= pairs; pair += 2 { // four words in one pass
+		r0 := p.packed[pair*d:][:len(a)]
+		r1 := p.packed[(pair+1)*d:][:len(a)]
+		var s0, s1 int64
 		for x, av := range a {
-			v := int32(int8(av))
-			s0 += v * int32(int8(b0[x]))
-			s1 += v * int32(int8(b1[x]))
-			s2 += v * int32(int8(b2[x]))
-			s3 += v * int32(int8(b3[x]))
+			v := int64(int8(av))
+			s0 += v * r0[x]
+			s1 += v * r1[x]
 		}
-		out[k], out[k+1], out[k+2], out[k+3] = float32(s0)/(127*127), float32(s1)/(127*127), float32(s2)/(127*127), float32(s3)/(127*127)
+		p.unpack(s0, pair, out)
+		p.unpack(s1, pair+1, out)
 	}
-	if k+2 <= len(js) {
-		b0 := t.vecs[int(js[k])*d:][:len(a)]
-		b1 := t.vecs[int(js[k+1])*d:][:len(a)]
-		var s0, s1 int32
+	if pair < pairs {
+		r0 := p.packed[pair*d:][:len(a)]
+		var s0 int64
 		for x, av := range a {
-			v := int32(int8(av))
-			s0 += v * int32(int8(b0[x]))
-			s1 += v * int32(int8(b1[x]))
+			s0 += int64(int8(av)) * r0[x]
 		}
-		out[k], out[k+1] = float32(s0)/(127*127), float32(s1)/(127*127)
-		k += 2
+		p.unpack(s0, pair, out)
 	}
-	if k < len(js) {
-		out[k] = t.Sim(i, int(js[k]))
+}
+
+// unpack splits a pair's packed sum into its two words' similarities.
+func (p *Probe) unpack(sum int64, pair int, out []float32) {
+	lo := int64(int32(uint32(sum))) // the first word's sum, exact
+	out[pair*2] = float32(lo) / (127 * 127)
+	if pair*2+1 < p.n {
+		out[pair*2+1] = float32((sum-lo)>>32) / (127 * 127)
 	}
 }
 
