@@ -74,7 +74,7 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_y", KB: "sections_y/kb", Questions: "sections_y/questions.jsonl"},
 	{Name: "sections_z", KB: "sections_z/kb", Questions: "sections_z/questions.jsonl"},
 	// Never fitted on: the fit scripts score them as unseen bases.
-	// sections_h, sections_p to sections_s and sections_aa are the untouched honest
+	// sections_h, sections_p to sections_s and sections_aa to sections_ad are the untouched honest
 	// sets: their questions are never read one by one.
 	{Name: "fresh_d", KB: "fresh_d/kb", Questions: "fresh_d/questions.jsonl"},
 	{Name: "fresh_f", KB: "fresh_f/kb", Questions: "fresh_f/questions.jsonl"},
@@ -85,6 +85,9 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_r", KB: "sections_r/kb", Questions: "sections_r/questions.jsonl"},
 	{Name: "sections_s", KB: "sections_s/kb", Questions: "sections_s/questions.jsonl"},
 	{Name: "sections_aa", KB: "sections_aa/kb", Questions: "sections_aa/questions.jsonl"},
+	{Name: "sections_ab", KB: "sections_ab/kb", Questions: "sections_ab/questions.jsonl"},
+	{Name: "sections_ac", KB: "sections_ac/kb", Questions: "sections_ac/questions.jsonl"},
+	{Name: "sections_ad", KB: "sections_ad/kb", Questions: "sections_ad/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
