@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,6 +48,9 @@ type Answer struct {
 	QuestionID int64
 	// ByLLM says the text was written by the Writer.
 	ByLLM bool
+	// Declined says the Writer read the passages and found they do not
+	// answer, so the bot abstained although retrieval was confident.
+	Declined bool
 }
 
 const (
@@ -79,18 +83,25 @@ func (b *Base) ask(ctx context.Context, q Question) (Answer, *retrieval.Ranking,
 		a.Sources = a.Ranked
 		a.Text = r.Extract(a.Passages)
 		if b.opts.Writer != nil && !q.NoModel {
-			if t, ok := b.write(ctx, text, a.Passages, q.OnDelta); ok {
+			switch t, res := b.write(ctx, text, a.Passages, q.OnDelta); res {
+			case written:
 				a.Text, a.ByLLM = t, true
 				a.Sources = citedDocs(a.Passages, a.Ranked)
+			case notCovered:
+				// The model read the passages that retrieval trusted and
+				// found no answer in them: a wrong answer costs more than
+				// a gap, which the organisers see and can fill.
+				a.Confident, a.Declined, a.Sources = false, true, nil
 			}
 		}
-	} else {
+	}
+	if !a.Confident {
 		for _, h := range hits {
 			if h.Coverage >= nearCoverage && len(a.Sources) < 3 {
 				a.Sources = append(a.Sources, h)
 			}
 		}
-		a.Text = abstainText(a.Sources)
+		a.Text = abstainText(a.Sources, a.Declined)
 	}
 	if q.Record {
 		id, err := b.recordQuestion(ctx, q, text, a)
@@ -111,9 +122,17 @@ func relevant(hits []Hit) []Hit {
 	return append([]Hit(nil), hits...)
 }
 
-func abstainText(near []Hit) string {
+// abstainText says why there is no answer and where to look instead;
+// declined says the passages were read and found wanting, which a reader
+// who sees them listed as nearest would otherwise wonder about.
+func abstainText(near []Hit, declined bool) string {
 	var b strings.Builder
-	b.WriteString("Sorry, the knowledge base doesn't cover that yet, so I won't guess. I've noted the question so the organisers can see it and add an answer.")
+	if declined {
+		b.WriteString("I read the nearest passages in the knowledge base and none of them answers that, so I won't guess. ")
+	} else {
+		b.WriteString("Sorry, the knowledge base doesn't cover that yet, so I won't guess. ")
+	}
+	b.WriteString("I've noted the question so the organisers can see it and add an answer.")
 	if len(near) > 0 {
 		b.WriteString("\nThese are the nearest documents I have, in case they help:")
 		for _, h := range near {
@@ -164,22 +183,33 @@ func citedDocs(ps []Passage, ranked []Hit) []Hit {
 	return out
 }
 
-// write asks the Writer for a grounded answer; ok is false when it failed
-// or timed out, and the caller keeps the extractive answer.
-func (b *Base) write(ctx context.Context, question string, ps []Passage, onDelta func(string)) (string, bool) {
+// writeResult is how a Writer's attempt ended.
+type writeResult int
+
+const (
+	writeFailed writeResult = iota // error or timeout: keep the extractive answer
+	written                        // a grounded answer
+	notCovered                     // the Writer says the passages do not answer
+)
+
+// write asks the Writer for a grounded answer.
+func (b *Base) write(ctx context.Context, question string, ps []Passage, onDelta func(string)) (string, writeResult) {
 	srcs := llmSources(ps)
 	wctx, cancel := context.WithTimeout(ctx, b.opts.WriterTimeout)
 	defer cancel()
 	text, err := b.opts.Writer.Answer(wctx, question, srcs, onDelta)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotCovered):
+		b.log.Info("the LLM found the passages do not answer; abstaining", "passages", len(srcs))
+		return "", notCovered
+	case err != nil:
 		b.log.Warn("LLM answer failed; using the extractive answer", "err", err)
-		return "", false
-	}
-	if strings.TrimSpace(text) == "" {
+		return "", writeFailed
+	case strings.TrimSpace(text) == "":
 		b.log.Warn("LLM answer was empty; using the extractive answer")
-		return "", false
+		return "", writeFailed
 	}
-	return text, true
+	return text, written
 }
 
 // AnchorFor is the anchor of a document's best passage in the answer

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -344,6 +345,29 @@ func TestWriterAnswersAndFallsBack(t *testing.T) {
 		ans, err := b.Ask(ctx, Question{Text: "How do I renew my passport?"})
 		if err != nil || ans.Confident || w.calls != 0 {
 			t.Fatalf("ans = %+v calls %d", ans, w.calls)
+		}
+	})
+	t.Run("abstains when the model finds the passages do not answer", func(t *testing.T) {
+		w := &fakeWriter{err: fmt.Errorf("llm: chat: %w", ErrNotCovered)}
+		b := evalKB(t, Options{Writer: w})
+		ans, err := b.Ask(ctx, Question{Text: q, Record: true})
+		if err != nil || ans.Confident || !ans.Declined || ans.ByLLM || w.calls != 1 {
+			t.Fatalf("ans = %+v, %v, writer calls %d", ans, err, w.calls)
+		}
+		if ans.Confidence < b.opts.MinConfidence {
+			t.Fatalf("confidence %.2f: retrieval was not confident, so this tests nothing", ans.Confidence)
+		}
+		if !strings.Contains(ans.Text, "none of them answers") || strings.Contains(ans.Text, "retweet") {
+			t.Fatalf("text = %q", ans.Text)
+		}
+		// The passages stay (ask --json shows what the model was given),
+		// and the nearest documents are offered.
+		if len(ans.Passages) == 0 || len(ans.Sources) == 0 || ans.Sources[0].ID != ans.Ranked[0].ID {
+			t.Fatalf("passages %d, sources %+v", len(ans.Passages), ans.Sources)
+		}
+		gaps, err := b.Gaps(ctx, 5)
+		if err != nil || len(gaps) != 1 || gaps[0].ID != ans.QuestionID {
+			t.Fatalf("gaps = %+v, %v; want question %d", gaps, err, ans.QuestionID)
 		}
 	})
 	for name, w := range map[string]*fakeWriter{

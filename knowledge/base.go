@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -35,10 +36,16 @@ type Source struct {
 
 // Writer writes an answer grounded in numbered sources, citing them as
 // [n]. onDelta, when not nil, receives the answer so far while streaming.
-// The llm package's client satisfies it through a small adapter.
+// When the sources do not answer the question, it returns an error
+// wrapping ErrNotCovered, and the question is abstained on. The llm
+// package's client satisfies it through a small adapter.
 type Writer interface {
 	Answer(ctx context.Context, question string, sources []Source, onDelta func(partial string)) (string, error)
 }
+
+// ErrNotCovered is what a Writer's error wraps when it read the sources
+// and found that they do not answer the question.
+var ErrNotCovered = errors.New("the sources do not answer the question")
 
 // Embedder turns texts into vectors for semantic search.
 type Embedder interface {

@@ -117,7 +117,8 @@ func (m *Metrics) Answered(answered bool, took time.Duration) {
 }
 
 // LLMCall counts a call to the language model endpoint by kind (chat,
-// embeddings) and result (ok, error, timeout).
+// embeddings) and result (ok, error, timeout, not_covered: the model
+// found the sources do not answer).
 func (m *Metrics) LLMCall(kind, result string) { m.llmCalls.WithLabelValues(kind, result).Inc() }
 
 // Delivered counts a meetup announcement or reminder sent; kind is one of

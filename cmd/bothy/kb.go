@@ -54,6 +54,9 @@ type askJSON struct {
 	// Passages are the sections a model would be given, best first; the
 	// first is what the extractive answer quotes.
 	Passages []askJSONPassage `json:"passages"`
+	// Declined is set when the language model read the passages and
+	// found no answer in them, so Bothy abstained (confident is false).
+	Declined bool `json:"declined,omitempty"`
 }
 
 type askJSONPassage struct {
@@ -104,7 +107,7 @@ func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}, Passages: []askJSONPassage{}}
+		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}, Passages: []askJSONPassage{}, Declined: ans.Declined}
 		for _, p := range ans.Passages {
 			out.Passages = append(out.Passages, askJSONPassage{ID: p.ID, Section: p.Section, Text: p.Text, Score: roundScore(p.Score)})
 		}

@@ -11,6 +11,7 @@ import (
 type askResult struct {
 	Answer    string `json:"answer"`
 	Confident bool   `json:"confident"`
+	Declined  bool   `json:"declined"`
 	Sources   []struct {
 		ID    string  `json:"id"`
 		Title string  `json:"title"`
@@ -57,6 +58,19 @@ func TestAskWithLLM(t *testing.T) {
 		}
 		if len(r.Sources) == 0 || r.Sources[0].ID != "it-blocked-social-media" {
 			t.Fatalf("sources = %+v", r.Sources)
+		}
+	})
+
+	t.Run("the model finding no answer in the passages makes Bothy abstain", func(t *testing.T) {
+		srv.SetReply(func(r llmtest.ChatRequest) (string, error) {
+			if !strings.Contains(r.System(), "reply with exactly NOT_COVERED") {
+				t.Errorf("system prompt does not say how to decline:\n%s", r.System())
+			}
+			return "NOT_COVERED\n\nThe sources cover blocked sites, not what was asked.", nil
+		})
+		r := ask(t)
+		if r.Confident || !r.Declined || !strings.Contains(r.Answer, "won't guess") || strings.Contains(r.Answer, "NOT_COVERED") {
+			t.Fatalf("answer = %+v", r)
 		}
 	})
 

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -129,5 +130,10 @@ func (w llmWriter) Answer(ctx context.Context, question string, sources []knowle
 	for i, s := range sources {
 		ps[i] = llm.Passage{N: s.N, Title: s.Title, Text: s.Text}
 	}
-	return w.c.Answer(ctx, question, ps, onDelta)
+	text, err := w.c.Answer(ctx, question, ps, onDelta)
+	if errors.Is(err, llm.ErrNotCovered) {
+		// The knowledge base abstains on this one; it does not know llm's errors.
+		return "", fmt.Errorf("%w (%w)", knowledge.ErrNotCovered, err)
+	}
+	return text, err
 }

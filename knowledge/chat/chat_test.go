@@ -150,6 +150,38 @@ func TestStreamedAnswerIsEdited(t *testing.T) {
 	}
 }
 
+// decliningWriter is a model that reads the passages and finds no answer.
+type decliningWriter struct{}
+
+func (decliningWriter) Answer(ctx context.Context, q string, s []knowledge.Source, onDelta func(string)) (string, error) {
+	return "", fmt.Errorf("llm: chat: %w", knowledge.ErrNotCovered)
+}
+
+// TestModelDeclineIsAGap: when the model finds that the passages retrieval
+// trusted do not answer, the member is told so, with no sources or
+// feedback buttons, and the question joins the organisers' gaps.
+func TestModelDeclineIsAGap(t *testing.T) {
+	b, ad, base, _ := setup(t, knowledge.Options{Writer: decliningWriter{}})
+	const q = "Can the council account retweet a councillor during purdah?"
+	say(b, "alice", q)
+	edits := ad.Edits()
+	if len(edits) == 0 {
+		t.Fatalf("no final edit; sent %+v", ad.Sent())
+	}
+	final := edits[len(edits)-1]
+	if !strings.Contains(final.Text, "none of them answers that") || !strings.Contains(final.Text, "noted the question") ||
+		len(final.Sources) != 0 || len(final.Buttons) != 0 {
+		t.Fatalf("final edit = %+v", final)
+	}
+	gaps, err := base.Gaps(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gaps) != 1 || gaps[0].Text != q {
+		t.Fatalf("gaps = %+v, want the declined question", gaps)
+	}
+}
+
 func TestFeedbackEmoji(t *testing.T) {
 	// Adapters hand reactions over as Unicode (bot.NormaliseEmoji; Slack's
 	// names are turned into emoji by the Slack adapter).

@@ -88,6 +88,9 @@ var (
 	ErrEmptyAnswer = errors.New("the model returned an empty answer")
 	// ErrNotConfigured: no model is set for what was asked.
 	ErrNotConfigured = errors.New("no model configured")
+	// ErrNotCovered: the model read the sources and said they do not
+	// answer the question (it replied NotCovered).
+	ErrNotCovered = errors.New("the sources do not answer the question")
 )
 
 // APIError is an HTTP error from the endpoint, carrying the endpoint's own

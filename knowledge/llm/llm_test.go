@@ -111,7 +111,7 @@ func TestAnswerPromptCarriesSourcesAndQuestion(t *testing.T) {
 	if len(chat.Messages) != 2 || chat.Messages[0].Role != "system" || chat.Messages[1].Role != "user" {
 		t.Fatalf("messages = %+v", chat.Messages)
 	}
-	for _, want := range []string{"only", "[1]", "do not cover", "UK English", "brief and practical"} {
+	for _, want := range []string{"only", "[1]", "do not answer", "exactly " + NotCovered, "UK English", "brief and practical"} {
 		if !strings.Contains(chat.System(), want) {
 			t.Errorf("system prompt lacks %q:\n%s", want, chat.System())
 		}
@@ -339,6 +339,57 @@ func TestAnswerEmpty(t *testing.T) {
 				_, err := c.Answer(context.Background(), "Anything?", sources, onDelta)
 				if !errors.Is(err, ErrEmptyAnswer) {
 					t.Fatalf("err = %v, want ErrEmptyAnswer", err)
+				}
+			})
+		}
+	}
+}
+
+// TestAnswerNotCovered checks that the model's refusal comes back as
+// ErrNotCovered in the shapes small models give it, that none of it is
+// streamed, and that an answer merely opening with "Not covered" is kept.
+func TestAnswerNotCovered(t *testing.T) {
+	long := NotCovered + "\n\nThe sources are about IT blocking social media and personal devices; none of them says how to renew a passport."
+	for _, tc := range []struct {
+		reply    string
+		declined bool
+	}{
+		{NotCovered, true},
+		{"not_covered", true},
+		{"**" + NotCovered + "**", true},
+		{"`" + NotCovered + "`.", true},
+		{"<think>Nothing here is about passports.</think>\n" + NotCovered, true},
+		{long, true},
+		{"Not covered by the usual rules: only post from a personal phone if your policy allows it [2].", false},
+	} {
+		for _, stream := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%.30q/stream=%v", tc.reply, stream), func(t *testing.T) {
+				c, srv, _ := newClient(t, 10*time.Second)
+				srv.SetReply(func(llmtest.ChatRequest) (string, error) { return tc.reply, nil })
+				var deltas []string
+				var onDelta func(string)
+				if stream {
+					onDelta = func(p string) { deltas = append(deltas, p) }
+				}
+				before := counter("chat", "not_covered")
+				got, err := c.Answer(context.Background(), "How do I renew my passport?", sources, onDelta)
+				if !tc.declined {
+					if err != nil || !strings.HasPrefix(got, "Not covered by") {
+						t.Fatalf("answer %q, %v; want it kept", got, err)
+					}
+					if stream && len(deltas) == 0 {
+						t.Errorf("an answer was not streamed")
+					}
+					return
+				}
+				if !errors.Is(err, ErrNotCovered) || got != "" {
+					t.Fatalf("answer %q, err %v; want ErrNotCovered", got, err)
+				}
+				if len(deltas) > 0 {
+					t.Errorf("the refusal was streamed: %q", deltas)
+				}
+				if after := counter("chat", "not_covered"); after != before+1 {
+					t.Errorf("not_covered counter %v -> %v, want +1", before, after)
 				}
 			})
 		}

@@ -21,7 +21,7 @@
 // Behaviours, all safe to change while requests run:
 //   - SetReply: scripted answers; it sees the request's messages. The
 //     default reply quotes the first sentence of source [1] and cites it,
-//     or says the sources do not cover the question when there is none.
+//     or declines (NOT_COVERED, as Bothy's prompt asks) when there is none.
 //   - SetDelay: wait before answering (for timeout tests); the wait ends
 //     early when the client goes away.
 //   - SetChunkDelay: pause between streamed chunks.

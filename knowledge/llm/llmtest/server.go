@@ -483,11 +483,12 @@ var firstSourceRE = regexp.MustCompile(`(?m)^\[1\][^\n]*\n([^\n]+)`)
 var sentenceEndRE = regexp.MustCompile(`[.!?](\s|$)`)
 
 // DefaultReply answers with the first sentence of source [1], citing it,
-// or says the sources do not cover the question when there is no [1].
+// or, when there is no [1], declines as Bothy's prompt asks a model to
+// (llm.NotCovered, spelt out: llm's own tests import this package).
 func DefaultReply(req ChatRequest) (string, error) {
 	m := firstSourceRE.FindStringSubmatch(req.LastUser())
 	if m == nil {
-		return "The knowledge base does not cover that question.", nil
+		return "NOT_COVERED", nil
 	}
 	first := strings.TrimSpace(m[1])
 	if loc := sentenceEndRE.FindStringIndex(first); loc != nil {

@@ -300,7 +300,7 @@ func TestEmbed(t *testing.T) {
 func TestDefaultReply(t *testing.T) {
 	tests := []struct{ user, want string }{
 		{"Sources:\n\n[1] Blocked\nAsk IT for an exception. Then wait.\n\nQuestion: q", "Ask IT for an exception [1]."},
-		{"Sources: none were found.\n\nQuestion: q", "The knowledge base does not cover that question."},
+		{"Sources: none were found.\n\nQuestion: q", "NOT_COVERED"},
 	}
 	for _, tt := range tests {
 		got, err := DefaultReply(ChatRequest{Messages: []Message{{Role: "user", Content: tt.user}}})
