@@ -75,25 +75,32 @@ func (b *Base) ask(ctx context.Context, q Question) (Answer, *retrieval.Ranking,
 		return Answer{}, nil, err
 	}
 	hits := r.Hits()
-	a := Answer{Confidence: r.Confidence(), Confident: len(hits) > 0 && r.Confidence() >= b.opts.MinConfidence, Ranked: relevant(hits)}
+	conf := r.Confidence()
+	a := Answer{Confidence: conf, Confident: len(hits) > 0 && conf >= b.opts.MinConfidence, Ranked: relevant(hits)}
 	if a.Passages, err = b.passages(ctx, r); err != nil {
 		return Answer{}, nil, err
 	}
+	useModel := b.opts.Writer != nil && !q.NoModel && len(a.Passages) > 0
+	// Retrieval doubts this one, but not by much: the model reads the
+	// passages and decides (see Options.WriterMinConfidence).
+	consult := useModel && !a.Confident && len(hits) > 0 && b.opts.WriterMinConfidence > 0 && conf >= b.opts.WriterMinConfidence
 	if a.Confident {
 		a.Sources = a.Ranked
 		a.Text = r.Extract(a.Passages)
-		if b.opts.Writer != nil && !q.NoModel {
-			switch t, res := b.write(ctx, text, a.Passages, q.OnDelta); res {
-			case written:
-				a.Text, a.ByLLM = t, true
-				a.Sources = citedDocs(a.Passages, a.Ranked)
-			case notCovered:
-				// The model read the passages that retrieval trusted and
-				// found no answer in them: a wrong answer costs more than
-				// a gap, which the organisers see and can fill.
-				a.Confident, a.Declined, a.Sources = false, true, nil
-			}
+	}
+	if a.Confident && useModel || consult {
+		switch t, res := b.write(ctx, text, a.Passages, q.OnDelta); res {
+		case written:
+			a.Confident, a.Text, a.ByLLM = true, t, true
+			a.Sources = citedDocs(a.Passages, a.Ranked)
+		case notCovered:
+			// The model read the passages and found no answer in them:
+			// a wrong answer costs more than a gap, which the organisers
+			// see and can fill.
+			a.Confident, a.Declined, a.Sources = false, true, nil
 		}
+		// A failed consultation leaves a doubted question abstained:
+		// the extractive answer was not trusted without the model.
 	}
 	if !a.Confident {
 		for _, h := range hits {

@@ -17,7 +17,8 @@ import (
 // evalKB opens a base over testdata/evalkb.
 func evalKB(t testing.TB, opts Options) *Base {
 	t.Helper()
-	b := openBase(t, Options{NoStarter: true, Writer: opts.Writer, Embedder: opts.Embedder, WriterTimeout: opts.WriterTimeout})
+	b := openBase(t, Options{NoStarter: true, Writer: opts.Writer, Embedder: opts.Embedder, WriterTimeout: opts.WriterTimeout,
+		MinConfidence: opts.MinConfidence, WriterMinConfidence: opts.WriterMinConfidence})
 	if _, err := b.Ingest(context.Background(), filepath.Join("testdata", "evalkb")); err != nil {
 		t.Fatal(err)
 	}
@@ -380,6 +381,75 @@ func TestWriterAnswersAndFallsBack(t *testing.T) {
 			ans, err := b.Ask(ctx, Question{Text: q})
 			if err != nil || ans.ByLLM || !ans.Confident || !strings.Contains(ans.Text, "pre-election") {
 				t.Fatalf("ans = %+v, %v", ans, err)
+			}
+		})
+	}
+}
+
+// TestWriterDecidesDoubtedQuestions: with WriterMinConfidence, a question
+// retrieval doubts, though not by much, goes to the Writer, and is answered
+// only when the Writer finds the answer in the passages.
+func TestWriterDecidesDoubtedQuestions(t *testing.T) {
+	ctx := context.Background()
+	q := "Can the council account retweet a councillor during purdah?"
+	plain, err := evalKB(t, Options{}).Ask(ctx, Question{Text: q})
+	if err != nil || plain.Confidence <= 0 {
+		t.Fatalf("plain = %+v, %v", plain, err)
+	}
+	c := plain.Confidence
+	// Thresholds that put q's confidence between the two.
+	doubting := Options{MinConfidence: c + (1-c)/2, WriterMinConfidence: c / 2}
+	tests := []struct {
+		name      string
+		writer    *fakeWriter
+		writerMin float64 // overrides doubting's, when not 0
+		confident bool
+		declined  bool
+		calls     int
+		text      string
+	}{
+		{name: "answered when the model answers", writer: &fakeWriter{text: "Do not retweet councillors during purdah [1]."},
+			confident: true, calls: 1, text: "Do not retweet councillors during purdah [1]."},
+		{name: "abstained when the model declines", writer: &fakeWriter{err: fmt.Errorf("llm: %w", ErrNotCovered)},
+			declined: true, calls: 1, text: "none of them answers"},
+		{name: "abstained when the model fails", writer: &fakeWriter{err: errors.New("HTTP 500")},
+			calls: 1, text: "doesn't cover that yet"},
+		{name: "not asked below the band", writer: &fakeWriter{text: "made up [1]."}, writerMin: c + (1-c)/4,
+			calls: 0, text: "doesn't cover that yet"},
+		{name: "not asked when the band is off", writer: &fakeWriter{text: "made up [1]."}, writerMin: -1,
+			calls: 0, text: "doesn't cover that yet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := doubting
+			opts.Writer = tt.writer
+			switch {
+			case tt.writerMin < 0:
+				opts.WriterMinConfidence = 0
+			case tt.writerMin > 0:
+				opts.WriterMinConfidence = tt.writerMin
+			}
+			b := evalKB(t, opts)
+			ans, err := b.Ask(ctx, Question{Text: q, Record: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Confident != tt.confident || ans.Declined != tt.declined || ans.ByLLM != tt.confident || tt.writer.calls != tt.calls {
+				t.Fatalf("confident %v declined %v byLLM %v calls %d; want %v %v %v %d", ans.Confident, ans.Declined, ans.ByLLM, tt.writer.calls,
+					tt.confident, tt.declined, tt.confident, tt.calls)
+			}
+			if !strings.Contains(ans.Text, tt.text) {
+				t.Fatalf("text %q, want it to contain %q", ans.Text, tt.text)
+			}
+			if ans.Confidence != c {
+				t.Errorf("confidence %v, want retrieval's %v whatever the model said", ans.Confidence, c)
+			}
+			gaps, err := b.Gaps(ctx, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if isGap := len(gaps) == 1 && gaps[0].ID == ans.QuestionID; isGap == tt.confident {
+				t.Errorf("gaps %+v: an answered question must not be a gap, an abstained one must", gaps)
 			}
 		})
 	}

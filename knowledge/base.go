@@ -68,6 +68,12 @@ type Options struct {
 	// fall back to the extractive answer.
 	Writer        Writer
 	WriterTimeout time.Duration
+	// WriterMinConfidence, below MinConfidence, widens what is answered
+	// when there is a Writer: a question whose confidence falls between
+	// the two is given to the Writer too, and answered only if it finds
+	// the answer in the passages (otherwise, or if it fails, Bothy
+	// abstains). 0 leaves the Writer to MinConfidence's questions.
+	WriterMinConfidence float64
 	// Embedder, when set, adds vector search fused with BM25.
 	Embedder   Embedder
 	EmbedModel string

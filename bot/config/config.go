@@ -74,6 +74,11 @@ type LLM struct {
 	APIKey          string        `yaml:"-" env:"BOTHY_LLM_API_KEY" secret:"true"`
 	APIKeyFile      string        `yaml:"api_key_file"`
 	Timeout         time.Duration `yaml:"timeout"`
+	// MinConfidence, when set below knowledge.min_confidence, also gives
+	// the model the questions whose confidence falls between the two; it
+	// answers those only when the passages hold the answer, and Bothy
+	// abstains otherwise. 0 leaves it off.
+	MinConfidence float64 `yaml:"min_confidence"`
 	// Web lets the community page's search use the models too. Off by
 	// default: the page is open to anyone, and each search would be a
 	// model call someone else pays for.
@@ -413,6 +418,9 @@ func (c *Config) validate(path string, lines map[string]int, fromEnv map[string]
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		return bad("knowledge.min_confidence", "must be between 0 and 1")
+	}
+	if c.LLM.MinConfidence < 0 || c.LLM.MinConfidence > 1 {
+		return bad("llm.min_confidence", "must be between 0 and 1")
 	}
 	for _, d := range c.Meetups.Reminders {
 		if d <= 0 {

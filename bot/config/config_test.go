@@ -83,6 +83,12 @@ func TestLoad(t *testing.T) {
 		}},
 		{name: "public url must be http or https", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "javascript:alert(1)"}, wantErr: `BOTHY_WEB_PUBLIC_URL (web.public_url): "javascript:alert(1)" is not an http or https address`},
 		{name: "public url needs a host", path: "", env: map[string]string{"BOTHY_WEB_PUBLIC_URL": "bothy.example.org"}, wantErr: "web.public_url"},
+		{name: "llm min confidence from the file", path: "", file: "llm:\n  base_url: http://127.0.0.1:11434/v1\n  model: llama3.1\n  min_confidence: 0.25\n", check: func(t *testing.T, c Config) {
+			if c.LLM.MinConfidence != 0.25 {
+				t.Errorf("llm.min_confidence = %v", c.LLM.MinConfidence)
+			}
+		}},
+		{name: "llm min confidence out of range", path: "", env: map[string]string{"BOTHY_LLM_MIN_CONFIDENCE": "1.5"}, wantErr: "BOTHY_LLM_MIN_CONFIDENCE (llm.min_confidence): must be between 0 and 1"},
 		{name: "matrix needs credentials", path: "", env: map[string]string{"BOTHY_MATRIX_HOMESERVER": "http://127.0.0.1:8008", "BOTHY_MATRIX_USER": "bothy"}, wantErr: "BOTHY_MATRIX_PASSWORD or BOTHY_MATRIX_TOKEN"},
 	}
 	for _, tt := range tests {

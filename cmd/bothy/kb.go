@@ -185,6 +185,7 @@ func knowledgeOptions(app *App) knowledge.Options {
 	if cfg.LLM.Model != "" {
 		opts.Writer = llmWriter{client}
 		opts.WriterTimeout = cfg.LLM.Timeout
+		opts.WriterMinConfidence = cfg.LLM.MinConfidence
 	}
 	if client.CanEmbed() {
 		opts.Embedder = client

@@ -29,9 +29,9 @@ func TestAskWithLLM(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"BOTHY_LLM_BASE_URL=" + srv.URL, "BOTHY_LLM_MODEL=local-model", "BOTHY_LLM_API_KEY=sk-test-secret", "BOTHY_LLM_TIMEOUT=5s"}
 	const question = "IT have blocked Twitter, what do I do?"
-	ask := func(t *testing.T) askResult {
+	ask := func(t *testing.T, extraEnv ...string) askResult {
 		t.Helper()
-		out, errOut, code := runBothy(t, dir, "", env, "ask", "--json", "--db", "llm.db", question)
+		out, errOut, code := runBothy(t, dir, "", append(env[:len(env):len(env)], extraEnv...), "ask", "--json", "--db", "llm.db", question)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -71,6 +71,19 @@ func TestAskWithLLM(t *testing.T) {
 		r := ask(t)
 		if r.Confident || !r.Declined || !strings.Contains(r.Answer, "won't guess") || strings.Contains(r.Answer, "NOT_COVERED") {
 			t.Fatalf("answer = %+v", r)
+		}
+	})
+
+	t.Run("llm.min_confidence lets the model answer a question retrieval doubts", func(t *testing.T) {
+		calls := len(srv.ChatRequests())
+		srv.SetReply(func(r llmtest.ChatRequest) (string, error) { return "Ask your ICT team for an exception [1].", nil })
+		doubt := []string{"BOTHY_KNOWLEDGE_MIN_CONFIDENCE=0.999"}
+		if r := ask(t, doubt...); r.Confident || len(srv.ChatRequests()) != calls {
+			t.Fatalf("without llm.min_confidence: answer = %+v, model calls %d -> %d", r, calls, len(srv.ChatRequests()))
+		}
+		r := ask(t, append(doubt, "BOTHY_LLM_MIN_CONFIDENCE=0.01")...)
+		if !r.Confident || r.Answer != "Ask your ICT team for an exception [1]." || len(srv.ChatRequests()) != calls+1 {
+			t.Fatalf("with llm.min_confidence: answer = %+v, model calls %d -> %d", r, calls, len(srv.ChatRequests()))
 		}
 	})
 
