@@ -49,7 +49,7 @@ type Answer struct {
 	// ByLLM says the text was written by the Writer.
 	ByLLM bool
 	// Declined says the Writer read the passages and found they do not
-	// answer, so the bot abstained although retrieval was confident.
+	// answer, so the bot abstained whatever retrieval's confidence.
 	Declined bool
 }
 
@@ -207,13 +207,13 @@ func (b *Base) write(ctx context.Context, question string, ps []Passage, onDelta
 	text, err := b.opts.Writer.Answer(wctx, question, srcs, onDelta)
 	switch {
 	case errors.Is(err, ErrNotCovered):
-		b.log.Info("the LLM found the passages do not answer; abstaining", "passages", len(srcs))
+		b.log.Debug("the LLM found the passages do not answer; abstaining", "passages", len(srcs))
 		return "", notCovered
 	case err != nil:
-		b.log.Warn("LLM answer failed; using the extractive answer", "err", err)
+		b.log.Warn("LLM answer failed; answering without it", "err", err)
 		return "", writeFailed
 	case strings.TrimSpace(text) == "":
-		b.log.Warn("LLM answer was empty; using the extractive answer")
+		b.log.Warn("LLM answer was empty; answering without it")
 		return "", writeFailed
 	}
 	return text, written
