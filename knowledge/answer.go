@@ -74,12 +74,13 @@ func (b *Base) ask(ctx context.Context, q Question) (Answer, *retrieval.Ranking,
 	if err != nil {
 		return Answer{}, nil, err
 	}
-	hits := r.Hits()
-	conf := r.Confidence()
-	a := Answer{Confidence: conf, Confident: len(hits) > 0 && conf >= b.opts.MinConfidence, Ranked: relevant(hits)}
-	if a.Passages, err = b.passages(ctx, r); err != nil {
+	var ps []Passage
+	if ps, err = b.passages(ctx, r); err != nil {
 		return Answer{}, nil, err
 	}
+	hits := r.Hits()
+	conf := r.Confidence()
+	a := Answer{Confidence: conf, Confident: len(hits) > 0 && conf >= b.opts.MinConfidence, Ranked: relevant(hits), Passages: ps}
 	useModel := b.opts.Writer != nil && !q.NoModel && len(a.Passages) > 0
 	// Retrieval doubts this one, but not by much: the model reads the
 	// passages and decides (see Options.WriterMinConfidence).

@@ -23,6 +23,9 @@ type Passage struct {
 	doc   *docMeta
 	sec   *memSection
 	feats SectionFeatures
+	// learnt is the best match of a learnt phrasing of this section with
+	// the question (0 for none).
+	learnt float64
 }
 
 // DocID is the document the passage is from.
@@ -159,6 +162,7 @@ func (r *Ranking) Passages(read SectionReader) ([]Passage, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.agreeLearnt(out)
 	// A section split into parts is one passage: keep its best part.
 	kept := out[:0]
 	for _, p := range out {

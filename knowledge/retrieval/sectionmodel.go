@@ -146,7 +146,8 @@ func (r *Ranking) scoreSections(out []Passage, secs []*memSection, h Hit, rank i
 		}
 		p.feats = f
 		p.Score = f.dot(secModel)
-		p.Score += r.learntBonusFor(m)
+		p.learnt = r.learntScoreFor(m)
+		p.Score += learntBonus * p.learnt
 		out = append(out, p)
 	}
 	return out
