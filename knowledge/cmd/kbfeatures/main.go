@@ -74,7 +74,7 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_y", KB: "sections_y/kb", Questions: "sections_y/questions.jsonl"},
 	{Name: "sections_z", KB: "sections_z/kb", Questions: "sections_z/questions.jsonl"},
 	// Never fitted on: the fit scripts score them as unseen bases.
-	// sections_h, sections_p to sections_s and sections_aa to sections_ad are the untouched honest
+	// sections_h, sections_p to sections_s and sections_aa to sections_aj are the untouched honest
 	// sets: their questions are never read one by one.
 	{Name: "fresh_d", KB: "fresh_d/kb", Questions: "fresh_d/questions.jsonl"},
 	{Name: "fresh_f", KB: "fresh_f/kb", Questions: "fresh_f/questions.jsonl"},
@@ -88,6 +88,12 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_ab", KB: "sections_ab/kb", Questions: "sections_ab/questions.jsonl"},
 	{Name: "sections_ac", KB: "sections_ac/kb", Questions: "sections_ac/questions.jsonl"},
 	{Name: "sections_ad", KB: "sections_ad/kb", Questions: "sections_ad/questions.jsonl"},
+	{Name: "sections_ae", KB: "sections_ae/kb", Questions: "sections_ae/questions.jsonl"},
+	{Name: "sections_af", KB: "sections_af/kb", Questions: "sections_af/questions.jsonl"},
+	{Name: "sections_ag", KB: "sections_ag/kb", Questions: "sections_ag/questions.jsonl"},
+	{Name: "sections_ah", KB: "sections_ah/kb", Questions: "sections_ah/questions.jsonl"},
+	{Name: "sections_ai", KB: "sections_ai/kb", Questions: "sections_ai/questions.jsonl"},
+	{Name: "sections_aj", KB: "sections_aj/kb", Questions: "sections_aj/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
