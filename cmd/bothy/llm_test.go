@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,4 +100,46 @@ func TestAskWithLLM(t *testing.T) {
 			t.Fatalf("fallback sources = %+v", r.Sources)
 		}
 	})
+}
+
+// TestEvalWithLLM: with a model configured, kb eval measures Bothy as its
+// members meet it, the model's refusals included, so an admin can try
+// llm.min_confidence on their own questions before turning it on.
+func TestEvalWithLLM(t *testing.T) {
+	srv := llmtest.New(t)
+	dir := t.TempDir()
+	questions := strings.Join([]string{
+		`{"q": "how do i convince our it department to unblock twitter", "expect": ["it-blocked-social-media"]}`,
+		`{"q": "ict just put in a new web filter and now i cant get on facebook at work", "expect": ["it-blocked-social-media"]}`,
+		`{"q": "what is the best recipe for tablet", "expect": []}`,
+	}, "\n") + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "q.jsonl"), []byte(questions), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"BOTHY_LLM_BASE_URL=" + srv.URL, "BOTHY_LLM_MODEL=local-model", "BOTHY_LLM_TIMEOUT=5s", "BOTHY_LLM_MIN_CONFIDENCE=0.01"}
+	answered := func(t *testing.T) string {
+		t.Helper()
+		out, errOut, code := runBothy(t, dir, "", env, "kb", "eval", "--db", "eval.db", "q.jsonl")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 3 && strings.HasPrefix(line, "in-scope answered") {
+				return f[2]
+			}
+		}
+		t.Fatalf("no answered row in:\n%s", out)
+		return ""
+	}
+	srv.SetReply(func(llmtest.ChatRequest) (string, error) { return "NOT_COVERED", nil })
+	if got := answered(t); got != "0.000" {
+		t.Errorf("a model that declines everything: in-scope answered %s, want 0.000", got)
+	}
+	srv.SetReply(func(llmtest.ChatRequest) (string, error) { return "Ask ICT for an exception [1].", nil })
+	if got := answered(t); got != "1.000" {
+		t.Errorf("a model that answers everything: in-scope answered %s, want 1.000", got)
+	}
+	if n := len(srv.ChatRequests()); n < 4 {
+		t.Errorf("the model was asked %d times over two evals of two in-scope questions", n)
+	}
 }
