@@ -51,8 +51,8 @@ type Document struct {
 	// publishes it (kb publish ID takes the line out).
 	Draft bool
 	// Questions are other ways people ask what the document answers
-	// (front matter `questions:`), indexed with its lead as strongly as
-	// headings.
+	// (front matter `questions:` as a list), indexed with its lead as
+	// strongly as headings. Questions for one section are on its Chunk.
 	Questions []string
 	// Path is where the file was read from (relative to its folder for
 	// embedded and folder documents alike).
@@ -69,6 +69,10 @@ type Chunk struct {
 	// document title when the first heading repeats it).
 	Headings []string
 	Body     string
+	// Questions are other ways people ask what this section answers
+	// (front matter `questions:` as a map from its heading), indexed with
+	// its headings.
+	Questions []string
 }
 
 // ParseError is a problem in one file, reported as path:line: message.
@@ -86,18 +90,51 @@ func (e *ParseError) Error() string {
 }
 
 type frontMatter struct {
-	ID           string     `yaml:"id"`
-	Title        string     `yaml:"title"`
-	Kind         string     `yaml:"kind"`
-	Tags         stringList `yaml:"tags"`
-	Organisation string     `yaml:"organisation"`
-	Organization string     `yaml:"organization"`
-	Source       string     `yaml:"source"`
-	URL          string     `yaml:"url"`
-	Updated      string     `yaml:"updated"`
-	ReviewBy     string     `yaml:"review_by"`
-	Draft        bool       `yaml:"draft"`
-	Questions    lineList   `yaml:"questions"`
+	ID           string       `yaml:"id"`
+	Title        string       `yaml:"title"`
+	Kind         string       `yaml:"kind"`
+	Tags         stringList   `yaml:"tags"`
+	Organisation string       `yaml:"organisation"`
+	Organization string       `yaml:"organization"`
+	Source       string       `yaml:"source"`
+	URL          string       `yaml:"url"`
+	Updated      string       `yaml:"updated"`
+	ReviewBy     string       `yaml:"review_by"`
+	Draft        bool         `yaml:"draft"`
+	Questions    questionList `yaml:"questions"`
+}
+
+// questionList is the front matter's questions: a list (or one line) of
+// ways people ask what the document answers, or a map from a section's
+// heading, as written after ##, to the ways people ask for that section
+// (the document's title stands for its lead).
+type questionList struct {
+	doc       lineList
+	bySection []sectionQuestions
+}
+
+type sectionQuestions struct {
+	heading   string
+	line      int // in the front matter block, for errors
+	questions lineList
+}
+
+func (q *questionList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return q.doc.UnmarshalYAML(n)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if key.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: questions: each key is a section's heading", key.Line)
+		}
+		sq := sectionQuestions{heading: key.Value, line: key.Line}
+		if err := sq.questions.UnmarshalYAML(val); err != nil {
+			return err
+		}
+		q.bySection = append(q.bySection, sq)
+	}
+	return nil
 }
 
 // lineList accepts a list of strings or one string; unlike tags, commas
@@ -186,11 +223,7 @@ func Parse(path string, data []byte) (*Document, error) {
 	doc.Updated = strings.TrimSpace(fm.Updated)
 	doc.ReviewBy = strings.TrimSpace(fm.ReviewBy)
 	doc.Draft = fm.Draft
-	for _, q := range fm.Questions {
-		if q = bot.OneLine(q); q != "" {
-			doc.Questions = append(doc.Questions, q)
-		}
-	}
+	doc.Questions = oneLines(fm.Questions.doc)
 	chunks, h1 := sections(body)
 	if doc.Title == "" {
 		doc.Title = h1
@@ -207,7 +240,49 @@ func Parse(path string, data []byte) (*Document, error) {
 	if len(doc.Chunks) == 0 {
 		return nil, &ParseError{path, fmLines + 1, "no text after the front matter"}
 	}
+	for _, sq := range fm.Questions.bySection {
+		if !doc.addSectionQuestions(sq.heading, oneLines(sq.questions)) {
+			// +1: the block starts on the line after the opening ---.
+			return nil, &ParseError{path, sq.line + 1, fmt.Sprintf("questions: no section is headed %q (write a heading as it is after the #s, or the title for the text before the first heading)", sq.heading)}
+		}
+	}
 	return doc, nil
+}
+
+// addSectionQuestions gives qs to the section headed heading (every part
+// of it, when a long section was split), or to the lead for the title;
+// false when no section has that heading.
+func (d *Document) addSectionQuestions(heading string, qs []string) bool {
+	heading = strings.Join(strings.Fields(heading), " ")
+	found := false
+	for i := range d.Chunks {
+		c := &d.Chunks[i]
+		name := d.Title
+		if len(c.Headings) > 0 {
+			name = c.Headings[len(c.Headings)-1]
+		}
+		if strings.EqualFold(strings.Join(strings.Fields(name), " "), heading) {
+			c.Questions = append(c.Questions, qs...)
+			found = true
+		}
+	}
+	if !found && strings.EqualFold(heading, strings.Join(strings.Fields(d.Title), " ")) {
+		// A document without a lead: its title stands for the first section.
+		d.Chunks[0].Questions = append(d.Chunks[0].Questions, qs...)
+		found = true
+	}
+	return found
+}
+
+// oneLines keeps the non-empty lines, each made one line.
+func oneLines(ls []string) []string {
+	var out []string
+	for _, l := range ls {
+		if l = bot.OneLine(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // frontMatterLine is the file line of key in the front matter (1, the

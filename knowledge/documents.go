@@ -114,6 +114,9 @@ func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, no
 	}
 	asked := askedBySection(heads, questions)
 	for i, c := range d.Chunks {
+		asked[i] = joinNonEmpty("\n", asked[i], strings.Join(c.Questions, "\n"))
+	}
+	for i, c := range d.Chunks {
 		terms := retrieval.SectionTerms(joinNonEmpty("\n", heads[i], asked[i]), c.Body)
 		res, err := s.chunk.ExecContext(ctx, d.ID, i, heads[i], c.Body, terms, asked[i])
 		if err != nil {

@@ -71,7 +71,8 @@ func runEval(t *testing.T, b *Base, questions string, targets EvalResult) {
 // untouched are the sets never fitted on nor read question by question.
 var untouched = map[string]bool{"sections_h": true, "sections_p": true, "sections_q": true, "sections_r": true, "sections_s": true, "sections_aa": true,
 	"sections_ab": true, "sections_ac": true, "sections_ad": true,
-	"sections_ae": true, "sections_af": true, "sections_ag": true, "sections_ah": true, "sections_ai": true, "sections_aj": true}
+	"sections_ae": true, "sections_af": true, "sections_ag": true, "sections_ah": true, "sections_ai": true, "sections_aj": true,
+	"sections_starter_b": true}
 
 var issueTargets = EvalResult{Recall1: targetRecall1, Recall3: targetRecall3, MRR: targetMRR, Answered: targetAnswered, Abstained: targetAbstain}
 
@@ -127,7 +128,7 @@ func TestEvalStarter(t *testing.T) {
 func TestEvalStarterHoldout(t *testing.T) {
 	b := openBase(t, Options{})
 	runEval(t, b, filepath.Join("testdata", "starter_questions_holdout.jsonl"),
-		EvalResult{Recall1: 0.96, Recall3: 1, MRR: 0.97, Answered: 1, Abstained: 0.5})
+		EvalResult{Recall1: 0.96, Recall3: 1, MRR: 0.97, Answered: 0.96, Abstained: 0.5})
 }
 
 // TestEvalGeneralise runs an independent set written before the scoring
@@ -199,7 +200,10 @@ func TestEvalSectionSets(t *testing.T) {
 		set, kb string
 		want    EvalResult
 	}{
-		{"sections_starter", "", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.86, Abstained: 0.65, Section1: 0.6, Section3: 0.84, Quotes: 0.59}},
+		// With the starter's front-matter questions by section (0.857,
+		// 0.604 and 0.593 for recall@1, section@1 and quotes without;
+		// abstained 0.654).
+		{"sections_starter", "", EvalResult{Recall1: 0.93, Recall3: 0.97, MRR: 0.95, Answered: 0.91, Abstained: 0.61, Section1: 0.76, Section3: 0.92, Quotes: 0.73}},
 		{"sections_g", "sections_g/kb", EvalResult{Recall1: 0.76, Recall3: 0.91, MRR: 0.84, Answered: 0.93, Abstained: 0.6, Section1: 0.4, Section3: 0.71, Quotes: 0.49}},
 		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.81, Abstained: 0.8, Section1: 0.88, Section3: 0.96, Quotes: 0.74}},
 		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.86, Abstained: 0.93, Section1: 0.81, Section3: 0.91, Quotes: 0.68}},
@@ -239,6 +243,11 @@ func TestEvalSectionSets(t *testing.T) {
 		{"sections_ah", "sections_ah/kb", EvalResult{Recall1: 0.89, Recall3: 0.96, MRR: 0.93, Answered: 0.88, Abstained: 0.73, Section1: 0.66, Section3: 0.88, Quotes: 0.71}},
 		{"sections_ai", "sections_ai/kb", EvalResult{Recall1: 0.86, Recall3: 0.98, MRR: 0.92, Answered: 0.93, Abstained: 0.59, Section1: 0.66, Section3: 0.84, Quotes: 0.69}},
 		{"sections_aj", "sections_aj/kb", EvalResult{Recall1: 0.81, Recall3: 0.88, MRR: 0.86, Answered: 0.83, Abstained: 0.86, Section1: 0.63, Section3: 0.84, Quotes: 0.58}},
+		// On the starter, written blind before the starter's front-matter
+		// questions by section were, by another helper; measured without
+		// them and with them (0.833, 0.583 and 0.583 for recall@1,
+		// section@1 and quotes without; abstained 0.800).
+		{"sections_starter_b", "", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.96, Abstained: 0.73, Section1: 0.78, Section3: 0.93, Quotes: 0.74}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			b := openBase(t, Options{NoStarter: tc.kb != ""})

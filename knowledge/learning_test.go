@@ -115,7 +115,9 @@ func TestLearningFromTheCommunity(t *testing.T) {
 		name, kb, stream, questions string
 		gain                        float64 // least lift on later askings
 	}{
-		{"stream_starter", "", "stream_starter/stream.jsonl", "sections_starter/questions.jsonl", 0.10}, // measured 0.63 to 0.75
+		// The starter's own front-matter questions already answer some
+		// later askings (0.63 without them and without organisers).
+		{"stream_starter", "", "stream_starter/stream.jsonl", "sections_starter/questions.jsonl", 0.05}, // measured 0.75 to 0.82
 		{"sections_g", "sections_g/kb", "sections_g/stream.jsonl", "sections_g/questions.jsonl", 0.03},  // measured 0.30 to 0.33
 		{"sections_t", "sections_t/kb", "sections_t/stream.jsonl", "sections_t/questions.jsonl", 0.03},  // measured 0.77 to 0.80
 		{"sections_u", "sections_u/kb", "sections_u/stream.jsonl", "sections_u/questions.jsonl", 0.04},  // measured 0.80 to 0.85

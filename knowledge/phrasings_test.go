@@ -145,6 +145,48 @@ func TestFrontMatterQuestionsCountAsHeadings(t *testing.T) {
 	}
 }
 
+// TestFrontMatterQuestionsBySection: questions: as a map gives each
+// section the ways people ask for it, so a question worded like one is
+// answered from that section, not another of the same document.
+func TestFrontMatterQuestionsBySection(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"rota.md": "---\nid: rota\ntitle: Out-of-hours rota\nkind: guidance\nquestions:\n" +
+			"  Out-of-hours rota: where is the rota kept\n" +
+			"  \"Weekends: who is on\":\n    - the phone goes on a saturday night, who picks it up\n" +
+			"  Evenings:\n    - somebody has to mind the accounts after five, who is it\n---\n" +
+			"# Out-of-hours rota\n\nThe rota is kept on the shared drive.\n\n" +
+			"## Weekends: who is on\n\nThe duty officer covers the accounts from Friday 6pm to Monday 8am.\n\n" +
+			"## Evenings\n\nThe team leader covers the accounts from 5pm to 10pm on weekdays.\n",
+	})
+	data, err := os.ReadFile(filepath.Join(dir, "rota.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Parse("rota.md", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Chunks) != 3 || len(d.Chunks[0].Questions) != 1 || len(d.Chunks[1].Questions) != 1 || len(d.Chunks[2].Questions) != 1 || len(d.Questions) != 0 {
+		t.Fatalf("questions by section: doc %q, chunks %+v", d.Questions, d.Chunks)
+	}
+	b := openBase(t, Options{Dirs: []string{dir}, NoStarter: true})
+	for q, want := range map[string]string{
+		"the phone goes on a saturday night, who picks it up":     "Weekends: who is on",
+		"somebody has to mind the accounts after five, who is it": "Evenings",
+	} {
+		a := ask(t, b, q)
+		if !a.Confident || len(a.Passages) == 0 || a.Passages[0].Section != want {
+			t.Errorf("%q: confident %v, first passage %+v; want %q", q, a.Confident, a.Passages, want)
+		}
+	}
+	_, err = Parse("x.md", []byte("---\ntitle: T\nquestions:\n  Nowhere:\n    - where\n---\n# T\n\nBody.\n\n## Somewhere\n\nText.\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 4 || !strings.Contains(pe.Msg, `no section is headed "Nowhere"`) {
+		t.Errorf("a question for a missing section: %v", err)
+	}
+}
+
 // An answer that quotes two close sections keeps both on record, so the
 // organiser confirming a "Helpful" sees that either may have helped.
 func TestHelpfulAnswerKeepsBothQuotedSections(t *testing.T) {

@@ -78,19 +78,23 @@ func loadIndex(ctx context.Context, q queryer, gen, model string) (*retrieval.In
 }
 
 // loadPhrasings reads every phrasing: learnt ones (kb_phrasings) and the
-// questions documents list in their front matter.
+// questions documents list in their front matter, which ingest stored with
+// the sections they ask for (kb_chunks.asked; the lead's for a plain list).
 func loadPhrasings(ctx context.Context, q queryer, b *retrieval.Builder) error {
-	rows, err := q.QueryContext(ctx, `SELECT doc_id, anchor, text FROM kb_phrasings
-		UNION ALL SELECT id, '', questions FROM kb_documents WHERE questions != ''`)
+	rows, err := q.QueryContext(ctx, `SELECT doc_id, anchor, text, '' FROM kb_phrasings
+		UNION ALL SELECT DISTINCT doc_id, '', asked, headings FROM kb_chunks WHERE asked != ''`)
 	if err != nil {
 		return fmt.Errorf("knowledge: load phrasings: %w", err)
 	}
 	defer rows.Close()
 	// Streamed, not store.List: phrasings go straight into the builder.
 	for rows.Next() {
-		var docID, anchor, text string
-		if err := rows.Scan(&docID, &anchor, &text); err != nil {
+		var docID, anchor, text, headings string
+		if err := rows.Scan(&docID, &anchor, &text, &headings); err != nil {
 			return fmt.Errorf("knowledge: load phrasings: %w", err)
+		}
+		if headings != "" {
+			anchor = retrieval.SectionAnchor(headings)
 		}
 		b.AddPhrasing(docID, anchor, text)
 	}

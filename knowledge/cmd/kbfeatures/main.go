@@ -94,6 +94,7 @@ var sets = []knowledge.FeatureSet{
 	{Name: "sections_ah", KB: "sections_ah/kb", Questions: "sections_ah/questions.jsonl"},
 	{Name: "sections_ai", KB: "sections_ai/kb", Questions: "sections_ai/questions.jsonl"},
 	{Name: "sections_aj", KB: "sections_aj/kb", Questions: "sections_aj/questions.jsonl"},
+	{Name: "sections_starter_b", Questions: "sections_starter_b/questions.jsonl"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
