@@ -33,8 +33,11 @@ type Index struct {
 	sections *sectionIndex
 	// vocab numbers every stem in the corpus from 1, for termSets.
 	vocab map[string]uint32
-	// learnt are the phrasings people and organisers taught (learnt.go).
-	learnt []learntPhrasing
+	// learnt are the phrasings people and organisers taught (learnt.go),
+	// and learntBy lists, for each stem, the phrasings that hold it.
+	learnt      []learntPhrasing
+	learntBy    map[string][]stemIn
+	learntStems int // all phrasings' stems, counted
 }
 
 type docMeta struct {
@@ -252,6 +255,7 @@ func (b *Builder) finishRest() {
 // Build returns the finished Index; the Builder is spent.
 func (b *Builder) Build() *Index {
 	b.advance(built)
+	b.ix.indexLearnt()
 	return b.ix
 }
 

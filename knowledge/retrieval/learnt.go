@@ -18,6 +18,11 @@ import (
 type learntPhrasing struct {
 	docID, anchor string
 	stems         []string // sorted, each once; stop words left out
+	// weights are the stems' (stemWeight), and total their sum, worked
+	// out once the snapshot's document frequencies are known.
+	weights []float64
+	total   float64
+	first   int // where its stems start among all phrasings' (indexLearnt)
 }
 
 // Matching: how much of the question a phrasing covers and how much of
@@ -44,7 +49,7 @@ func appendPhrasings(ps []learntPhrasing, docID, anchor, text string) []learntPh
 		}
 		slices.Sort(ss)
 		if ss = slices.Compact(ss); len(ss) > 0 {
-			ps = append(ps, learntPhrasing{docID, anchor, ss})
+			ps = append(ps, learntPhrasing{docID: docID, anchor: anchor, stems: ss})
 		}
 	}
 	return ps
@@ -70,58 +75,105 @@ type learntMatchOf struct {
 	score float64
 }
 
-// matchLearnt scores the question against every phrasing and keeps, per
-// section, the best match of at least learntSoft, best first.
+// stemIn is one phrasing holding a stem, at place k of its stems.
+type stemIn struct{ p, k int32 }
+
+// indexLearnt lists, for each stem, the phrasings that hold it, so a
+// question is matched only against the phrasings that share a word with
+// it (a starter's few hundred phrasings made that worth it), and works out
+// each phrasing's stem weights.
+func (ix *Index) indexLearnt() {
+	ix.learntBy = map[string][]stemIn{}
+	n := 0
+	for i := range ix.learnt {
+		p := &ix.learnt[i]
+		p.weights, p.total, p.first = make([]float64, len(p.stems)), 0, n
+		n += len(p.stems)
+		for k, s := range p.stems {
+			ix.learntBy[s] = append(ix.learntBy[s], stemIn{int32(i), int32(k)})
+			p.weights[k] = ix.stemWeight(s)
+			p.total += p.weights[k]
+		}
+	}
+	ix.learntStems = n
+}
+
+// matchLearnt scores the question against the phrasings and keeps, per
+// section, the best match of at least learntSoft, best first. A
+// phrasing's match is the harmonic mean of how much of the question it
+// covers (each concept by its best alternative whose stems it holds) and
+// how much of it the question covers (its stems those alternatives hold).
+// Only the phrasings holding an alternative's first stem are visited.
 func (r *Ranking) matchLearnt() []learntMatchOf {
 	ix := r.ix
 	if len(ix.learnt) == 0 || len(r.concepts) == 0 {
 		return nil
 	}
+	nc := len(r.concepts)
 	var total float64
-	for _, c := range r.concepts {
+	// A touched phrasing's best strength per concept, at best[at[p]:][:nc].
+	seen := map[int32]int{}
+	var best []float64
+	covered := make([]bool, ix.learntStems)
+	var at []int32
+	for ci, c := range r.concepts {
 		total += c.weight
-	}
-	var out []learntMatchOf
-	covered := map[string]bool{}
-	for i := range ix.learnt {
-		p := &ix.learnt[i]
-		clear(covered)
-		var qcov float64
-		for _, c := range r.concepts {
-			m := 0.0
-			for _, a := range c.alts {
-				if a.strength <= m || len(a.stems) == 0 {
+		for _, a := range c.alts {
+			if len(a.stems) == 0 || a.strength <= 0 {
+				continue
+			}
+			for _, in := range ix.learntBy[a.stems[0]] {
+				p := &ix.learnt[in.p]
+				off, ok := seen[in.p]
+				if ok && a.strength <= best[off+ci] {
 					continue
 				}
-				all := true
-				for _, s := range a.stems {
-					if _, ok := slices.BinarySearch(p.stems, s); !ok {
-						all = false
+				at = append(at[:0], in.k)
+				for _, s := range a.stems[1:] {
+					k, ok := slices.BinarySearch(p.stems, s)
+					if !ok {
 						break
 					}
+					at = append(at, int32(k))
 				}
-				if all {
-					m = a.strength
-					for _, s := range a.stems {
-						covered[s] = true
-					}
+				if len(at) < len(a.stems) {
+					continue
+				}
+				if !ok {
+					off = len(best)
+					seen[in.p] = off
+					best = append(best, make([]float64, nc)...)
+				}
+				best[off+ci] = a.strength
+				for _, k := range at {
+					covered[p.first+int(k)] = true
 				}
 			}
-			qcov += c.weight * m
+		}
+	}
+	touched := make([]int32, 0, len(seen))
+	for i := range seen {
+		touched = append(touched, i)
+	}
+	slices.Sort(touched) // phrasings in order, so ties resolve as they are stored
+	var out []learntMatchOf
+	for _, i := range touched {
+		p := &ix.learnt[i]
+		var qcov float64
+		for ci, c := range r.concepts {
+			qcov += c.weight * best[seen[i]+ci]
 		}
 		if qcov == 0 {
 			continue
 		}
 		qcov /= total
-		var pw, pc float64
-		for _, s := range p.stems {
-			w := ix.stemWeight(s)
-			pw += w
-			if covered[s] {
+		var pc float64
+		for k, w := range p.weights {
+			if covered[p.first+k] {
 				pc += w
 			}
 		}
-		pcov := pc / pw
+		pcov := pc / p.total
 		f := 2 * qcov * pcov / (qcov + pcov)
 		if f < learntSoft {
 			continue
