@@ -23,13 +23,15 @@ var commands = []*cliCommand{
 		Summary: "exit 0 if the running bot is ready, 1 if not (for container health checks)", Run: runHealthcheck},
 	{Name: "init", Usage: "[--config FILE] [--force]",
 		Summary: "write an annotated example bothy.yaml", Run: runInit},
-	{Name: "kb", Summary: "manage the knowledge base (ingest folders, evaluate retrieval, copy out the starter)", Subcommands: []*cliCommand{
+	{Name: "kb", Summary: "manage the knowledge base (ingest folders, evaluate retrieval, copy out the starter, draft questions)", Subcommands: []*cliCommand{
 		{Name: "kb ingest", Usage: "[--db PATH] DIR...",
 			Summary: "index folders of Markdown files; unchanged files are skipped", Run: runKBIngest},
 		{Name: "kb eval", Usage: "[--db PATH] [--misses] [--all] FILE.jsonl",
 			Summary: "measure retrieval quality against a question set, beside a plain bm25 baseline", Run: runKBEval},
 		{Name: "kb export-starter", Usage: "DIR",
 			Summary: "copy the built-in starter documents into DIR, to keep them beside your own when knowledge.dirs is set", Run: runKBExportStarter},
+		{Name: "kb suggest-questions", Usage: "[--db PATH] [--per N] DOC_ID",
+			Summary: "draft, with the language model, the ways people ask for each section of a document, as front matter to review", Run: runKBSuggestQuestions},
 	}},
 	{Name: "meetup", Summary: "print upcoming meetups as a list or an iCalendar feed", Subcommands: []*cliCommand{
 		{Name: "meetup list", Usage: "[--db PATH] [--json]",

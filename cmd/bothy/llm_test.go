@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bothy-chat/bothy/knowledge"
 	"github.com/bothy-chat/bothy/knowledge/llm/llmtest"
 )
 
@@ -141,5 +142,70 @@ func TestEvalWithLLM(t *testing.T) {
 	}
 	if n := len(srv.ChatRequests()); n < 4 {
 		t.Errorf("the model was asked %d times over two evals of two in-scope questions", n)
+	}
+}
+
+// TestSuggestQuestions: kb suggest-questions asks the model about every
+// section of a document and prints a questions: block that the document's
+// front matter takes as it is, each section getting its drafts.
+func TestSuggestQuestions(t *testing.T) {
+	srv := llmtest.New(t)
+	dir := t.TempDir()
+	env := []string{"BOTHY_LLM_BASE_URL=" + srv.URL, "BOTHY_LLM_MODEL=local-model", "BOTHY_LLM_TIMEOUT=5s"}
+	srv.SetReply(func(r llmtest.ChatRequest) (string, error) {
+		heading := "opening"
+		for _, l := range strings.Split(r.LastUser(), "\n") {
+			if h, ok := strings.CutPrefix(l, "Section heading: "); ok {
+				heading = h
+			}
+		}
+		if heading == "What if the block is permanent policy?" {
+			return "", &llmtest.Error{Status: 500, Message: "model crashed"}
+		}
+		return "Here are some questions:\n1. what about " + heading + "\n2) \"the firewall people did it again: " + heading + "\"\n- what about " + heading + "\n* how do i cope with " + heading + "\n", nil
+	})
+	out, errOut, code := runBothy(t, dir, "", env, "kb", "suggest-questions", "--db", "s.db", "--per", "3", "it-blocked-social-media")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "section 1 of ") || !strings.Contains(errOut, "skipped: ") {
+		t.Errorf("no progress, or the failed section not reported:\n%s", errOut)
+	}
+	starter, err := os.ReadFile(filepath.Join("..", "..", "knowledge", "starter", "it-blocked-social-media.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The document with its own questions: replaced by the drafts.
+	text := string(starter)
+	start := strings.Index(text, "questions:")
+	end := strings.Index(text, "\n---\n")
+	doc, err := knowledge.Parse("it.md", []byte(text[:start]+out+text[end+1:]))
+	if err != nil {
+		t.Fatalf("the drafts do not parse as front matter: %v\n%s", err, out)
+	}
+	for _, c := range doc.Chunks {
+		name := doc.Title
+		if len(c.Headings) > 0 {
+			name = c.Headings[len(c.Headings)-1]
+		}
+		want, sent := 3, name
+		if name == "What if the block is permanent policy?" {
+			want = 0
+		}
+		if len(c.Headings) == 0 {
+			sent = "opening" // the lead is sent without a heading
+		}
+		if len(c.Questions) != want || want > 0 && c.Questions[1] != "the firewall people did it again: "+sent {
+			t.Errorf("section %q got %q, want %d drafts, cleaned of numbers and quotes", name, c.Questions, want)
+		}
+	}
+
+	_, errOut, code = runBothy(t, dir, "", nil, "kb", "suggest-questions", "--db", "s.db", "it-blocked-social-media")
+	if code != 2 || !strings.Contains(errOut, "llm.model") {
+		t.Errorf("without a model: exit %d, %s", code, errOut)
+	}
+	_, errOut, code = runBothy(t, dir, "", env, "kb", "suggest-questions", "--db", "s.db", "no-such-doc")
+	if code != 2 || !strings.Contains(errOut, `"no-such-doc"`) {
+		t.Errorf("an unknown document: exit %d, %s", code, errOut)
 	}
 }
