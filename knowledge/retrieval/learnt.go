@@ -111,7 +111,8 @@ func (r *Ranking) matchLearnt() []learntMatchOf {
 	}
 	nc := len(r.concepts)
 	var total float64
-	// A touched phrasing's best strength per concept, at best[at[p]:][:nc].
+	// A touched phrasing p's best strength per concept is at
+	// best[seen[p]:][:nc]; covered marks the stems it matched.
 	seen := map[int32]int{}
 	var best []float64
 	covered := make([]bool, ix.learntStems)
@@ -130,8 +131,8 @@ func (r *Ranking) matchLearnt() []learntMatchOf {
 				}
 				at = append(at[:0], in.k)
 				for _, s := range a.stems[1:] {
-					k, ok := slices.BinarySearch(p.stems, s)
-					if !ok {
+					k, found := slices.BinarySearch(p.stems, s)
+					if !found {
 						break
 					}
 					at = append(at, int32(k))
