@@ -49,6 +49,11 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 	if !a.seen.add(evt.ID) {
 		return
 	}
+	// Answered in an earlier run: a restart between the answer and the
+	// saved sync token brings the question back, and seen is new.
+	if _, answered := a.replyFor(ctx, evt.ID); answered {
+		return
+	}
 	content.RemoveReplyFallback()
 	text := messageText(content, func(u id.UserID) string { return a.roomName(ctx, evt.RoomID, u) })
 	mentioned, text := findMention(content, text, a.cli.UserID, a.displayName.Load().(string))

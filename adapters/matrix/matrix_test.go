@@ -550,6 +550,40 @@ func TestInterruptedSendIsNotRepeated(t *testing.T) {
 	}
 }
 
+// TestAnsweredQuestionIsNotAnsweredAgain: a question the last run answered
+// comes back when the bot stopped after answering but before saving its
+// sync token; the restarted bot, whose memory of events is empty, must
+// not answer it again, while an unanswered one is still delivered.
+func TestAnsweredQuestionIsNotAnsweredAgain(t *testing.T) {
+	hs := &fakeHS{respond: func(r *http.Request, n int) (int, string) { return http.StatusNotFound, `{"errcode":"M_NOT_FOUND"}` }}
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	db := bottest.OpenDB(t)
+	ctx := context.Background()
+	room := id.RoomID("!room:example.org")
+	readyAdapter(t, srv, Options{DB: db}).recordReply(ctx, "$answered", room, "$reply")
+
+	a := readyAdapter(t, srv, Options{DB: db, Catchup: time.Hour}) // the restarted bot
+	events := make(chan bot.Event, 4)
+	a.mu.Lock()
+	a.events, a.runCtx = events, ctx
+	a.mu.Unlock()
+	for _, q := range []id.EventID{"$answered", "$new"} {
+		a.onMessage(ctx, &event.Event{
+			ID: q, RoomID: room, Sender: "@member:example.org", Type: event.EventMessage, Timestamp: time.Now().UnixMilli(),
+			Content: event.Content{Parsed: &event.MessageEventContent{MsgType: event.MsgText, Body: "!ask how long is purdah"}},
+		})
+	}
+	close(events)
+	var got []string
+	for ev := range events {
+		got = append(got, ev.(bot.Message).ID)
+	}
+	if len(got) != 1 || got[0] != "$new" {
+		t.Errorf("delivered %q, want only $new", got)
+	}
+}
+
 // TestRefusedConnectionIsNotAmbiguous: a send that could not connect
 // cannot have arrived, so it is simply retried.
 func TestRefusedConnectionIsNotAmbiguous(t *testing.T) {

@@ -217,10 +217,11 @@ func (a *Adapter) findSent(ctx context.Context, room id.RoomID, txn string) (id.
 }
 
 // findSentTries and findSentGap bound how long findSent waits for an
-// interrupted send to surface: about two seconds, and only after a send
-// whose fate is unknown.
+// interrupted send to surface: about ten seconds, and only after a send
+// whose fate is unknown. Two seconds were once too few for Dendrite on a
+// busy machine, and the answer went out twice; a late answer is better.
 var (
-	findSentTries = 5
+	findSentTries = 20
 	findSentGap   = 500 * time.Millisecond
 )
 
