@@ -139,6 +139,11 @@ func (b *Base) addPhrasing(ctx context.Context, questionID int64, docID, anchor,
 		return fmt.Errorf("knowledge: add phrasing: %w", err)
 	}
 	defer tx.Rollback()
+	// A question points at one section: linking it again, or linking a
+	// confirmed answer elsewhere, replaces what it taught before.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM kb_phrasings WHERE question_id = ? AND NOT (doc_id = ? AND anchor = ?)", questionID, docID, anchor); err != nil {
+		return fmt.Errorf("knowledge: add phrasing: %w", err)
+	}
 	var dup int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE doc_id = ? AND anchor = ? AND text = ?", docID, anchor, text).Scan(&dup); err != nil {
 		return fmt.Errorf("knowledge: add phrasing: %w", err)

@@ -222,3 +222,47 @@ func TestHelpfulAnswerKeepsBothQuotedSections(t *testing.T) {
 		t.Errorf("Confirmable = %+v, %v; want question %d first, with nothing else quoted", list, err, one.QuestionID)
 	}
 }
+
+// An organiser may point a question at a section that shares none of its
+// words, and may change their mind: the asker's wording is then answered
+// from the section linked last, quoted first, whatever the section model
+// thinks of the document's other sections.
+func TestLinkedSectionIsQuotedAndTheLatestLinkWins(t *testing.T) {
+	ctx := context.Background()
+	b := openBase(t, Options{})
+	q := "where can i park my car at the office"
+	a := ask(t, b, q)
+	if a.Confident {
+		t.Fatalf("answered before it was taught (%s); the test needs a gap", a.Text)
+	}
+	for _, link := range []struct{ doc, section, id string }{
+		{"writing-for-mobile", "how-do-images-and-links-help-on-mobile", "writing-for-mobile#how-do-images-and-links-help-on-mobile"},
+		{"crisis-communications", "What should we post in the first hour of a major incident?", "crisis-communications#what-should-we-post-in-the-first-hour-of-a-major-incident"},
+	} {
+		t.Run(link.doc, func(t *testing.T) {
+			if err := b.LinkGap(ctx, a.QuestionID, link.doc, link.section, "org"); err != nil {
+				t.Fatal(err)
+			}
+			again := ask(t, b, q)
+			if !again.Confident || len(again.Passages) == 0 || again.Passages[0].ID != link.id {
+				var got []string
+				for _, p := range again.Passages {
+					got = append(got, p.ID)
+				}
+				t.Fatalf("confident %v, passages %v, want %s first", again.Confident, got, link.id)
+			}
+			for _, p := range again.Passages[1:] {
+				if p.Score >= again.Passages[0].Score {
+					t.Errorf("passage %s scores %.2f, not below the linked section's %.2f", p.ID, p.Score, again.Passages[0].Score)
+				}
+			}
+			if strings.Contains(again.Text, "Or from") {
+				t.Errorf("the answer offers another section beside the linked one:\n%s", again.Text)
+			}
+		})
+	}
+	var n int
+	if err := b.db.Read.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE question_id = ?", a.QuestionID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the question has %d phrasings (%v), want the last link's only", n, err)
+	}
+}

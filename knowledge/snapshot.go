@@ -81,17 +81,30 @@ func loadIndex(ctx context.Context, q queryer, gen, model string) (*retrieval.In
 // questions documents list in their front matter, which ingest stored with
 // the sections they ask for (kb_chunks.asked; the lead's for a plain list).
 func loadPhrasings(ctx context.Context, q queryer, b *retrieval.Builder) error {
-	rows, err := q.QueryContext(ctx, `SELECT doc_id, anchor, text, '' FROM kb_phrasings
-		UNION ALL SELECT DISTINCT doc_id, '', asked, headings FROM kb_chunks WHERE asked != ''`)
+	// Learnt phrasings come first, newest first, so that of two that match
+	// a question equally the latest correction wins.
+	for _, query := range []string{
+		"SELECT doc_id, anchor, text, '' FROM kb_phrasings ORDER BY id DESC",
+		"SELECT DISTINCT doc_id, '', asked, headings FROM kb_chunks WHERE asked != ''",
+	} {
+		if err := loadPhrasingRows(ctx, q, b, query); err != nil {
+			return fmt.Errorf("knowledge: load phrasings: %w", err)
+		}
+	}
+	return nil
+}
+
+func loadPhrasingRows(ctx context.Context, q queryer, b *retrieval.Builder, query string) error {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
-		return fmt.Errorf("knowledge: load phrasings: %w", err)
+		return err
 	}
 	defer rows.Close()
 	// Streamed, not store.List: phrasings go straight into the builder.
 	for rows.Next() {
 		var docID, anchor, text, headings string
 		if err := rows.Scan(&docID, &anchor, &text, &headings); err != nil {
-			return fmt.Errorf("knowledge: load phrasings: %w", err)
+			return err
 		}
 		if headings != "" {
 			anchor = retrieval.SectionAnchor(headings)

@@ -162,6 +162,7 @@ func (r *Ranking) Passages(read SectionReader) ([]Passage, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.learntFirst(out)
 	r.agreeLearnt(out)
 	// A section split into parts is one passage: keep its best part.
 	kept := out[:0]
