@@ -109,7 +109,7 @@ func (b *Base) ask(ctx context.Context, q Question) (Answer, *retrieval.Ranking,
 				a.Sources = append(a.Sources, h)
 			}
 		}
-		a.Text = abstainText(a.Sources, a.Declined)
+		a.Text = abstainText(a.Sources, a.Declined, q.Record)
 	}
 	if q.Record {
 		id, err := b.recordQuestion(ctx, q, text, a)
@@ -132,15 +132,19 @@ func relevant(hits []Hit) []Hit {
 
 // abstainText says why there is no answer and where to look instead;
 // declined says the passages were read and found wanting, which a reader
-// who sees them listed as nearest would otherwise wonder about.
-func abstainText(near []Hit, declined bool) string {
+// who sees them listed as nearest would otherwise wonder about. Only a
+// recorded question is said to be noted for the organisers (bothy ask on
+// the command line records nothing).
+func abstainText(near []Hit, declined, recorded bool) string {
 	var b strings.Builder
 	if declined {
-		b.WriteString("I read the nearest passages in the knowledge base and none of them answers that, so I won't guess. ")
+		b.WriteString("I read the nearest passages in the knowledge base and none of them answers that, so I won't guess.")
 	} else {
-		b.WriteString("Sorry, the knowledge base doesn't cover that yet, so I won't guess. ")
+		b.WriteString("Sorry, the knowledge base doesn't cover that yet, so I won't guess.")
 	}
-	b.WriteString("I've noted the question so the organisers can see it and add an answer.")
+	if recorded {
+		b.WriteString(" I've noted the question so the organisers can see it and add an answer.")
+	}
 	if len(near) > 0 {
 		b.WriteString("\nThese are the nearest documents I have, in case they help:")
 		for _, h := range near {

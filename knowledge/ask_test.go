@@ -165,6 +165,31 @@ func TestAbstainOffersNearestDocuments(t *testing.T) {
 	}
 }
 
+// An abstention says the question was noted for the organisers only when
+// it was recorded, and then it is in kb gaps.
+func TestAbstainSaysNotedOnlyWhenRecorded(t *testing.T) {
+	for _, record := range []bool{false, true} {
+		t.Run(fmt.Sprint("record=", record), func(t *testing.T) {
+			ctx := context.Background()
+			b := evalKB(t, Options{})
+			ans, err := b.Ask(ctx, Question{Text: "which colour of paint for the gritting lorries", Record: record})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Confident {
+				t.Fatalf("answered confidently (%.2f): %s", ans.Confidence, ans.Text)
+			}
+			gaps, err := b.Gaps(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if noted := strings.Contains(ans.Text, "noted the question"); noted != record || len(gaps) > 0 != record {
+				t.Errorf("says noted: %v, gaps listed: %d; want both %v:\n%s", noted, len(gaps), record, ans.Text)
+			}
+		})
+	}
+}
+
 // The nearest documents offered when abstaining name the section nearest
 // the question, so a reader knows where to look.
 func TestAbstainNamesTheNearestSection(t *testing.T) {
