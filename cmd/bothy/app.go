@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"os/user"
 	"strings"
 
@@ -82,6 +85,24 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags) (*App, error) {
 		return nil, err
 	}
 	return &App{Config: cfg, Log: logger, DB: db, Env: env, Clock: bot.SystemClock{}, Metrics: metrics.New()}, nil
+}
+
+// openExistingApp is openApp for commands that only read or change what
+// the bot has stored (exports, privacy requests, backups): store.Open
+// would quietly create an empty database at a mistyped --db and the
+// command would report success on it.
+func openExistingApp(ctx context.Context, env *Env, cf *commonFlags) (*App, error) {
+	cfg, err := loadConfig(env, cf)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(cfg.DB); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: check --db or db in the configuration (bothy run creates it)", cfg.DB)
+		}
+		return nil, fmt.Errorf("database %s: %w", cfg.DB, err)
+	}
+	return openApp(ctx, env, cf)
 }
 
 // Close releases the database.

@@ -37,16 +37,7 @@ func runBackup(ctx context.Context, env *Env, c *cliCommand, args []string) erro
 		return usagef("give one backup FILE to write, e.g. bothy backup bothy-%s.db", time.Now().Format("2006-01-02"))
 	}
 	dest := fs.Arg(0)
-	cfg, err := loadConfig(env, cf)
-	if err != nil {
-		return err
-	}
-	// store.Open would quietly create an empty database; a typo in --db
-	// should be an error instead.
-	if _, err := os.Stat(cfg.DB); err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DB, err)
-	}
-	app, err := openApp(ctx, env, cf)
+	app, err := openExistingApp(ctx, env, cf)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -205,5 +206,36 @@ func TestAskPrintsPlainText(t *testing.T) {
 	}
 	if strings.Contains(out, "**") || strings.Contains(out, "Helpful") {
 		t.Fatalf("bothy ask printed Markdown marks or buttons:\n%s", out)
+	}
+}
+
+// Commands that read or change what the bot stored refuse a database that
+// is not there, rather than creating an empty one at a mistyped --db and
+// reporting success on it.
+func TestMissingDatabaseIsAnError(t *testing.T) {
+	for _, args := range [][]string{
+		{"meetup", "list"},
+		{"meetup", "export", "--ics"},
+		{"shoutouts", "export", "--format", "csv"},
+		{"privacy", "export", "--user", "jo"},
+		{"privacy", "erase", "--user", "jo"},
+		{"privacy", "prune"},
+		{"backup", "copy.db"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "typo", "bothy.db")
+			args := append(slices.Clone(args), "--db", db)
+			if args[0] == "backup" {
+				args[1] = filepath.Join(dir, "copy.db") // never written: the test's own folder
+			}
+			out, errOut, code := runCLI(t, args...)
+			if code != 1 || !strings.Contains(errOut, "no database at "+db) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and \"no database at %s\"", code, out, errOut, db)
+			}
+			if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+				t.Errorf("the mistyped path's folder was created (%v)", err)
+			}
+		})
 	}
 }

@@ -56,7 +56,7 @@ func runMeetupExport(ctx context.Context, env *Env, c *cliCommand, args []string
 	if !*asICS {
 		return usagef("export needs --ics (the calendar format)")
 	}
-	app, err := openApp(ctx, env, cf)
+	app, err := openExistingApp(ctx, env, cf)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func runMeetupList(ctx context.Context, env *Env, c *cliCommand, args []string) 
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	app, err := openApp(ctx, env, cf)
+	app, err := openExistingApp(ctx, env, cf)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func runPrivacy(ctx context.Context, env *Env, c *cliCommand, args []string) err
 		return usagef("--user ID is required")
 	}
 	var cutoff time.Time
-	app, err := openApp(ctx, env, cf)
+	app, err := openExistingApp(ctx, env, cf)
 	if err != nil {
 		return err
 	}

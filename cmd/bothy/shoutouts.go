@@ -51,7 +51,7 @@ func runShoutoutsExport(ctx context.Context, env *Env, c *cliCommand, args []str
 			return usagef("--since: %v", err)
 		}
 	}
-	app, err := openApp(ctx, env, cf)
+	app, err := openExistingApp(ctx, env, cf)
 	if err != nil {
 		return err
 	}
