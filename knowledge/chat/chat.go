@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/knowledge"
@@ -92,6 +93,11 @@ func (h *handlers) ask(ctx context.Context, req *bot.Request) error {
 	q := strings.TrimSpace(req.Args)
 	if q == "" {
 		return bot.Usagef("What would you like to know? For example: ask how do we handle abusive comments")
+	}
+	// A greeting, a thank-you or a stray "helpful" is not a question: it
+	// gets a word back and never reaches kb gaps.
+	if reply, ok := smallTalk(q); ok {
+		return req.Reply(ctx, bot.Reply{Text: reply})
 	}
 	// Before anything is recorded or a model called: a flood from one
 	// member neither fills the gaps list nor spends model calls.
@@ -412,4 +418,29 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// smallTalk recognises a message that is only a greeting, thanks, an
+// acknowledgement or feedback with no answer to rate, and says what to
+// reply. Only the whole message counts: "thanks, and who signs off a
+// press release?" is a question.
+func smallTalk(q string) (string, bool) {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '\'' && r != '’'
+	})
+	key := strings.Join(words, " ")
+	switch key {
+	case "":
+		return "What would you like to know? Ask a question in your own words, or type help to see what I can do.", true
+	case "hi", "hello", "hey", "hiya", "howdy", "morning", "good morning", "afternoon", "good afternoon", "evening", "good evening",
+		"hi bothy", "hello bothy", "hey bothy", "hiya bothy":
+		return "Hello! Ask me a question in your own words, or type help to see what I can do.", true
+	case "thanks", "thank you", "thankyou", "thanks a lot", "thank you very much", "many thanks", "cheers", "ta", "thx", "ty",
+		"nice one", "brilliant", "great", "perfect", "cool", "ok", "okay", "ok thanks", "ok thank you", "great thanks", "got it":
+		return "You're welcome. Ask me anything else, any time.", true
+	case "helpful", "not helpful", "unhelpful", "useful", "not useful", "👍", "👎":
+		return "There's no answer here for me to rate. To rate an answer, use its Helpful / Not helpful buttons or react to it with 👍 or 👎 " +
+			"(on the console, type helpful or not helpful on the line right after it).", true
+	}
+	return "", false
 }

@@ -313,3 +313,37 @@ func TestGapsNameBothQuotedSections(t *testing.T) {
 		t.Errorf("kb gaps does not name the second quoted section and what to do with it:\n%s", r.Text)
 	}
 }
+
+// A greeting, a thank-you or a stray "helpful" gets a word back and is
+// never recorded as a question the knowledge base could not answer; a
+// question that only starts with thanks is still a question.
+func TestSmallTalkIsNotAGap(t *testing.T) {
+	for _, tc := range []struct{ text, reply string }{
+		{"hi", "Hello!"},
+		{"Good morning!", "Hello!"},
+		{"thanks", "welcome"},
+		{"Cheers!!", "welcome"},
+		{"ok", "welcome"},
+		{"helpful", "no answer here for me to rate"},
+		{"not helpful", "no answer here for me to rate"},
+		{"unhelpful", "no answer here for me to rate"},
+		{"👍", "no answer here for me to rate"},
+		{"?", "What would you like to know?"},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			b, ad, base, _ := setup(t, knowledge.Options{})
+			say(b, "alice", tc.text)
+			if r := ad.LastReply(); !strings.Contains(r.Text, tc.reply) || len(r.Sources) > 0 {
+				t.Errorf("reply %q (sources %v), want one saying %q", r.Text, r.Sources, tc.reply)
+			}
+			if gaps, err := base.Gaps(context.Background(), 10); err != nil || len(gaps) > 0 {
+				t.Errorf("gaps %+v (%v), want none", gaps, err)
+			}
+		})
+	}
+	b, ad, _, _ := setup(t, knowledge.Options{})
+	say(b, "alice", "thanks! and can the council account retweet a councillor during purdah?")
+	if r := ad.LastReply(); len(r.Sources) == 0 || r.Sources[0].ID != "pre-election" {
+		t.Errorf("a question after thanks was not answered: %+v\n%s", r.Sources, r.Text)
+	}
+}
