@@ -239,3 +239,34 @@ func TestMissingDatabaseIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// --json with --explain is one JSON object that carries the explanation,
+// so a script asking for both still gets JSON; confidence is the number
+// confident was decided on.
+func TestAskJSONWithExplain(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "explain.db")
+	for _, tc := range []struct {
+		args    []string
+		explain bool
+	}{
+		{[]string{"ask", "--db", db, "--json", "what", "is", "purdah"}, false},
+		{[]string{"ask", "--db", db, "--json", "--explain", "what", "is", "purdah"}, true},
+	} {
+		t.Run(strings.Join(tc.args[3:], " "), func(t *testing.T) {
+			out, errOut, code := runCLI(t, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var got askJSON
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out)
+			}
+			if (got.Explain != "") != tc.explain {
+				t.Errorf("explain field %q, want present: %v", got.Explain, tc.explain)
+			}
+			if !got.Confident || got.Confidence < 0.45 || got.Confidence > 1 {
+				t.Errorf("confident %v with confidence %v", got.Confident, got.Confidence)
+			}
+		})
+	}
+}

@@ -57,6 +57,11 @@ type askJSON struct {
 	// Declined is set when the language model read the passages and
 	// found no answer in them, so Bothy abstained (confident is false).
 	Declined bool `json:"declined,omitempty"`
+	// Confidence is the calibrated score that confident compares with
+	// knowledge.min_confidence.
+	Confidence float64 `json:"confidence"`
+	// Explain is what --explain prints, when asked for with --json.
+	Explain string `json:"explain,omitempty"`
 }
 
 type askJSONPassage struct {
@@ -76,8 +81,8 @@ type askJSONSource struct {
 func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	fs := newFlagSet(env, c)
 	cf := addCommonFlags(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object: answer, confident, sources")
-	explain := fs.Bool("explain", false, "show how the question was understood and ranked")
+	asJSON := fs.Bool("json", false, "print one JSON object: answer, confident, confidence, sources, passages")
+	explain := fs.Bool("explain", false, "show how the question was understood and ranked (with --json: in its explain field)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -94,20 +99,23 @@ func runAsk(ctx context.Context, env *Env, c *cliCommand, args []string) error {
 	if err != nil {
 		return err
 	}
+	var why string
 	if *explain {
-		text, err := base.Explain(ctx, question)
-		if err != nil {
+		if why, err = base.Explain(ctx, question); err != nil {
 			return err
 		}
-		fmt.Fprint(env.Stdout, text)
-		return nil
+		if !*asJSON {
+			fmt.Fprint(env.Stdout, why)
+			return nil
+		}
 	}
 	ans, err := base.Ask(ctx, knowledge.Question{Text: question, UserID: osUser(env), Platform: "cli"})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}, Passages: []askJSONPassage{}, Declined: ans.Declined}
+		out := askJSON{Answer: ans.Text, Confident: ans.Confident, Sources: []askJSONSource{}, Passages: []askJSONPassage{}, Declined: ans.Declined,
+			Confidence: roundScore(ans.Confidence), Explain: why}
 		for _, p := range ans.Passages {
 			out.Passages = append(out.Passages, askJSONPassage{ID: p.ID, Section: p.Section, Text: p.Text, Score: roundScore(p.Score)})
 		}
