@@ -35,6 +35,13 @@ func (db *DB) Backup(ctx context.Context, dest string) (int64, error) {
 		_ = os.Remove(tmp)
 		return 0, fmt.Errorf("copy to %s: %w", tmp, err)
 	}
+	// VACUUM INTO creates the file as the umask allows (often world
+	// readable); a backup holds the members' data and is kept as private
+	// as the database itself.
+	if err := os.Chmod(tmp, dbMode); err != nil {
+		_ = os.Remove(tmp)
+		return 0, fmt.Errorf("writing the backup: %w", err)
+	}
 	if err := Verify(ctx, tmp); err != nil {
 		_ = os.Remove(tmp)
 		return 0, fmt.Errorf("the copy failed its check: %w", err)
@@ -170,7 +177,7 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, dbMode)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,10 @@ func uriPath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
+// dbMode is the mode of a database file and its backups: they hold
+// members' data, so only the service account and its group may read them.
+const dbMode = 0o640
+
 // Open opens (creating if needed) the database at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -72,6 +76,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
 		}
+	}
+	// SQLite would create a new database as the umask allows, often
+	// world readable; it holds members' data, so it is made first, private
+	// to the service and its group (SQLite gives its -wal and -shm files
+	// the same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, dbMode); err == nil {
+		f.Close()
 	}
 	w, err := sql.Open("sqlite", DSN(path, false))
 	if err != nil {
