@@ -76,6 +76,9 @@ func runVersion(ctx context.Context, env *Env, c *cliCommand, args []string) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
 	fmt.Fprintf(env.Stdout, "bothy %s\n", version)
 	return nil
 }
@@ -86,6 +89,11 @@ func runInit(ctx context.Context, env *Env, c *cliCommand, args []string) error 
 	force := fs.Bool("force", false, "overwrite an existing file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		// bothy init my.yaml would otherwise write bothy.yaml and say so
+		// only in passing.
+		return usagef("unexpected argument %q: to write the example elsewhere use --config %s", fs.Arg(0), fs.Arg(0))
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if *force {

@@ -126,6 +126,8 @@ func TestExitStatus(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"unknown flag", []string{"run", "--frob"}, 2, "", "flag provided but not defined: -frob"},
 		{"stray argument", []string{"run", "what"}, 2, "", "unexpected argument"},
+		{"init takes no file name", []string{"init", "my.yaml"}, 2, "", "use --config my.yaml"},
+		{"version takes nothing", []string{"version", "extra"}, 2, "", "unexpected argument"},
 		{"config error names line", []string{"--config", "broken.yaml"}, 1, "", "broken.yaml:2: community.time_zome: unknown key (did you mean community.time_zone?)"},
 		{"missing config file", []string{"--config", "nope.yaml"}, 1, "", "nope.yaml"},
 		{"not a bothy database", []string{"--db", "notdb.db"}, 1, "", "not a Bothy database"},
