@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
 	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
@@ -27,6 +29,10 @@ type EvalQuestion struct {
 	// answer should quote.
 	Section string   `json:"section,omitempty"`
 	Must    []string `json:"must,omitempty"`
+	// Line is where the question is in its file, and Warn what looks
+	// wrong with the line without making it unreadable (CheckEval).
+	Line int    `json:"-"`
+	Warn string `json:"-"`
 }
 
 // EvalResult holds retrieval quality figures for one system.
@@ -77,14 +83,107 @@ func ReadEval(r io.Reader, name string) ([]EvalQuestion, error) {
 		}
 		var q EvalQuestion
 		if err := json.Unmarshal([]byte(line), &q); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, n, err)
+			return nil, fmt.Errorf("%s:%d: %s", name, n, evalLineError(err))
 		}
 		if strings.TrimSpace(q.Q) == "" {
 			return nil, fmt.Errorf("%s:%d: the question (q) is empty", name, n)
 		}
+		q.Line, q.Warn = n, evalKeys(line)
 		out = append(out, q)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no questions (one JSON object a line: {\"q\": ..., \"expect\": [...]})", name)
+	}
+	return out, nil
+}
+
+// evalLineError says what is wrong with a line in the file's own terms
+// rather than Go's ("json: cannot unmarshal number into Go struct field").
+func evalLineError(err error) string {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) && typ.Field != "" {
+		want := map[string]string{"q": "a string", "expect": "a list of document ids", "section": "a string", "must": "a list of phrases"}[typ.Field]
+		if want == "" {
+			want = typ.Type.String()
+		}
+		return fmt.Sprintf("%s must be %s, not a JSON %s", typ.Field, want, typ.Value)
+	}
+	return "not a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// evalKeys warns of a line whose keys will not be read as meant: a
+// misspelt key is ignored, and a line without expect counts as out of
+// scope. Other keys (notes, ids) are the file's own business.
+func evalKeys(line string) string {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal([]byte(line), &keys) != nil {
+		return ""
+	}
+	var warns []string
+	for k := range keys {
+		switch k {
+		case "q", "expect", "section", "must":
+			continue
+		}
+		for _, known := range []string{"expect", "section", "must"} {
+			if bot.EditDistance(strings.ToLower(k), known) <= 2 {
+				warns = append(warns, fmt.Sprintf("%q is not read (did you mean %q?)", k, known))
+			}
+		}
+	}
+	if _, ok := keys["expect"]; !ok {
+		warns = append(warns, `no "expect", so it counts as out of scope (write "expect": [] to say so)`)
+	}
+	slices.Sort(warns)
+	return strings.Join(warns, "; ")
+}
+
+// CheckEval lists what looks wrong in eval questions against this
+// knowledge base, one line each: keys that will not be read, expected
+// documents it does not hold and sections those documents do not have.
+// Such a question still counts, but never as found.
+func (b *Base) CheckEval(ctx context.Context, qs []EvalQuestion, name string) ([]string, error) {
+	sections := map[string][]string{}
+	titles := map[string]string{}
+	docs, err := b.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		titles[d.ID] = d.Title
+	}
+	var out []string
+	for _, q := range qs {
+		var warns []string
+		if q.Warn != "" {
+			warns = append(warns, q.Warn)
+		}
+		for _, id := range q.Expect {
+			if _, ok := titles[id]; !ok {
+				warns = append(warns, fmt.Sprintf("no document %q in the knowledge base", id))
+			}
+		}
+		if len(q.Expect) > 0 && q.Section != "" {
+			id := q.Expect[0]
+			if _, ok := titles[id]; ok {
+				if _, ok := sections[id]; !ok {
+					if sections[id], err = b.DocumentSections(ctx, id); err != nil {
+						return nil, err
+					}
+				}
+				if !sameSection(q.Section, titles[id]) && !slices.ContainsFunc(sections[id], func(h string) bool { return h != "" && sameSection(h, q.Section) }) {
+					warns = append(warns, fmt.Sprintf("%s has no section %q", id, q.Section))
+				}
+			}
+		}
+		if len(warns) > 0 {
+			out = append(out, fmt.Sprintf("%s:%d: %s", name, q.Line, strings.Join(warns, "; ")))
+		}
+	}
+	return out, nil
 }
 
 // outcome is what eval reads of one system's handling of a question: the

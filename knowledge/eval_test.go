@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bothy-chat/bothy/internal/testenv"
@@ -257,6 +258,89 @@ func TestEvalSectionSets(t *testing.T) {
 				}
 			}
 			runEval(t, b, filepath.Join("testdata", tc.set, "questions.jsonl"), tc.want)
+		})
+	}
+}
+
+// Every eval file the tests use reads cleanly against its base: no key
+// that would be ignored, no document or section that is not there.
+func TestEvalFilesCheckClean(t *testing.T) {
+	sets, err := filepath.Glob(filepath.Join("testdata", "*", "questions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, qfile := range sets {
+		set := filepath.Base(filepath.Dir(qfile))
+		t.Run(set, func(t *testing.T) {
+			kb := filepath.Join("testdata", set, "kb")
+			if strings.HasPrefix(set, "sec_fresh_") {
+				kb = filepath.Join("testdata", strings.TrimPrefix(set, "sec_"), "kb")
+			}
+			if set == "shared_more" { // asks the shared sample's base
+				kb = filepath.Join(repoRoot(t), "..", "shared", "eval", "kb")
+				if _, err := os.Stat(kb); err != nil {
+					testenv.Missing(t, "the shared eval sample is not beside the repository (%v)", err)
+				}
+			}
+			_, err := os.Stat(kb)
+			starter := os.IsNotExist(err)
+			if starter && !strings.HasPrefix(set, "sections_starter") {
+				t.Fatalf("%s has no knowledge base: add its kb folder or say here which base it asks", set)
+			}
+			b := openBase(t, Options{NoStarter: !starter})
+			if !starter {
+				if _, err := b.Ingest(context.Background(), kb); err != nil {
+					t.Fatal(err)
+				}
+			}
+			qs, err := ReadEvalFile(qfile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warns, err := b.CheckEval(context.Background(), qs, qfile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range warns {
+				t.Error(w)
+			}
+		})
+	}
+}
+
+// A line that cannot be read is an error in the file's own terms; one
+// that reads but not as meant is a warning naming its line.
+func TestEvalFileMistakes(t *testing.T) {
+	for _, tc := range []struct{ name, file, err, warn string }{
+		{"empty file", "\n# only a comment\n", "no questions", ""},
+		{"q a number", `{"q": 3, "expect": []}`, "q must be a string, not a JSON number", ""},
+		{"not JSON", `{"q": "x", `, "not a JSON object", ""},
+		{"misspelt expect", `{"q": "what is purdah", "expekt": ["pre-election"]}`, "", `"expekt" is not read (did you mean "expect"?)`},
+		{"no expect", `{"q": "what is purdah"}`, "", `no "expect", so it counts as out of scope`},
+		{"own keys are fine", `{"q": "what is purdah", "expect": [], "note": "trap", "id": 7}`, "", ""},
+		{"no such document", `{"q": "what is purdah", "expect": ["purdah-guide"]}`, "", `no document "purdah-guide"`},
+		{"no such section", `{"q": "what is purdah", "expect": ["pre-election"], "section": "Purdah rules"}`, "", `pre-election has no section "Purdah rules"`},
+		{"the title names the lead", `{"q": "what is purdah", "expect": ["pre-election"], "section": "Social media in the pre-election period"}`, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			qs, err := ReadEval(strings.NewReader(tc.file), "qs.jsonl")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "Go struct") {
+					t.Fatalf("error %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			warns, err := evalKB(t, Options{}).CheckEval(context.Background(), qs, "qs.jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(warns, "\n")
+			if tc.warn == "" && got != "" || !strings.Contains(got, tc.warn) || tc.warn != "" && !strings.HasPrefix(got, "qs.jsonl:1: ") {
+				t.Errorf("warnings %q, want %q on line 1", got, tc.warn)
+			}
 		})
 	}
 }

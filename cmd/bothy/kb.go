@@ -156,6 +156,15 @@ func runKBEval(ctx context.Context, env *Env, c *cliCommand, args []string) erro
 	if err != nil {
 		return err
 	}
+	// A misspelt key or document id would quietly count a question as
+	// out of scope or missed: say so before the figures.
+	warns, err := base.CheckEval(ctx, qs, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	for _, w := range warns {
+		fmt.Fprintln(env.Stderr, "warning:", w)
+	}
 	mine, baseline, err := base.Eval(ctx, qs)
 	if err != nil {
 		return err
