@@ -447,6 +447,12 @@ func plain(n ast.Node, src []byte) string {
 				b.Write(v.URL(src))
 			}
 			return ast.WalkSkipChildren, nil
+		case *ast.Link:
+			// A quoted "see [the CAA drone code](https://...)" must still
+			// say where to look: the address follows the link's words.
+			if dest := string(v.Destination); !entering && linkWorthShowing(dest) && !strings.HasSuffix(b.String(), dest) {
+				fmt.Fprintf(&b, " (%s)", dest)
+			}
 		case *ast.CodeBlock, *ast.FencedCodeBlock:
 			if entering {
 				lines := c.Lines()
@@ -484,6 +490,18 @@ func plain(n ast.Node, src []byte) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// linkWorthShowing says whether a link's address helps a reader of plain
+// text: a web or mail address, not a page anchor or a relative path that
+// only means something beside the Markdown file.
+func linkWorthShowing(dest string) bool {
+	for _, p := range []string{"https://", "http://", "mailto:"} {
+		if len(dest) > len(p) && strings.EqualFold(dest[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitLong cuts a long section at paragraph or line boundaries.

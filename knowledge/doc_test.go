@@ -80,17 +80,20 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseKeepsListsAndDropsMarkup(t *testing.T) {
-	d, err := Parse("x.md", []byte("# T\n\nSee [the guide](https://example.org) and `code`.\n\n- one\n- two **bold**\n\n<div>raw html</div>\n"))
+	d, err := Parse("x.md", []byte("# T\n\nSee [the guide](https://example.org) and `code`.\n\n- one\n- two **bold**, [above](#t), [rota](rota.md), <https://a.example>\n\n<div>raw html</div>\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := d.Chunks[0].Body
-	for _, want := range []string{"See the guide and code.", "- one", "- two bold"} {
+	// A web address stays, after the link's words, so a quote still says
+	// where to look; an anchor or a path beside the file means nothing
+	// in chat.
+	for _, want := range []string{"See the guide (https://example.org) and code.", "- one", "- two bold, above, rota, https://a.example"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body %q lacks %q", body, want)
 		}
 	}
-	if strings.Contains(body, "<div>") || strings.Contains(body, "https://") {
+	if strings.Contains(body, "<div>") || strings.Contains(body, "](") || strings.Contains(body, "#t") || strings.Contains(body, "rota.md") {
 		t.Errorf("body %q keeps markup", body)
 	}
 	if d.Kind != "" || d.Updated != "" {
