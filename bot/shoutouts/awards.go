@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
@@ -295,7 +297,7 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	mid := words[forAt+1 : because]
 	p.Category = normCategory(mid[0])
 	if len(mid) > 2 && strings.EqualFold(mid[1], "in") {
-		p.Round = strings.Trim(strings.Join(mid[2:], " "), `"'`)
+		p.Round = strings.Trim(strings.Join(mid[2:], " "), doubleQuotes+singleQuotes)
 	} else if len(mid) > 1 {
 		return p, false
 	}
@@ -303,22 +305,33 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	return p, p.Category != "" && p.Reason != ""
 }
 
-// splitName takes a round name off the front of args: one word, or a
-// "quoted name".
+// splitName takes a round name off the front of args: one word, or a name
+// in double or single quotes, straight or curly (phones type “ ” and ‘ ’,
+// and may close with a straight quote).
 func splitName(args string) (name, rest string) {
 	args = strings.TrimSpace(args)
-	for _, q := range []string{`"`, "“"} {
-		if strings.HasPrefix(args, q) {
-			closer := q
-			if q == "“" {
-				closer = "”"
+	first, size := utf8.DecodeRuneInString(args)
+	var closers string
+	switch {
+	case strings.ContainsRune(doubleQuotes, first):
+		closers = doubleQuotes
+	case strings.ContainsRune(singleQuotes, first):
+		closers = singleQuotes
+	}
+	if closers != "" {
+		body := args[size:]
+		// The closing quote ends a word, so an apostrophe inside one
+		// ('Sam's picks') does not end the name.
+		for i, r := range body {
+			if !strings.ContainsRune(closers, r) {
+				continue
 			}
-			body := args[len(q):]
-			if i := strings.Index(body, closer); i >= 0 {
-				return strings.TrimSpace(body[:i]), strings.TrimSpace(body[i+len(closer):])
+			after := body[i+utf8.RuneLen(r):]
+			if next, _ := utf8.DecodeRuneInString(after); after == "" || unicode.IsSpace(next) {
+				return strings.TrimSpace(body[:i]), strings.TrimSpace(after)
 			}
-			return strings.TrimSpace(body), ""
 		}
+		return strings.TrimSpace(body), ""
 	}
 	f := strings.Fields(args)
 	if len(f) == 0 {
@@ -326,6 +339,12 @@ func splitName(args string) (name, rest string) {
 	}
 	return f[0], strings.TrimSpace(strings.TrimPrefix(args, f[0]))
 }
+
+// The quotes a round name may be written in.
+const (
+	doubleQuotes = "\"“”"
+	singleQuotes = "'‘’"
+)
 
 func quoteName(n string) string {
 	if strings.ContainsAny(n, " \t") {

@@ -258,3 +258,53 @@ func TestTitleFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitName(t *testing.T) {
+	tests := []struct {
+		in, name, rest string
+	}{
+		{`2026 best-thread x`, "2026", "best-thread x"},
+		{`"Comms Awards" x y`, "Comms Awards", "x y"},
+		{`'Single quoted' x`, "Single quoted", "x"},
+		{`‘Phone single’ x`, "Phone single", "x"},
+		{`“Phone double” x`, "Phone double", "x"},
+		{`“Phone then straight" x`, "Phone then straight", "x"},
+		{`'Sam's picks' x`, "Sam's picks", "x"},
+		{`"Members' choice" x`, "Members' choice", "x"},
+		{`'Unclosed name`, "Unclosed name", ""},
+		{`'Closed at the end'`, "Closed at the end", ""},
+		{``, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if name, rest := splitName(tc.in); name != tc.name || rest != tc.rest {
+				t.Errorf("splitName(%q) = %q, %q; want %q, %q", tc.in, name, rest, tc.name, tc.rest)
+			}
+		})
+	}
+}
+
+// Round names in any quotes open, close and take nominations as one name.
+func TestAwardsQuotedNames(t *testing.T) {
+	tests := []struct {
+		name, open, nominate, close string
+	}{
+		{"single", `awards open 'Single quoted' x`, "nominate <@UBOB> for x in 'Single quoted' because calm and clear posts", `awards close 'single quoted'`},
+		{"curly single", `awards open ‘Single quoted’ x`, "nominate <@UBOB> for x in ‘Single quoted’ because calm and clear posts", `awards close ‘Single quoted’`},
+		{"curly double", `awards open “Single quoted” x`, "nominate <@UBOB> for x in “Single quoted” because calm and clear posts", `awards close “Single quoted”`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, true, nil)
+			if got := replyText(e.say("UORG", tc.open)); !strings.Contains(got, "The Single quoted awards round is open for nominations in #x.") {
+				t.Errorf("open: %q", got)
+			}
+			if got := replyText(e.say("UALICE", tc.nominate)); !strings.Contains(got, "Nomination recorded: Bob for #x in Single quoted") {
+				t.Errorf("nominate: %q", got)
+			}
+			if got := replyText(e.say("UORG", tc.close)); !strings.Contains(got, "Shortlist for Single quoted:\n#x\n  1. Bob") {
+				t.Errorf("close: %q", got)
+			}
+		})
+	}
+}
