@@ -270,14 +270,22 @@ func (s *Service) Nominate(ctx context.Context, n NominateRequest) (Nomination, 
 
 // ParsedNomination is "@person for CATEGORY [in ROUND] because REASON".
 type ParsedNomination struct {
+	// Mention is the person as typed. Mentions has everyone named before
+	// "for": more than one is a mistake to explain, since a nomination is
+	// for one person.
 	Mention  string
+	Mentions []string
 	Category string
 	Round    string
 	Reason   string
 }
 
-// ParseNomination reads a nominate command's arguments.
-func ParseNomination(args string) (ParsedNomination, bool) {
+// ParseNomination reads a nominate command's arguments. isMention says
+// which words name someone (see ParseShoutout); nil means "@name".
+func ParseNomination(args string, isMention func(word string) bool) (ParsedNomination, bool) {
+	if isMention == nil {
+		isMention = func(w string) bool { return strings.HasPrefix(w, "@") }
+	}
 	var p ParsedNomination
 	words := strings.Fields(args)
 	because, forAt := -1, -1
@@ -293,7 +301,11 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	if forAt < 1 || because < 0 || because < forAt+2 {
 		return p, false
 	}
-	p.Mention = strings.Join(words[:forAt], " ")
+	p.Mentions = splitPeople(words[:forAt], isMention)
+	if len(p.Mentions) == 0 {
+		return p, false
+	}
+	p.Mention = p.Mentions[0]
 	mid := words[forAt+1 : because]
 	p.Category = normCategory(mid[0])
 	if len(mid) > 2 && strings.EqualFold(mid[1], "in") {
@@ -303,6 +315,36 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	}
 	p.Reason = strings.Join(words[because+1:], " ")
 	return p, p.Category != "" && p.Reason != ""
+}
+
+// splitPeople groups the words naming people: each mention starts a
+// person, as does a word after "and" or a comma; other words belong to
+// the person before them (a console name typed without "@").
+func splitPeople(words []string, isMention func(string) bool) []string {
+	var people []string
+	next := true
+	for _, w := range words {
+		for i, part := range strings.Split(w, ",") {
+			if i > 0 {
+				next = true
+			}
+			part = strings.TrimRight(part, ";:!.")
+			if part == "" {
+				continue
+			}
+			if isJoiner(part) {
+				next = true
+				continue
+			}
+			if next || isMention(part) {
+				people = append(people, part)
+			} else {
+				people[len(people)-1] += " " + part
+			}
+			next = false
+		}
+	}
+	return people
 }
 
 // splitName takes a round name off the front of args: one word, or a name

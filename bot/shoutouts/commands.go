@@ -423,9 +423,22 @@ func (s *Service) cmdAwardsShortlist(ctx context.Context, req *bot.Request) erro
 }
 
 func (s *Service) cmdNominate(ctx context.Context, req *bot.Request) error {
-	p, ok := ParseNomination(req.Args)
+	p, ok := ParseNomination(req.Args, req.IsMention)
 	if !ok {
 		return bot.Usagef("Usage: nominate @person for CATEGORY [in ROUND] because REASON (type awards to see the open rounds)")
+	}
+	if len(p.Mentions) > 1 {
+		// Each nominee gets their own reason on the shortlist, so one
+		// nomination names one person.
+		in := ""
+		if p.Round != "" {
+			in = " in " + quoteName(p.Round)
+		}
+		tries := make([]string, len(p.Mentions))
+		for i, m := range p.Mentions {
+			tries[i] = fmt.Sprintf("nominate %s for %s%s because ...", m, p.Category, in)
+		}
+		return bot.Usagef("One person per nomination, please: %s", strings.Join(tries, ", then "))
 	}
 	u, err := req.ResolveUser(ctx, p.Mention)
 	if err != nil || u.ID == "" {
