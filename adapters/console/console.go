@@ -26,18 +26,29 @@ import (
 const Name = "console"
 
 var (
-	_ bot.Adapter         = (*Adapter)(nil)
-	_ bot.DirectMessenger = (*Adapter)(nil)
-	_ bot.UserResolver    = (*Adapter)(nil)
-	_ bot.Announcer       = (*Adapter)(nil)
+	_ bot.Adapter          = (*Adapter)(nil)
+	_ bot.DirectMessenger  = (*Adapter)(nil)
+	_ bot.UserResolver     = (*Adapter)(nil)
+	_ bot.Announcer        = (*Adapter)(nil)
+	_ bot.OrganiserChecker = (*Adapter)(nil)
 )
+
+// UserID is the stable ID of a console name. Names are typed, so "Bob"
+// and "bob" are one person: the ID is the name in lower case, and the
+// name as typed is kept for display.
+func UserID(name string) string {
+	return strings.ToLower(strings.TrimSpace(name))
+}
 
 // Options configure the console.
 type Options struct {
 	In  io.Reader
 	Out io.Writer
-	// User is who is speaking (a stable ID on this platform).
+	// User is the name of who is speaking; their ID is UserID(User).
 	User string
+	// Organisers are names with the organiser role, in any case (the
+	// configured list is matched exactly, and console IDs are folded).
+	Organisers []string
 	// Interactive turns on the line editor; set it when In is a terminal.
 	Interactive bool
 	Logger      *slog.Logger
@@ -157,7 +168,7 @@ func (a *Adapter) Run(ctx context.Context, events chan<- bot.Event) error {
 				ev = press
 			} else {
 				ev = bot.Message{
-					Platform: Name, ID: a.nextID(), UserID: a.opts.User, UserName: a.opts.User,
+					Platform: Name, ID: a.nextID(), UserID: UserID(a.opts.User), UserName: a.opts.User,
 					RoomID: Name, Text: s, Direct: true, Time: time.Now(),
 					Done: func() { close(done) },
 				}
@@ -243,7 +254,7 @@ func (a *Adapter) press(line string) (bot.Action, bool) {
 	for i, b := range p.buttons {
 		if typed == strings.ToLower(strings.TrimSpace(b.Label)) || (emoji != "" && emoji == p.emoji[i]) {
 			return bot.Action{
-				Platform: Name, UserID: a.opts.User, UserName: a.opts.User, RoomID: p.ref.RoomID,
+				Platform: Name, UserID: UserID(a.opts.User), UserName: a.opts.User, RoomID: p.ref.RoomID,
 				MessageID: p.ref.ID, ActionID: b.ActionID, Value: b.Value, Time: time.Now(),
 			}, true
 		}
@@ -339,11 +350,23 @@ func (l logWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// ResolveUser takes a console mention ("@carol" or "carol") as the name.
+// ResolveUser takes a console mention ("@carol" or "carol") as the name,
+// whose ID is UserID(name).
 func (a *Adapter) ResolveUser(ctx context.Context, mention string) (bot.User, error) {
 	name := strings.TrimPrefix(strings.TrimSpace(mention), "@")
 	if name == "" {
 		return bot.User{}, errors.New("console: empty mention")
 	}
-	return bot.User{ID: name, Name: name}, nil
+	return bot.User{ID: UserID(name), Name: name}, nil
+}
+
+// IsOrganiser grants the role to Options.Organisers whatever the case
+// they were written in.
+func (a *Adapter) IsOrganiser(_ context.Context, userID, _ string) bool {
+	for _, name := range a.opts.Organisers {
+		if UserID(name) == userID {
+			return true
+		}
+	}
+	return false
 }

@@ -122,3 +122,44 @@ func TestAsyncOutputRedrawsThePrompt(t *testing.T) {
 		t.Fatalf("log line over the prompt: %d redraws, %q", redraws, logs.String())
 	}
 }
+
+// Console names are typed, so names differing only in case are one person:
+// one ID, in lower case, with the name kept as typed for display.
+func TestNamesDifferingInCaseAreOnePerson(t *testing.T) {
+	a := New(Options{Out: &testenv.Buffer{}, User: "Bob", Organisers: []string{"U123", "HAL"}})
+	tests := []struct {
+		mention, id, name string
+	}{
+		{"@Bob", "bob", "Bob"},
+		{"BOB", "bob", "BOB"},
+		{"@bob", "bob", "bob"},
+		{" @Carol ", "carol", "Carol"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mention, func(t *testing.T) {
+			u, err := a.ResolveUser(context.Background(), tt.mention)
+			if err != nil || u.ID != tt.id || u.Name != tt.name {
+				t.Errorf("ResolveUser(%q) = %+v, %v; want ID %q name %q", tt.mention, u, err, tt.id, tt.name)
+			}
+		})
+	}
+	t.Run("sender", func(t *testing.T) {
+		events := make(chan bot.Event, 1)
+		a := New(Options{In: strings.NewReader("hello\n"), Out: &testenv.Buffer{}, User: "Bob"})
+		go a.Run(t.Context(), events)
+		msg, ok := (<-events).(bot.Message)
+		if !ok || msg.UserID != "bob" || msg.UserName != "Bob" {
+			t.Fatalf("message %+v, want from ID bob named Bob", msg)
+		}
+		if msg.Done != nil {
+			msg.Done()
+		}
+	})
+	t.Run("organisers", func(t *testing.T) {
+		for id, want := range map[string]bool{"hal": true, "bob": false, "u123": true, "HAL": false} {
+			if got := a.IsOrganiser(context.Background(), id, Name); got != want {
+				t.Errorf("IsOrganiser(%q) = %v, want %v", id, got, want)
+			}
+		}
+	})
+}

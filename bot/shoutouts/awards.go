@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/bot/store"
@@ -268,14 +270,22 @@ func (s *Service) Nominate(ctx context.Context, n NominateRequest) (Nomination, 
 
 // ParsedNomination is "@person for CATEGORY [in ROUND] because REASON".
 type ParsedNomination struct {
+	// Mention is the person as typed. Mentions has everyone named before
+	// "for": more than one is a mistake to explain, since a nomination is
+	// for one person.
 	Mention  string
+	Mentions []string
 	Category string
 	Round    string
 	Reason   string
 }
 
-// ParseNomination reads a nominate command's arguments.
-func ParseNomination(args string) (ParsedNomination, bool) {
+// ParseNomination reads a nominate command's arguments. isMention says
+// which words name someone (see ParseShoutout); nil means "@name".
+func ParseNomination(args string, isMention func(word string) bool) (ParsedNomination, bool) {
+	if isMention == nil {
+		isMention = func(w string) bool { return strings.HasPrefix(w, "@") }
+	}
 	var p ParsedNomination
 	words := strings.Fields(args)
 	because, forAt := -1, -1
@@ -291,11 +301,15 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	if forAt < 1 || because < 0 || because < forAt+2 {
 		return p, false
 	}
-	p.Mention = strings.Join(words[:forAt], " ")
+	p.Mentions = splitPeople(words[:forAt], isMention)
+	if len(p.Mentions) == 0 {
+		return p, false
+	}
+	p.Mention = p.Mentions[0]
 	mid := words[forAt+1 : because]
 	p.Category = normCategory(mid[0])
 	if len(mid) > 2 && strings.EqualFold(mid[1], "in") {
-		p.Round = strings.Trim(strings.Join(mid[2:], " "), `"'`)
+		p.Round = strings.Trim(strings.Join(mid[2:], " "), doubleQuotes+singleQuotes)
 	} else if len(mid) > 1 {
 		return p, false
 	}
@@ -303,22 +317,63 @@ func ParseNomination(args string) (ParsedNomination, bool) {
 	return p, p.Category != "" && p.Reason != ""
 }
 
-// splitName takes a round name off the front of args: one word, or a
-// "quoted name".
+// splitPeople groups the words naming people: each mention starts a
+// person, as does a word after "and" or a comma; other words belong to
+// the person before them (a console name typed without "@").
+func splitPeople(words []string, isMention func(string) bool) []string {
+	var people []string
+	next := true
+	for _, w := range words {
+		for i, part := range strings.Split(w, ",") {
+			if i > 0 {
+				next = true
+			}
+			part = strings.TrimRight(part, ";:!.")
+			if part == "" {
+				continue
+			}
+			if isJoiner(part) {
+				next = true
+				continue
+			}
+			if next || isMention(part) {
+				people = append(people, part)
+			} else {
+				people[len(people)-1] += " " + part
+			}
+			next = false
+		}
+	}
+	return people
+}
+
+// splitName takes a round name off the front of args: one word, or a name
+// in double or single quotes, straight or curly (phones type “ ” and ‘ ’,
+// and may close with a straight quote).
 func splitName(args string) (name, rest string) {
 	args = strings.TrimSpace(args)
-	for _, q := range []string{`"`, "“"} {
-		if strings.HasPrefix(args, q) {
-			closer := q
-			if q == "“" {
-				closer = "”"
+	first, size := utf8.DecodeRuneInString(args)
+	var closers string
+	switch {
+	case strings.ContainsRune(doubleQuotes, first):
+		closers = doubleQuotes
+	case strings.ContainsRune(singleQuotes, first):
+		closers = singleQuotes
+	}
+	if closers != "" {
+		body := args[size:]
+		// The closing quote ends a word, so an apostrophe inside one
+		// ('Sam's picks') does not end the name.
+		for i, r := range body {
+			if !strings.ContainsRune(closers, r) {
+				continue
 			}
-			body := args[len(q):]
-			if i := strings.Index(body, closer); i >= 0 {
-				return strings.TrimSpace(body[:i]), strings.TrimSpace(body[i+len(closer):])
+			after := body[i+utf8.RuneLen(r):]
+			if next, _ := utf8.DecodeRuneInString(after); after == "" || unicode.IsSpace(next) {
+				return strings.TrimSpace(body[:i]), strings.TrimSpace(after)
 			}
-			return strings.TrimSpace(body), ""
 		}
+		return strings.TrimSpace(body), ""
 	}
 	f := strings.Fields(args)
 	if len(f) == 0 {
@@ -326,6 +381,12 @@ func splitName(args string) (name, rest string) {
 	}
 	return f[0], strings.TrimSpace(strings.TrimPrefix(args, f[0]))
 }
+
+// The quotes a round name may be written in.
+const (
+	doubleQuotes = "\"“”"
+	singleQuotes = "'‘’"
+)
 
 func quoteName(n string) string {
 	if strings.ContainsAny(n, " \t") {

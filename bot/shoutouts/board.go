@@ -104,8 +104,14 @@ func (b Board) Text() string {
 	}
 	fmt.Fprintf(&w, "%s: %d, from %s to %s.\n", title, b.Total, plural(b.Givers, "person", "people"), plural(b.Recipients, "person", "people"))
 	w.WriteString("Most appreciated:\n")
+	// Standard competition ranking (1, 1, 3): people with the same count
+	// share a place, and the order among them is only alphabetical.
+	rank := 0
 	for i, c := range b.People {
-		fmt.Fprintf(&w, "%d. %s: %d\n", i+1, c.Name, c.Count)
+		if i == 0 || c.Count != b.People[i-1].Count {
+			rank = i + 1
+		}
+		fmt.Fprintf(&w, "%d. %s: %d\n", rank, c.Name, c.Count)
 	}
 	if len(b.Categories) > 0 && b.Category == "" {
 		parts := make([]string, len(b.Categories))

@@ -81,6 +81,10 @@ func TestLeaderboard(t *testing.T) {
 				t.Errorf("board %q lacks %q", got, want)
 			}
 		}
+		// Bob and Dave share first place of all time; Carol comes third.
+		if got := replyText(e.say("UBOB", "shoutouts")); !strings.Contains(got, "1. Bob: 3\n1. Dave: 3\n3. Carol: 2") {
+			t.Errorf("all-time board %q, want Bob and Dave both first", got)
+		}
 		if got := replyText(e.say("UBOB", "shoutouts this year #records")); !strings.Contains(got, "in #records: 2") || !strings.Contains(got, "1. Carol: 2") {
 			t.Errorf("category board %q", got)
 		}
@@ -119,6 +123,32 @@ func TestPeriodSince(t *testing.T) {
 		t.Run(string(tc.p), func(t *testing.T) {
 			if got := tc.p.Since(now, loc); !got.Equal(tc.want) {
 				t.Errorf("since = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestBoardRanks(t *testing.T) {
+	tests := []struct {
+		name   string
+		counts []int
+		want   []string // rank of each line, in order
+	}{
+		{"all tied", []int{3, 3, 3, 1}, []string{"1. ", "1. ", "1. ", "4. "}},
+		{"no ties", []int{5, 4, 1}, []string{"1. ", "2. ", "3. "}},
+		{"tie below the top", []int{5, 2, 2, 1}, []string{"1. ", "2. ", "2. ", "4. "}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := Board{Total: 1}
+			for i, n := range tc.counts {
+				b.People = append(b.People, Count{Name: fmt.Sprintf("p%d", i), Count: n})
+			}
+			lines := strings.Split(b.Text(), "\n")[2:]
+			for i, want := range tc.want {
+				if line := want + fmt.Sprintf("p%d: %d", i, tc.counts[i]); lines[i] != line {
+					t.Errorf("line %d = %q, want %q", i, lines[i], line)
+				}
 			}
 		})
 	}

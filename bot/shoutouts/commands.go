@@ -74,6 +74,20 @@ func calledAs(req *bot.Request) string {
 	return strings.ToLower(f[0])
 }
 
+// meWords are what people type to mean themselves. Taken as names they
+// would record a person called "me", so they resolve to the sender, and
+// the no-self-shout-out rule applies.
+var meWords = map[string]bool{"me": true, "myself": true}
+
+// resolve turns a mention into a user, "me" and "myself" (with or without
+// "@") being the sender.
+func resolve(ctx context.Context, req *bot.Request, mention string) (bot.User, error) {
+	if meWords[strings.ToLower(strings.TrimPrefix(mention, "@"))] {
+		return bot.User{ID: req.Msg.UserID, Name: req.Msg.UserName}, nil
+	}
+	return req.ResolveUser(ctx, mention)
+}
+
 const giveExample = "shoutout @person for what they did [#category]"
 
 func (s *Service) cmdGive(ctx context.Context, req *bot.Request) error {
@@ -93,7 +107,7 @@ func (s *Service) cmdGive(ctx context.Context, req *bot.Request) error {
 	var refused []Refusal
 	var people []bot.User
 	for _, m := range p.Mentions {
-		u, err := req.ResolveUser(ctx, m)
+		u, err := resolve(ctx, req, m)
 		if err != nil || u.ID == "" {
 			refused = append(refused, Refusal{bot.User{ID: m, Name: m}, fmt.Sprintf("I couldn't work out who %q is; please mention them (like @name).", m)})
 			continue
@@ -294,22 +308,22 @@ func (s *Service) cmdFor(ctx context.Context, req *bot.Request, who string) erro
 	if who == "" {
 		return bot.Usagef("Whose shout-outs? Try: shoutouts for @person (or shoutouts for me)")
 	}
-	var u bot.User
-	if strings.EqualFold(who, "me") {
-		u = bot.User{ID: req.Msg.UserID, Name: req.Msg.UserName}
-	} else {
-		var err error
-		if u, err = req.ResolveUser(ctx, strings.Fields(who)[0]); err != nil || u.ID == "" {
-			return bot.Usagef("I couldn't work out who %q is; please mention them (like @name).", who)
-		}
+	mention := strings.Fields(who)[0]
+	u, err := resolve(ctx, req, mention)
+	if err != nil || u.ID == "" {
+		return bot.Usagef("I couldn't work out who %q is; please mention them (like @name).", who)
 	}
 	list, err := s.Received(ctx, u.ID, ReceivedListSize)
 	if err != nil {
 		return err
 	}
 	name := nameOr(u)
-	if len(list) == 0 {
-		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("%s hasn't received any shout-outs yet. Why not give one? shoutout %s for ...", name, strings.Fields(who)[0])})
+	switch {
+	case len(list) == 0 && u.ID == req.Msg.UserID:
+		// Not "shoutout me": that is refused; thanking others is the way.
+		return req.Reply(ctx, bot.Reply{Text: "You haven't received any shout-outs yet. Why not thank someone whose work helped you? shoutout @person for ..."})
+	case len(list) == 0:
+		return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("%s hasn't received any shout-outs yet. Why not give one? shoutout %s for ...", name, mention)})
 	}
 	_, total, err := s.receivedCount(ctx, u.ID)
 	if err != nil {
@@ -423,11 +437,24 @@ func (s *Service) cmdAwardsShortlist(ctx context.Context, req *bot.Request) erro
 }
 
 func (s *Service) cmdNominate(ctx context.Context, req *bot.Request) error {
-	p, ok := ParseNomination(req.Args)
+	p, ok := ParseNomination(req.Args, req.IsMention)
 	if !ok {
 		return bot.Usagef("Usage: nominate @person for CATEGORY [in ROUND] because REASON (type awards to see the open rounds)")
 	}
-	u, err := req.ResolveUser(ctx, p.Mention)
+	if len(p.Mentions) > 1 {
+		// Each nominee gets their own reason on the shortlist, so one
+		// nomination names one person.
+		in := ""
+		if p.Round != "" {
+			in = " in " + quoteName(p.Round)
+		}
+		tries := make([]string, len(p.Mentions))
+		for i, m := range p.Mentions {
+			tries[i] = fmt.Sprintf("nominate %s for %s%s because ...", m, p.Category, in)
+		}
+		return bot.Usagef("One person per nomination, please: %s", strings.Join(tries, ", then "))
+	}
+	u, err := resolve(ctx, req, p.Mention)
 	if err != nil || u.ID == "" {
 		return bot.Usagef("I couldn't work out who %q is; please mention them (like @name).", p.Mention)
 	}

@@ -273,3 +273,46 @@ func TestExportEscapesEveryField(t *testing.T) {
 		}
 	})
 }
+
+// A reason is stored as typed, even when it starts like a formula; the
+// CSV export is where that is neutralised, and the JSON keeps it exact.
+func TestReasonStartingLikeFormula(t *testing.T) {
+	tests := []struct {
+		typed, stored string
+	}{
+		{"shoutout <@UBOB> for -2+3 more sums here", "-2+3 more sums here"},
+		{"shoutout <@UBOB> - +44 phone tree worked", "+44 phone tree worked"},
+		{"shoutout <@UBOB> for =SUM(A1) fixed the rota", "=SUM(A1) fixed the rota"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typed, func(t *testing.T) {
+			e := newEnv(t, true, nil)
+			if got := replyText(e.say("UALICE", tc.typed)); !strings.Contains(got, `"`+tc.stored+`"`) {
+				t.Fatalf("reply %q does not quote the reason %q", got, tc.stored)
+			}
+			all, err := e.svc.Since(t.Context(), time.Time{})
+			if err != nil || len(all) != 1 || all[0].Reason != tc.stored {
+				t.Fatalf("stored %+v (%v), want reason %q", all, err, tc.stored)
+			}
+			var buf bytes.Buffer
+			if err := WriteExport(&buf, "csv", all); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows[1][5] != "'"+tc.stored {
+				t.Errorf("csv reason %q, want %q", rows[1][5], "'"+tc.stored)
+			}
+			buf.Reset()
+			if err := WriteExport(&buf, "json", all); err != nil {
+				t.Fatal(err)
+			}
+			var got []map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &got); err != nil || got[0]["reason"] != tc.stored {
+				t.Errorf("json reason %v (%v), want %q", got, err, tc.stored)
+			}
+		})
+	}
+}

@@ -21,6 +21,12 @@ func TestParseShoutout(t *testing.T) {
 		{"@carol great thread on purdah rules", []string{"@carol"}, "great thread on purdah rules", "", nil},
 		{"@carol @carol for double counted work", []string{"@carol"}, "double counted work", "", nil},
 		{"@carol for: the thread", []string{"@carol"}, "the thread", "", nil},
+		{"@carol - the thread", []string{"@carol"}, "the thread", "", nil},
+		{"@carol for — : the thread", []string{"@carol"}, "the thread", "", nil},
+		{"@bob for -2+3 more sums here", []string{"@bob"}, "-2+3 more sums here", "", nil},
+		{"@bob for :-) the thread", []string{"@bob"}, ":-) the thread", "", nil},
+		{"@bob for —the thread", []string{"@bob"}, "—the thread", "", nil},
+		{"@bob for - -", []string{"@bob"}, "", "", ErrNoReason},
 		{"for the thread", nil, "", "", ErrNoRecipient},
 		{"", nil, "", "", ErrNoRecipient},
 		{"@carol", []string{"@carol"}, "", "", ErrNoReason},
@@ -197,4 +203,49 @@ func TestParseShoutoutPlatformMentions(t *testing.T) {
 	if err != nil || strings.Join(p.Mentions, "|") != "<@U1>|<@U2>" || p.Reason != "great work on the FOI guide" {
 		t.Fatalf("got %+v, %v", p, err)
 	}
+}
+
+// "me", "myself" and "@me" mean the sender: never a person called "me".
+func TestMeMeansSender(t *testing.T) {
+	const self = "You can't give a shout-out to yourself"
+	tests := []struct {
+		name, text, want string
+		rows             int
+	}{
+		{"me", "shoutout me for being really great today", self, 0},
+		{"@me", "shoutout @me for being really great today", self, 0},
+		{"myself", "shoutout myself for being really great today", self, 0},
+		{"@Myself", "kudos @Myself for being really great today", self, 0},
+		{"me among others", "shoutout <@UBOB> and me for the flood comms work", "Not recorded for Alice: " + self, 1},
+		{"board for me, none yet", "shoutouts for me", "You haven't received any shout-outs yet. Why not thank someone whose work helped you? shoutout @person for ...", 0},
+		{"board for @me, none yet", "shoutouts for @me", "shoutout @person for ...", 0},
+		{"board for myself, none yet", "shoutouts for myself", "You haven't received any", 0},
+		{"nominate me", "nominate me for x because being really great today", "can't nominate yourself", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, true, nil)
+			e.say("UORG", "awards open 2026 x")
+			got := replyText(e.say("UALICE", tc.text))
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("reply %q, want it to contain %q", got, tc.want)
+			}
+			if n := e.count("SELECT count(*) FROM shoutouts"); n != tc.rows {
+				t.Errorf("%d shout-outs recorded, want %d", n, tc.rows)
+			}
+			if n := e.count("SELECT count(*) FROM shoutouts WHERE recipient_id IN ('me', 'myself', 'Myself') OR recipient_name IN ('me', 'myself')") +
+				e.count("SELECT count(*) FROM award_nominations"); n != 0 {
+				t.Errorf("%d records name \"me\" or a nomination was recorded", n)
+			}
+		})
+	}
+	t.Run("board for me lists mine", func(t *testing.T) {
+		e := newEnv(t, true, nil)
+		e.say("UBOB", "shoutout <@UALICE> for the flood comms work")
+		for _, text := range []string{"shoutouts for me", "shoutouts for @me", "shoutouts for myself"} {
+			if got := replyText(e.say("UALICE", text)); !strings.Contains(got, "Alice has received 1 shout-out") {
+				t.Errorf("%q: %q", text, got)
+			}
+		}
+	})
 }

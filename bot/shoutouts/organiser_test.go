@@ -258,3 +258,104 @@ func TestTitleFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitName(t *testing.T) {
+	tests := []struct {
+		in, name, rest string
+	}{
+		{`2026 best-thread x`, "2026", "best-thread x"},
+		{`"Comms Awards" x y`, "Comms Awards", "x y"},
+		{`'Single quoted' x`, "Single quoted", "x"},
+		{`‘Phone single’ x`, "Phone single", "x"},
+		{`“Phone double” x`, "Phone double", "x"},
+		{`“Phone then straight" x`, "Phone then straight", "x"},
+		{`'Sam's picks' x`, "Sam's picks", "x"},
+		{`"Members' choice" x`, "Members' choice", "x"},
+		{`'Unclosed name`, "Unclosed name", ""},
+		{`'Closed at the end'`, "Closed at the end", ""},
+		{``, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if name, rest := splitName(tc.in); name != tc.name || rest != tc.rest {
+				t.Errorf("splitName(%q) = %q, %q; want %q, %q", tc.in, name, rest, tc.name, tc.rest)
+			}
+		})
+	}
+}
+
+// Round names in any quotes open, close and take nominations as one name.
+func TestAwardsQuotedNames(t *testing.T) {
+	tests := []struct {
+		name, open, nominate, close string
+	}{
+		{"single", `awards open 'Single quoted' x`, "nominate <@UBOB> for x in 'Single quoted' because calm and clear posts", `awards close 'single quoted'`},
+		{"curly single", `awards open ‘Single quoted’ x`, "nominate <@UBOB> for x in ‘Single quoted’ because calm and clear posts", `awards close ‘Single quoted’`},
+		{"curly double", `awards open “Single quoted” x`, "nominate <@UBOB> for x in “Single quoted” because calm and clear posts", `awards close “Single quoted”`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, true, nil)
+			if got := replyText(e.say("UORG", tc.open)); !strings.Contains(got, "The Single quoted awards round is open for nominations in #x.") {
+				t.Errorf("open: %q", got)
+			}
+			if got := replyText(e.say("UALICE", tc.nominate)); !strings.Contains(got, "Nomination recorded: Bob for #x in Single quoted") {
+				t.Errorf("nominate: %q", got)
+			}
+			if got := replyText(e.say("UORG", tc.close)); !strings.Contains(got, "Shortlist for Single quoted:\n#x\n  1. Bob") {
+				t.Errorf("close: %q", got)
+			}
+		})
+	}
+}
+
+func TestParseNominationPeople(t *testing.T) {
+	tests := []struct {
+		in     string
+		people []string
+	}{
+		{"@cat for crisis-comms because they handled the flood comms", []string{"@cat"}},
+		{"@cat @dan for crisis-comms because they handled the flood comms", []string{"@cat", "@dan"}},
+		{"@cat, @dan and @erin for crisis-comms because they handled the flood comms", []string{"@cat", "@dan", "@erin"}},
+		{"cat and dan for crisis-comms because they handled the flood comms", []string{"cat", "dan"}},
+		{"cat,dan for crisis-comms because they handled the flood comms", []string{"cat", "dan"}},
+		{"Cat Smith for crisis-comms because she handled the flood comms", []string{"Cat Smith"}},
+		{"and for crisis-comms because nobody at all here", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			p, ok := ParseNomination(tc.in, nil)
+			if ok != (tc.people != nil) || strings.Join(p.Mentions, "|") != strings.Join(tc.people, "|") {
+				t.Errorf("got %q (ok %v), want %q", p.Mentions, ok, tc.people)
+			}
+			if ok && p.Mention != tc.people[0] {
+				t.Errorf("Mention = %q, want %q", p.Mention, tc.people[0])
+			}
+		})
+	}
+}
+
+// Naming several people in one nomination is refused with what to type
+// instead, and records nothing (never one nominee with a garbled name).
+func TestNominateSeveralPeople(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"two mentions", "nominate <@UCAROL> <@UDAVE> for crisis-comms because they handled the flood comms",
+			"One person per nomination, please: nominate <@UCAROL> for crisis-comms because ..., then nominate <@UDAVE> for crisis-comms because ..."},
+		{"with and and a round", "nominate @UCAROL and @UDAVE for crisis-comms in 2026 because they handled the flood comms",
+			"nominate @UCAROL for crisis-comms in 2026 because ..., then nominate @UDAVE for crisis-comms in 2026 because ..."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, true, nil)
+			e.say("UORG", "awards open 2026 crisis-comms")
+			if got := replyText(e.say("UALICE", tc.text)); !strings.Contains(got, tc.want) {
+				t.Errorf("reply %q, want %q", got, tc.want)
+			}
+			if n := e.count("SELECT count(*) FROM award_nominations"); n != 0 {
+				t.Errorf("%d nominations recorded, want none", n)
+			}
+		})
+	}
+}

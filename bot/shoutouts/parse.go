@@ -82,7 +82,12 @@ func ParseShoutout(args string, isMention func(word string) bool) (Parsed, error
 			}
 		}
 	}
-	p.Reason = strings.TrimLeft(strings.Join(reason, " "), ":-–— ")
+	// A separator on its own ("@carol - great thread") is not part of the
+	// reason, but one touching a word is as typed ("-2+3 more sums").
+	for len(reason) > 0 && strings.Trim(reason[0], ":-–—") == "" {
+		reason = reason[1:]
+	}
+	p.Reason = strings.Join(reason, " ")
 	switch {
 	case len(p.Mentions) == 0:
 		return p, ErrNoRecipient

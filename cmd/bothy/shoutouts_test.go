@@ -163,3 +163,85 @@ func TestPrivacyCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleQASession replays a tester's console sessions: each line's
+// reply must contain its want, in order.
+func TestConsoleQASession(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bothy.db")
+	sessions := []struct {
+		as    string
+		lines []string
+		want  []string
+	}{
+		{"hal", []string{
+			"shoutouts for me",
+			"shoutout me for being really great today",
+			"shoutout @me for being really great today",
+			"shoutout myself for being really great today",
+			"shoutout @Hal for being really great today",
+			"shoutout @cat @dan for the flood comms rota",
+			"shoutout @bob for -2+3 more sums here",
+			"awards open 'Single quoted' x crisis-comms",
+			"nominate @cat @dan for crisis-comms because they handled the flood comms",
+		}, []string{
+			"You haven't received any shout-outs yet. Why not thank someone whose work helped you? shoutout @person for ...",
+			"You can't give a shout-out to yourself",
+			"You can't give a shout-out to yourself",
+			"You can't give a shout-out to yourself",
+			"You can't give a shout-out to yourself",
+			"Shout-out recorded for cat (#1) and dan (#2)",
+			`Shout-out recorded for bob (#3): "-2+3 more sums here"`,
+			"The Single quoted awards round is open for nominations in #x, #crisis-comms.",
+			"One person per nomination, please: nominate @cat for crisis-comms because ..., then nominate @dan for crisis-comms because ...",
+		}},
+		{"Bob", []string{
+			"shoutout @bob for being really great",
+			"shoutout @BOB for being really great",
+		}, []string{
+			"You can't give a shout-out to yourself",
+			"You can't give a shout-out to yourself",
+		}},
+		{"ann", []string{
+			"shoutout @BOB for being really great",
+			"shoutout @Cat for the first flood rota",
+			"shoutout @DAN for the second flood rota",
+			"shoutouts",
+		}, []string{
+			"Shout-out recorded for BOB (#4)",
+			"Shout-out recorded for Cat (#5)",
+			"Shout-out recorded for DAN (#6)",
+			"Shout-outs of all time: 6, from 2 people to 3 people.\nMost appreciated:\n1. BOB: 2\n1. Cat: 2\n1. DAN: 2",
+		}},
+	}
+	for _, s := range sessions {
+		code, out, stderr := soRun(t, strings.Join(s.lines, "\n")+"\n", "run", "--db", db, "--as", s.as, "--organiser")
+		if code != 0 {
+			t.Fatalf("as %s: run exited %d: %s", s.as, code, stderr)
+		}
+		rest := out
+		for i, want := range s.want {
+			at := strings.Index(rest, want)
+			if at < 0 {
+				t.Errorf("as %s, %q: reply lacks %q after the earlier replies:\n%s", s.as, s.lines[i], want, out)
+				continue
+			}
+			rest = rest[at+len(want):]
+		}
+	}
+}
+
+// A configured organiser's console name matches whatever case it is
+// written or typed in, now that console IDs are folded.
+func TestConsoleOrganiserNameAnyCase(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bothy.yaml")
+	if err := os.WriteFile(cfg, []byte("organisers: [Mo]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, as := range []string{"mo", "MO"} {
+		code, out, stderr := soRun(t, "awards open Spring x\n", "run", "--config", cfg, "--db", filepath.Join(dir, as+".db"), "--as", as)
+		if code != 0 || !strings.Contains(out, "The Spring awards round is open") {
+			t.Errorf("as %s: exit %d, output %q (%s)", as, code, out, stderr)
+		}
+	}
+}

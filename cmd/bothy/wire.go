@@ -61,7 +61,7 @@ func wireBot(ctx context.Context, app *App, co consoleOptions) (*bot.Bot, []stri
 	}
 	if len(platforms) == 0 || co.force || cfg.Console.Enabled {
 		b.AddAdapter(console.New(console.Options{
-			In: app.Env.Stdin, Out: app.Env.Stdout, User: co.user, Interactive: app.Env.StdinTerminal, Logger: app.Log,
+			In: app.Env.Stdin, Out: app.Env.Stdout, User: co.user, Organisers: orgs, Interactive: app.Env.StdinTerminal, Logger: app.Log,
 		}))
 		platforms = append(platforms, console.Name)
 	}
