@@ -26,6 +26,8 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 	"gopkg.in/yaml.v3"
 
@@ -375,7 +377,9 @@ func yamlError(path string, err error) error {
 	return &ParseError{path, 1, "front matter: " + bot.OneLine(msg)}
 }
 
-var md = goldmark.New()
+// md reads CommonMark plus GitHub's tables, which organisers paste from
+// spreadsheets: without the extension a table is one paragraph of pipes.
+var md = goldmark.New(goldmark.WithExtensions(extension.Table))
 
 // maxChunkRunes splits very long sections so one passage stays quotable.
 const maxChunkRunes = 2400
@@ -463,6 +467,24 @@ func plain(n ast.Node, src []byte) string {
 				b.WriteByte('\n')
 			}
 			return ast.WalkSkipChildren, nil
+		case *extast.TableRow, *extast.TableHeader:
+			// A row reads as a list item, its cells joined by " | ", under
+			// the header as the line that introduces the list: an answer
+			// then quotes the table whole, as it does a list.
+			if entering {
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+					b.WriteByte('\n')
+				}
+				if _, head := c.(*extast.TableHeader); !head {
+					b.WriteString("- ")
+				}
+			} else {
+				b.WriteByte('\n')
+			}
+		case *extast.TableCell:
+			if entering && c.PreviousSibling() != nil {
+				b.WriteString(" | ")
+			}
 		case *ast.ListItem:
 			if entering {
 				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {

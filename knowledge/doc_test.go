@@ -124,3 +124,16 @@ func TestTitleWithAColonNeedsNoQuotes(t *testing.T) {
 		t.Errorf("broken YAML: %v", err)
 	}
 }
+
+// A table pasted from a spreadsheet reads as a list under its header, so
+// an answer quotes it row by row instead of as one line of pipes.
+func TestParseReadsTablesAsLists(t *testing.T) {
+	d, err := Parse("x.md", []byte("# Kit\n\nWhat to bring:\n\n| Item | Needed |\n|---|---|\n| Operator ID | yes |\n| Spare **battery** | if flying over an hour |\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "What to bring:\n\nItem | Needed\n- Operator ID | yes\n- Spare battery | if flying over an hour"
+	if got := d.Chunks[0].Body; got != want {
+		t.Errorf("body\n%q\nwant\n%q", got, want)
+	}
+}

@@ -209,7 +209,10 @@ func TestEvalSectionSets(t *testing.T) {
 		{"sec_fresh_a", "fresh_a/kb", EvalResult{Recall1: 0.93, Recall3: 0.98, MRR: 0.95, Answered: 0.81, Abstained: 0.8, Section1: 0.88, Section3: 0.96, Quotes: 0.74}},
 		{"sec_fresh_b", "fresh_b/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.86, Abstained: 0.93, Section1: 0.81, Section3: 0.91, Quotes: 0.68}},
 		{"sec_fresh_c", "fresh_c/kb", EvalResult{Recall1: 0.85, Recall3: 0.94, MRR: 0.9, Answered: 0.87, Abstained: 0.66, Section1: 0.78, Section3: 0.89, Quotes: 0.66}},
-		{"sec_fresh_e", "fresh_e/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.92, Answered: 0.86, Abstained: 0.86, Section1: 0.63, Section3: 0.77, Quotes: 0.56}},
+		// Section@1 0.638 until tables were read as tables: a section
+		// holding one got shorter, and its length feature moved one
+		// question's first passage.
+		{"sec_fresh_e", "fresh_e/kb", EvalResult{Recall1: 0.87, Recall3: 0.94, MRR: 0.92, Answered: 0.86, Abstained: 0.86, Section1: 0.62, Section3: 0.77, Quotes: 0.56}},
 		{"sections_j", "sections_j/kb", EvalResult{Recall1: 0.85, Recall3: 0.98, MRR: 0.91, Answered: 0.8, Abstained: 0.86, Section1: 0.75, Section3: 0.88, Quotes: 0.68}},
 		{"sections_k", "sections_k/kb", EvalResult{Recall1: 0.91, Recall3: 0.96, MRR: 0.94, Answered: 0.83, Abstained: 0.66, Section1: 0.8, Section3: 0.9, Quotes: 0.73}},
 		{"sections_l", "sections_l/kb", EvalResult{Recall1: 0.86, Recall3: 0.96, MRR: 0.91, Answered: 0.98, Abstained: 0.33, Section1: 0.78, Section3: 0.93, Quotes: 0.83}},
