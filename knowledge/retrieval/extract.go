@@ -2,17 +2,15 @@ package retrieval
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // The extractive answer: the sentences and list items of the best passage
 // that cover the question.
-
-var sentenceEnd = regexp.MustCompile(`([.!?])\s+`)
 
 // quoteWords is about how much an extractive answer quotes: enough to act
 // on (a whole short list, a short section whole), short enough for chat.
@@ -218,13 +216,72 @@ func splitUnits(p string) []string {
 			out = append(out, line)
 			continue
 		}
-		for _, s := range strings.Split(sentenceEnd.ReplaceAllString(line, "$1\x00"), "\x00") {
+		for _, s := range sentences(line) {
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
 		}
 	}
 	return out
+}
+
+// sentences cuts a line after each full stop, question or exclamation
+// mark that is followed by a space, except inside double quotes: an
+// example statement ("We are aware of a fire. Please avoid the area.")
+// stays whole, so an answer never quotes half of it. A mark that closes a
+// quotation ends the sentence after the closing quote when a new one
+// starts there. A line with an odd
+// number of straight quotes has no pairs to trust, and they are ignored.
+func sentences(line string) []string {
+	straight := strings.Count(line, `"`)%2 == 0
+	var out []string
+	depth, start := 0, 0
+	rs := []rune(line)
+	at := 0 // byte offset of rs[i]
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		n := utf8.RuneLen(r)
+		switch {
+		case r == '“':
+			depth++
+		case r == '”':
+			depth = max(depth-1, 0)
+		case r == '"' && straight:
+			if depth > 0 {
+				depth--
+			} else {
+				depth++
+			}
+		case (r == '.' || r == '!' || r == '?') && depth <= 1:
+			// Closing quotes and brackets straight after the mark belong
+			// to the sentence it ends.
+			j, end, d := i+1, at+n, depth
+			for j < len(rs) && (rs[j] == '”' || rs[j] == '"' && straight && d > 0 || rs[j] == ')' || rs[j] == '’') {
+				if rs[j] == '”' || rs[j] == '"' {
+					d--
+				}
+				end += utf8.RuneLen(rs[j])
+				j++
+			}
+			// After a quotation, the sentence goes on unless a new one
+			// starts ("…can you DM us?” and move on").
+			quoted := depth > 0
+			k := j
+			for k < len(rs) && unicode.IsSpace(rs[k]) {
+				k++
+			}
+			if d == 0 && j < len(rs) && unicode.IsSpace(rs[j]) && (!quoted || k < len(rs) && !unicode.IsLower(rs[k])) {
+				out = append(out, line[start:end])
+				start, depth = end, 0
+				for k := i + 1; k < j; k++ {
+					at += utf8.RuneLen(rs[k])
+				}
+				i = j - 1
+			}
+		}
+		at += n
+	}
+	return append(out, line[start:])
 }
 
 // unit is one sentence or list item of a passage.

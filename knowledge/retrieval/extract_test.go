@@ -54,3 +54,29 @@ func TestExtractQuotesACloseSecondPassage(t *testing.T) {
 		}
 	})
 }
+
+func TestSentencesKeepQuotationsWhole(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"One. Two? Three!", []string{"One.", "Two?", "Three!"}},
+		{`Publish a holding line. For example: "We are aware of a fire. Please avoid the area. We'll update by 3pm." Then:`,
+			[]string{"Publish a holding line.", `For example: "We are aware of a fire. Please avoid the area. We'll update by 3pm."`, "Then:"}},
+		{"Say “Sorry to hear this, Sam. Can you DM us?” and move on. Done.", []string{"Say “Sorry to hear this, Sam. Can you DM us?” and move on.", "Done."}},
+		{`He said "stop. now." (then left.) Next.`, []string{`He said "stop. now."`, "(then left.)", "Next."}},
+		// An unpaired straight quote is not trusted to open anything.
+		{`Use 5" screens. They fit.`, []string{`Use 5" screens.`, "They fit."}},
+		{"No end", []string{"No end"}},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			var got []string
+			for _, s := range sentences(tc.line) {
+				got = append(got, strings.TrimSpace(s))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("sentences =\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+}
