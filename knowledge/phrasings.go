@@ -169,7 +169,8 @@ func (b *Base) addPhrasing(ctx context.Context, questionID int64, docID, anchor,
 }
 
 // Confirmable is an answer people found helpful that no organiser has
-// confirmed yet (kb gaps lists them; kb confirm keeps the wording).
+// confirmed yet (kb gaps lists them; kb confirm keeps the wording), or,
+// from Disputed, one they found unhelpful.
 type Confirmable struct {
 	QuestionID int64
 	Text       string
@@ -178,6 +179,7 @@ type Confirmable struct {
 	// quoted one: the "Helpful" may have been for it.
 	AlsoQuoted string
 	Helpful    int
+	Unhelpful  int // filled by Disputed
 }
 
 // Confirmable lists helpful answers awaiting an organiser's confirmation,
@@ -192,6 +194,23 @@ func (b *Base) Confirmable(ctx context.Context, limit int) ([]Confirmable, error
 		GROUP BY q.id ORDER BY q.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: list helpful answers: %w", err)
+	}
+	return out, nil
+}
+
+// Disputed lists answers people marked not helpful more often than
+// helpful that no organiser has corrected yet (with kb link), newest
+// first: kb gaps shows them, so "Not helpful" reaches someone who can act.
+func (b *Base) Disputed(ctx context.Context, limit int) ([]Confirmable, error) {
+	out, err := store.List(ctx, b.db.Read, func(sc store.Scanner) (Confirmable, error) {
+		var c Confirmable
+		err := sc.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.AlsoQuoted, &c.Helpful, &c.Unhelpful)
+		return c, err
+	}, `SELECT q.id, q.text, q.passage, q.also_quoted, sum(f.helpful != 0), sum(f.helpful = 0) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id
+		WHERE q.answered AND NOT EXISTS (SELECT 1 FROM kb_phrasings p WHERE p.question_id = q.id)
+		GROUP BY q.id HAVING sum(f.helpful = 0) > sum(f.helpful != 0) ORDER BY q.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: list answers marked not helpful: %w", err)
 	}
 	return out, nil
 }

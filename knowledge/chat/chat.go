@@ -234,6 +234,10 @@ func (h *handlers) gaps(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return err
 	}
+	disputed, err := h.base.Disputed(ctx, n)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	if len(gaps) == 0 {
 		b.WriteString("No unanswered questions. 🎉")
@@ -257,6 +261,13 @@ func (h *handlers) gaps(ctx context.Context, req *bot.Request) error {
 			fmt.Fprintf(&b, "\n#%d %q → %s (%d helpful%s)", c.QuestionID, clip(c.Text, 200), c.Passage, c.Helpful, also)
 		}
 		b.WriteString("\nConfirm one with: kb confirm ID (its wording then finds that section), or, when the other quoted section was the one that helped: kb link ID DOC_ID#section")
+	}
+	if len(disputed) > 0 {
+		b.WriteString("\n\nAnswers people marked not helpful, to correct:")
+		for _, c := range disputed {
+			fmt.Fprintf(&b, "\n#%d %q → %s (%d not helpful, %d helpful)", c.QuestionID, clip(c.Text, 200), c.Passage, c.Unhelpful, c.Helpful)
+		}
+		b.WriteString("\nCorrect one with: kb link ID DOC_ID#section (the section that answers), or kb answer ID TEXT")
 	}
 	return req.Reply(ctx, bot.Reply{Text: b.String()})
 }

@@ -347,3 +347,22 @@ func TestSmallTalkIsNotAGap(t *testing.T) {
 		t.Errorf("a question after thanks was not answered: %+v\n%s", r.Sources, r.Text)
 	}
 }
+
+// An answer marked not helpful reaches the organisers through kb gaps,
+// which says how to correct it, until one points it at a section.
+func TestGapsListAnswersMarkedNotHelpful(t *testing.T) {
+	b, ad, _, _ := setup(t, knowledge.Options{})
+	ctx := context.Background()
+	say(b, "alice", "Can the council account retweet a councillor during purdah?")
+	qid := ad.LastReply().Buttons[0].Value
+	b.Handle(ctx, bot.Action{Platform: "mem", UserID: "bob", RoomID: "dm-alice", ActionID: ActionUnhelpful, Value: qid})
+	say(b, "org", "kb gaps")
+	if g := ad.LastReply().Text; !strings.Contains(g, "marked not helpful") || !strings.Contains(g, "#"+qid+" ") || !strings.Contains(g, "1 not helpful") {
+		t.Fatalf("kb gaps does not list the answer marked not helpful:\n%s", g)
+	}
+	say(b, "org", "kb link "+qid+" pre-election")
+	say(b, "org", "kb gaps")
+	if g := ad.LastReply().Text; strings.Contains(g, "marked not helpful") {
+		t.Errorf("a corrected answer is still listed:\n%s", g)
+	}
+}
