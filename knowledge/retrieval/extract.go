@@ -76,7 +76,9 @@ func where(p Passage) string {
 		w = p.doc.Title
 	}
 	if p.sec.headings != "" {
-		w += " › " + p.sec.headings
+		// The heading path is stored joined by " > "; a reader sees one
+		// kind of separator.
+		w += " › " + strings.ReplaceAll(p.sec.headings, " > ", " › ")
 	}
 	return w
 }

@@ -80,3 +80,10 @@ func TestSentencesKeepQuotationsWhole(t *testing.T) {
 		})
 	}
 }
+
+func TestWhereUsesOneSeparator(t *testing.T) {
+	p := Passage{doc: &docMeta{Title: "Drones"}, sec: &memSection{docID: "drones", headings: "Before you fly > Kit"}}
+	if got, want := where(p), "Drones › Before you fly › Kit"; got != want {
+		t.Errorf("where = %q, want %q", got, want)
+	}
+}
