@@ -303,7 +303,7 @@ func (h *handlers) publish(ctx context.Context, req *bot.Request) error {
 	if id == "" {
 		drafts, err := h.base.Drafts(ctx)
 		if errors.Is(err, knowledge.ErrNoFolder) {
-			return req.Reply(ctx, bot.Reply{Text: "There are no drafts: Bothy is answering from its built-in starter documents. " + knowledge.SetUpFolderHelp})
+			return req.Reply(ctx, bot.Reply{Text: "There are no drafts. " + knowledge.SetUpFolderHelp})
 		}
 		if err != nil {
 			return err
