@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -105,9 +106,15 @@ func main() {
 
 // execute runs one command line and returns the exit status.
 func execute(ctx context.Context, env *Env, args []string) int {
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+	switch {
+	case len(args) > 1 && args[0] == "help":
+		// bothy help meetup is bothy meetup --help.
+		args = append(slices.Clone(args[1:]), "--help")
+	case len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help"):
 		printUsage(env.Stdout)
 		return 0
+	case len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v"):
+		args = []string{"version"}
 	}
 	name := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -115,7 +122,7 @@ func execute(ctx context.Context, env *Env, args []string) int {
 	}
 	c := findCommand(name)
 	if c == nil {
-		fmt.Fprintf(env.Stderr, "bothy: unknown command %q (see bothy help)\n", name)
+		fmt.Fprintf(env.Stderr, "bothy: unknown command %q%s (see bothy help)\n", name, didYouMean(name))
 		return 2
 	}
 	run := c.Run
@@ -257,4 +264,18 @@ func parseDateFlag(s string, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date like 2026-01-02 or a time like 2026-01-02T15:04:05Z", s)
+}
+
+// didYouMean names the command one or two slips from name, if any.
+func didYouMean(name string) string {
+	best, dist := "", 3
+	for _, c := range commands {
+		if d := bot.EditDistance(strings.ToLower(name), c.Name); d < dist {
+			best, dist = c.Name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
 }
