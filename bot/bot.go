@@ -453,6 +453,12 @@ func (b *Bot) handleMessage(ctx context.Context, ad Adapter, m Message) {
 	})
 	req := &Request{Bot: b, Msg: m, Adapter: ad}
 	if route.Question {
+		// A mistyped command would otherwise be answered as a question
+		// and listed as a gap for the organisers.
+		if meant := b.reg.Mistyped(m.Text); meant != "" {
+			b.reply(ctx, req, fmt.Sprintf("Did you mean: %s", meant))
+			return
+		}
 		route.Command = b.defaultCmd
 	}
 	if route.Command == "" && !route.Question {

@@ -275,3 +275,25 @@ func EditDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Mistyped reads a message that was taken as a question as a mistyped
+// command, when it plainly is one: its first word is one slip from a
+// command of four letters or more, and what follows is one of that
+// command's subcommands ("metup list") or starts with a mention
+// ("shoutot @bob for..."). It returns what was meant, "" for a question.
+func (r *Registry) Mistyped(text string) string {
+	words := strings.Fields(text)
+	if len(words) < 2 || len(words[0]) < 4 {
+		return ""
+	}
+	first := strings.ToLower(words[0])
+	for n, c := range r.byName {
+		if len(n) < 4 || EditDistance(first, n) != 1 {
+			continue
+		}
+		if strings.HasPrefix(words[1], "@") || c.sub(words[1]) != nil {
+			return c.Name + " " + strings.Join(words[1:], " ")
+		}
+	}
+	return ""
+}
