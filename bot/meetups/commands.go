@@ -207,13 +207,23 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	if len([]rune(rest)) > maxVenue {
 		return bot.Usagef("Please keep the reason under %d characters.", maxVenue)
 	}
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		return toBot(err)
+	}
 	m, err := s.Cancel(ctx, id, rest, req.Msg.UserID, all)
 	if err != nil {
 		return toBot(err)
 	}
 	text := fmt.Sprintf("Cancelled meetup %d (%s). Telling every announcement channel.", m.ID, m.Title)
-	if all && m.SeriesID != 0 {
+	switch {
+	case before.Status == StatusCancelled:
+		text = fmt.Sprintf("Meetup %d (%s) was already cancelled; now its series won't repeat any more either.", m.ID, m.Title)
+	case all && m.SeriesID != 0:
 		text += " It won't repeat any more."
+	case m.SeriesID != 0:
+		text += fmt.Sprintf(" Only this date is cancelled: the meetup still repeats %s, and the next date is announced once this one has passed. "+
+			"To stop it repeating: meetup cancel %d series", before.Recurrence, m.ID)
 	}
 	// Deliver even if the reply failed: the meetup is stored either way.
 	err = req.Reply(ctx, bot.Reply{Text: text})
