@@ -44,7 +44,8 @@ func (s *Service) Command() *bot.Command {
 			},
 			{
 				Name: "rsvp", Usage: "ID yes|no|maybe", Summary: "say whether you're coming", Run: s.cmdRSVP,
-				Help: "When a meetup is full, a yes puts you on the waitlist; I'll tell you if a place comes up.",
+				Help: "Going, not going and the emoji ✅, 🤔 and ❌ work too. " +
+					"When a meetup is full, a yes puts you on the waitlist; I'll tell you if a place comes up.",
 			},
 			{Name: "who", Usage: "ID", Summary: "who is going, waitlisted or maybe", Role: bot.RoleOrganiser, Run: s.cmdWho},
 		},
@@ -231,11 +232,17 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	return err
 }
 
+// normaliseAnswer reads an RSVP in any form the bot itself offers: the
+// words, the button labels (going, maybe, not going) and the emoji that
+// platforms without buttons show for them.
 func normaliseAnswer(w string) (string, bool) {
-	switch strings.ToLower(strings.Trim(w, ".!")) {
+	if ans, ok := reactionAnswers[bot.NormaliseEmoji(w)]; ok {
+		return ans, true
+	}
+	switch strings.Join(strings.Fields(strings.ToLower(strings.Trim(w, ".! "))), " ") {
 	case "yes", "y", "going", "in":
 		return AnswerYes, true
-	case "no", "n", "not", "out":
+	case "no", "n", "not", "out", "not going", "can't go", "cannot go":
 		return AnswerNo, true
 	case "maybe", "perhaps", "?":
 		return AnswerMaybe, true
@@ -245,16 +252,16 @@ func normaliseAnswer(w string) (string, bool) {
 
 func (s *Service) cmdRSVP(ctx context.Context, req *bot.Request) error {
 	f := strings.Fields(req.Args)
-	if len(f) != 2 {
+	if len(f) < 2 {
 		return bot.Usagef("Usage: meetup rsvp ID yes|no|maybe, for example: meetup rsvp 3 yes")
 	}
 	id, err := parseID(f[0])
 	if err != nil {
 		return toBot(err)
 	}
-	ans, ok := normaliseAnswer(f[1])
+	ans, ok := normaliseAnswer(strings.Join(f[1:], " "))
 	if !ok {
-		return bot.Usagef("Please answer yes, no or maybe, for example: meetup rsvp %d yes", id)
+		return bot.Usagef("Please answer yes, no or maybe (or going, not going, ✅, 🤔, ❌), for example: meetup rsvp %d yes", id)
 	}
 	res, err := s.RecordRSVP(ctx, id, req.Msg.Platform, req.Msg.UserID, req.Msg.UserName, ans)
 	if err != nil {
