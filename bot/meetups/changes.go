@@ -124,6 +124,12 @@ var editFields = map[string]string{
 	"capacity": "capacity", "places": "capacity",
 }
 
+// fieldNames say each field in plain English for replies.
+var fieldNames = map[string]string{
+	"title": "title", "when": "date and time", "venue": "venue",
+	"online": "online link", "hashtag": "hashtag", "capacity": "capacity",
+}
+
 // EditResult says what an edit changed.
 type EditResult struct {
 	Meetup   Meetup
@@ -141,7 +147,7 @@ func (s *Service) Edit(ctx context.Context, id int64, field, value, by string) (
 	value = strings.TrimSpace(value)
 	clear := value == "-" || strings.EqualFold(value, "none")
 	if value == "" {
-		return EditResult{}, usage("What should the new %s be? For example: meetup edit %d %s ...", f, id, f)
+		return EditResult{}, usage("What should the new %s be? For example: meetup edit %d %s ...", fieldNames[f], id, f)
 	}
 	var res EditResult
 	err := s.withTx(ctx, func(tx *sql.Tx) error {

@@ -175,7 +175,7 @@ func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return toBot(err)
 	}
-	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", res.Field, id, res.Meetup.Title, s.details(res.Meetup))
+	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", fieldNames[res.Field], id, res.Meetup.Title, s.details(res.Meetup))
 	text += "Telling every announcement channel."
 	err = req.Reply(ctx, bot.Reply{Text: text})
 	s.Announce(ctx, res)
