@@ -45,42 +45,12 @@ func ParseAdd(s string, recognizes func(string) bool) (AddArgs, error) {
 	if n := utf8.RuneCountInString(s); n > maxArgs {
 		return a, usage("That is too long for a meetup (%d characters; the limit is %d).", n, maxArgs)
 	}
-	toks := strings.Fields(s)
-	// Options come last, in any order.
-	for changed := true; changed && len(toks) > 0; {
-		changed = false
-		last := toks[len(toks)-1]
-		switch {
-		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "capacity"):
-			n, err := strconv.Atoi(last)
-			if err != nil || n < 1 || n > 100000 {
-				return a, usage("capacity needs a whole number of places, like \"capacity 40\".")
-			}
-			if a.Capacity != 0 {
-				return a, usage("Please give capacity only once.")
-			}
-			a.Capacity, toks, changed = n, toks[:len(toks)-2], true
-		case strings.EqualFold(last, "capacity"):
-			return a, usage("capacity needs a whole number of places, like \"capacity 40\".")
-		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "online"):
-			u, err := checkURL(last)
-			if err != nil {
-				return a, err
-			}
-			if a.OnlineURL != "" {
-				return a, usage("Please give only one online link.")
-			}
-			a.OnlineURL, toks, changed = u, toks[:len(toks)-2], true
-		case strings.HasPrefix(last, "#") && a.Hashtag == "":
-			h, err := checkHashtag(last)
-			if err != nil {
-				return a, err
-			}
-			a.Hashtag, toks, changed = h, toks[:len(toks)-1], true
-		}
+	toks, err := takeOptions(strings.Fields(s), &a)
+	if err != nil {
+		return a, err
 	}
-	bestK, bestJ := -1, -1
-	var bestWhen []string
+	bestK := -1
+	var date, venue []string
 	for k := 1; k < len(toks) && bestK < 0; k++ {
 		kw := strings.ToLower(toks[k])
 		var rest []string
@@ -100,20 +70,30 @@ func ParseAdd(s string, recognizes func(string) bool) (AddArgs, error) {
 			}
 		}
 		for _, j := range cuts {
-			if recognizes(strings.Join(rest[:j], " ")) {
-				bestK, bestJ, bestWhen = k, j, rest
-				break
+			d, b := rest[:j], a
+			if !recognizes(strings.Join(d, " ")) {
+				// Options typed between the date and the venue
+				// ("tomorrow 18:00 capacity 10 at Room 2") belong to the
+				// meetup, not the date.
+				var err error
+				if d, err = takeOptions(d, &b); err != nil || len(d) == j || !recognizes(strings.Join(d, " ")) {
+					continue
+				}
 			}
+			a, bestK, date = b, k, d
+			if j < len(rest) {
+				venue = rest[j+1:]
+			}
+			break
 		}
 	}
 	if bestK < 0 {
-		return a, usage("I couldn't find the date. Put it after \"on\" or \"at\", like: %s", addExample)
+		return a, usage("I couldn't find the date. Put it after \"on\" or \"at\", in this order: "+
+			"TITLE on DATE [at VENUE] [online URL] [#hashtag] [capacity N], like: %s", addExample)
 	}
 	a.Title = strings.TrimSpace(strings.Join(toks[:bestK], " "))
-	a.When = strings.Join(bestWhen[:bestJ], " ")
-	if bestJ < len(bestWhen) {
-		a.Venue = strings.TrimSpace(strings.Join(bestWhen[bestJ+1:], " "))
-	}
+	a.When = strings.Join(date, " ")
+	a.Venue = strings.TrimSpace(strings.Join(venue, " "))
 	if a.Title == "" {
 		return a, usage("The meetup needs a title before the date, like: %s", addExample)
 	}
@@ -124,6 +104,43 @@ func ParseAdd(s string, recognizes func(string) bool) (AddArgs, error) {
 		return a, usage("That venue is too long (the limit is %d characters).", maxVenue)
 	}
 	return a, nil
+}
+
+// takeOptions removes options from the end of toks into a, in any order.
+func takeOptions(toks []string, a *AddArgs) ([]string, error) {
+	for changed := true; changed && len(toks) > 0; {
+		changed = false
+		last := toks[len(toks)-1]
+		switch {
+		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "capacity"):
+			n, err := strconv.Atoi(last)
+			if err != nil || n < 1 || n > 100000 {
+				return toks, usage("capacity needs a whole number of places, like \"capacity 40\".")
+			}
+			if a.Capacity != 0 {
+				return toks, usage("Please give capacity only once.")
+			}
+			a.Capacity, toks, changed = n, toks[:len(toks)-2], true
+		case strings.EqualFold(last, "capacity"):
+			return toks, usage("capacity needs a whole number of places, like \"capacity 40\".")
+		case len(toks) >= 2 && strings.EqualFold(toks[len(toks)-2], "online"):
+			u, err := checkURL(last)
+			if err != nil {
+				return toks, err
+			}
+			if a.OnlineURL != "" {
+				return toks, usage("Please give only one online link.")
+			}
+			a.OnlineURL, toks, changed = u, toks[:len(toks)-2], true
+		case strings.HasPrefix(last, "#") && a.Hashtag == "":
+			h, err := checkHashtag(last)
+			if err != nil {
+				return toks, err
+			}
+			a.Hashtag, toks, changed = h, toks[:len(toks)-1], true
+		}
+	}
+	return toks, nil
 }
 
 // usage is a mistake in what the person typed; chat and the web console

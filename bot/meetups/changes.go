@@ -3,6 +3,7 @@ package meetups
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -123,6 +124,12 @@ var editFields = map[string]string{
 	"capacity": "capacity", "places": "capacity",
 }
 
+// fieldNames say each field in plain English for replies.
+var fieldNames = map[string]string{
+	"title": "title", "when": "date and time", "venue": "venue",
+	"online": "online link", "hashtag": "hashtag", "capacity": "capacity",
+}
+
 // EditResult says what an edit changed.
 type EditResult struct {
 	Meetup   Meetup
@@ -140,7 +147,7 @@ func (s *Service) Edit(ctx context.Context, id int64, field, value, by string) (
 	value = strings.TrimSpace(value)
 	clear := value == "-" || strings.EqualFold(value, "none")
 	if value == "" {
-		return EditResult{}, usage("What should the new %s be? For example: meetup edit %d %s ...", f, id, f)
+		return EditResult{}, usage("What should the new %s be? For example: meetup edit %d %s ...", fieldNames[f], id, f)
 	}
 	var res EditResult
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -244,6 +251,15 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason, by string, stopA
 		var err error
 		if m, err = getMeetup(ctx, tx, id); err != nil {
 			return err
+		}
+		if m.Status == StatusCancelled && stopAll && m.SeriesID != 0 {
+			// After a one-off cancellation this date is the series' only
+			// handle until the next is created, so it must be able to stop
+			// the series; the date itself was announced as cancelled already.
+			if err := stopSeries(ctx, tx, m.SeriesID); err != nil {
+				return err
+			}
+			return store.AuditIn(ctx, tx, by, "meetup.cancel", "meetup:"+strconv.FormatInt(id, 10), "series")
 		}
 		if m.Status == StatusCancelled {
 			return usage("Meetup %d is already cancelled.", id)
@@ -363,46 +379,62 @@ func (s *Service) RecordRSVP(ctx context.Context, id int64, platform, userID, us
 	return res, err
 }
 
-// materialise makes sure each active series has its next occurrence.
+// materialise makes sure each active series has its next occurrence. A
+// series that fails is logged and passed over, so it cannot hold back the
+// series after it.
 func (s *Service) materialise(ctx context.Context) error {
 	all, err := activeSeries(ctx, s.db.Write)
 	if err != nil {
 		return err
 	}
-	now := s.clock.Now()
+	var errs []error
 	for _, sr := range all {
-		rule, err := when.DecodeRecurrence(sr.Rule)
-		if err != nil {
-			s.log.Error("bad series rule", "series", sr.ID, "err", err)
-			continue
-		}
-		loc, err := time.LoadLocation(sr.TimeZone)
-		if err != nil {
-			loc = s.loc
-		}
-		latest, ok, err := latestInSeries(ctx, s.db.Write, sr.ID)
-		if err != nil {
-			return err
-		}
-		if ok && latest.After(now) {
-			continue
-		}
-		from := now
-		if ok && latest.After(from) {
-			from = latest
-		}
-		next := rule.Next(from, loc)
-		m := Meetup{UID: newUID(), Title: sr.Title, StartsAt: next.In(loc), TimeZone: sr.TimeZone, Venue: sr.Venue,
-			OnlineURL: sr.OnlineURL, Hashtag: sr.Hashtag, Capacity: sr.Capacity, SeriesID: sr.ID, CreatedBy: sr.CreatedBy}
-		if err := s.withTx(ctx, func(tx *sql.Tx) error {
-			if err := insertMeetup(ctx, tx, &m); err != nil {
-				return err
+		if err := s.materialiseOne(ctx, sr); err != nil {
+			if ctx.Err() != nil {
+				return errors.Join(append(errs, err)...)
 			}
-			return s.queueNew(ctx, tx, m)
-		}); err != nil {
+			errs = append(errs, fmt.Errorf("meetups: next occurrence of series %d: %w", sr.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// materialiseOne creates a series' next occurrence once its latest has
+// started. A cancelled date counts as the latest too: the series goes on
+// from it, as only "cancel ID series" stops the series itself.
+func (s *Service) materialiseOne(ctx context.Context, sr series) error {
+	now := s.clock.Now()
+	rule, err := when.DecodeRecurrence(sr.Rule)
+	if err != nil {
+		s.log.Error("bad series rule", "series", sr.ID, "err", err)
+		return nil
+	}
+	loc, err := time.LoadLocation(sr.TimeZone)
+	if err != nil {
+		loc = s.loc
+	}
+	latest, ok, err := latestInSeries(ctx, s.db.Write, sr.ID)
+	if err != nil {
+		return err
+	}
+	if ok && latest.After(now) {
+		return nil
+	}
+	from := now
+	if ok && latest.After(from) {
+		from = latest
+	}
+	next := rule.Next(from, loc)
+	m := Meetup{UID: newUID(), Title: sr.Title, StartsAt: next.In(loc), TimeZone: sr.TimeZone, Venue: sr.Venue,
+		OnlineURL: sr.OnlineURL, Hashtag: sr.Hashtag, Capacity: sr.Capacity, SeriesID: sr.ID, CreatedBy: sr.CreatedBy}
+	if err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := insertMeetup(ctx, tx, &m); err != nil {
 			return err
 		}
-		s.log.Info("next occurrence of a repeating meetup", "series", sr.ID, "meetup", m.ID, "starts", m.StartsAt.Format(time.RFC3339))
+		return s.queueNew(ctx, tx, m)
+	}); err != nil {
+		return err
 	}
+	s.log.Info("next occurrence of a repeating meetup", "series", sr.ID, "meetup", m.ID, "starts", m.StartsAt.Format(time.RFC3339))
 	return nil
 }

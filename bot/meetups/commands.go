@@ -44,7 +44,8 @@ func (s *Service) Command() *bot.Command {
 			},
 			{
 				Name: "rsvp", Usage: "ID yes|no|maybe", Summary: "say whether you're coming", Run: s.cmdRSVP,
-				Help: "When a meetup is full, a yes puts you on the waitlist; I'll tell you if a place comes up.",
+				Help: "Going, not going and the emoji ✅, 🤔 and ❌ work too. " +
+					"When a meetup is full, a yes puts you on the waitlist; I'll tell you if a place comes up.",
 			},
 			{Name: "who", Usage: "ID", Summary: "who is going, waitlisted or maybe", Role: bot.RoleOrganiser, Run: s.cmdWho},
 		},
@@ -174,7 +175,7 @@ func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return toBot(err)
 	}
-	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", res.Field, id, res.Meetup.Title, s.details(res.Meetup))
+	text := fmt.Sprintf("Updated the %s of meetup %d: **%s**\n%s", fieldNames[res.Field], id, res.Meetup.Title, s.details(res.Meetup))
 	text += "Telling every announcement channel."
 	err = req.Reply(ctx, bot.Reply{Text: text})
 	s.Announce(ctx, res)
@@ -207,13 +208,23 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	if len([]rune(rest)) > maxVenue {
 		return bot.Usagef("Please keep the reason under %d characters.", maxVenue)
 	}
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		return toBot(err)
+	}
 	m, err := s.Cancel(ctx, id, rest, req.Msg.UserID, all)
 	if err != nil {
 		return toBot(err)
 	}
 	text := fmt.Sprintf("Cancelled meetup %d (%s). Telling every announcement channel.", m.ID, m.Title)
-	if all && m.SeriesID != 0 {
+	switch {
+	case before.Status == StatusCancelled:
+		text = fmt.Sprintf("Meetup %d (%s) was already cancelled; now its series won't repeat any more either.", m.ID, m.Title)
+	case all && m.SeriesID != 0:
 		text += " It won't repeat any more."
+	case m.SeriesID != 0:
+		text += fmt.Sprintf(" Only this date is cancelled: the meetup still repeats %s, and the next date is announced once this one has passed. "+
+			"To stop it repeating: meetup cancel %d series", before.Recurrence, m.ID)
 	}
 	// Deliver even if the reply failed: the meetup is stored either way.
 	err = req.Reply(ctx, bot.Reply{Text: text})
@@ -221,11 +232,17 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) error {
 	return err
 }
 
+// normaliseAnswer reads an RSVP in any form the bot itself offers: the
+// words, the button labels (going, maybe, not going) and the emoji that
+// platforms without buttons show for them.
 func normaliseAnswer(w string) (string, bool) {
-	switch strings.ToLower(strings.Trim(w, ".!")) {
+	if ans, ok := reactionAnswers[bot.NormaliseEmoji(w)]; ok {
+		return ans, true
+	}
+	switch strings.Join(strings.Fields(strings.ToLower(strings.Trim(w, ".! "))), " ") {
 	case "yes", "y", "going", "in":
 		return AnswerYes, true
-	case "no", "n", "not", "out":
+	case "no", "n", "not", "out", "not going", "can't go", "cannot go":
 		return AnswerNo, true
 	case "maybe", "perhaps", "?":
 		return AnswerMaybe, true
@@ -235,16 +252,16 @@ func normaliseAnswer(w string) (string, bool) {
 
 func (s *Service) cmdRSVP(ctx context.Context, req *bot.Request) error {
 	f := strings.Fields(req.Args)
-	if len(f) != 2 {
+	if len(f) < 2 {
 		return bot.Usagef("Usage: meetup rsvp ID yes|no|maybe, for example: meetup rsvp 3 yes")
 	}
 	id, err := parseID(f[0])
 	if err != nil {
 		return toBot(err)
 	}
-	ans, ok := normaliseAnswer(f[1])
+	ans, ok := normaliseAnswer(strings.Join(f[1:], " "))
 	if !ok {
-		return bot.Usagef("Please answer yes, no or maybe, for example: meetup rsvp %d yes", id)
+		return bot.Usagef("Please answer yes, no or maybe (or going, not going, ✅, 🤔, ❌), for example: meetup rsvp %d yes", id)
 	}
 	res, err := s.RecordRSVP(ctx, id, req.Msg.Platform, req.Msg.UserID, req.Msg.UserName, ans)
 	if err != nil {

@@ -44,6 +44,10 @@ func (s *Service) details(m Meetup) string {
 	going := fmt.Sprintf("Going: %d", m.Going)
 	if m.Capacity > 0 {
 		going = fmt.Sprintf("Going: %d of %s", m.Going, plural(m.Capacity, "place")[3:])
+		if m.Going > m.Capacity {
+			// Capacity was lowered after people said yes; they keep their places.
+			going = fmt.Sprintf("Going: %d, over the %s now set", m.Going, plural(m.Capacity, "place")[3:])
+		}
 		if m.Waitlist > 0 {
 			going += fmt.Sprintf(", %d on the waitlist", m.Waitlist)
 		}
@@ -131,7 +135,9 @@ func (s *Service) summary(m Meetup) string {
 	if m.OnlineURL != "" {
 		line += " (online too)"
 	}
-	if m.Capacity > 0 {
+	if m.Capacity > 0 && m.Going > m.Capacity {
+		line += fmt.Sprintf(" · %d going, over the %s now set", m.Going, plural(m.Capacity, "place")[3:])
+	} else if m.Capacity > 0 {
 		line += fmt.Sprintf(" · %d/%d going", m.Going, m.Capacity)
 	} else {
 		line += fmt.Sprintf(" · %d going", m.Going)

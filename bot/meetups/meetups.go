@@ -153,8 +153,11 @@ func (s *Service) Tick(ctx context.Context) error {
 	return errors.Join(s.materialise(ctx), s.Deliver(ctx))
 }
 
-// Flush delivers whatever is due, for the shutdown hook.
-func (s *Service) Flush(ctx context.Context) error { return s.Deliver(ctx) }
+// Flush is the shutdown hook: one last scheduler pass. A short run (the
+// console fed from a pipe) can stop before its first tick finishes, so
+// without it a series whose date has passed would get its next date only
+// from some later run that happened to tick.
+func (s *Service) Flush(ctx context.Context) error { return s.Tick(ctx) }
 
 func (s *Service) countPending(ctx context.Context) (int, error) {
 	c, err := countByStatus(ctx, s.db.Write)

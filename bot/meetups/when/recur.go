@@ -1,6 +1,7 @@
 package when
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -29,16 +30,35 @@ var (
 	nths = map[string]int{"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
 )
 
+// Repeats that recurRe does not take ("every other Monday", "every day",
+// "every 31st") are recognised by their words, so the person hears which
+// repeats there are instead of a question about the time that followed.
+var (
+	repeatWordRe = regexp.MustCompile(`(?i)^(other|alternate|second|third|fourth|fifth|last|day|days|daily|week|weeks|weekday|weekdays|` +
+		`weekend|weekends|fortnight|month|months|year|morning|afternoon|evening|night|of|the|` +
+		`sunday|monday|tuesday|wednesday|thursday|friday|saturday|\d+(st|nd|rd|th)?)s?$`)
+	timeWordRe = regexp.MustCompile(`(?i)^(\d{1,2}([:.]\d{2})?(am|pm|a\.m\.|p\.m\.)|\d{1,2}[:.]\d{2}|noon|midday|midnight)$`)
+)
+
+// supportedRepeats says plainly which repeats there are.
+const supportedRepeats = "I can repeat a meetup every week on one weekday (\"every Tuesday at 19:00\") " +
+	"or every month on its first, second, third, fourth or last weekday (\"every first Wednesday at 18:00\")."
+
 // parseRecurrence reads "every [first|…|last] WEEKDAY [of the month] at
-// TIME". ok is false when text does not start with "every".
-func parseRecurrence(text string) (rec *Recurrence, ok bool, err error) {
+// TIME". ok is false when text does not start with "every". allDate says
+// every word was part of the repeat and its time, even when err asks
+// about them (meetup add uses it to find where the date ends).
+func parseRecurrence(text string) (rec *Recurrence, ok, allDate bool, err error) {
 	if !strings.HasPrefix(strings.ToLower(text), "every") {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	m := recurRe.FindStringSubmatch(text)
 	if m == nil {
-		return nil, true, askf("I can repeat a meetup weekly or monthly, like \"every Wednesday at 18:00\" or \"every first Wednesday at 18:00\".")
+		return unsupportedRepeat(text)
 	}
+	f, err := extract(m[3])
+	var q *Question
+	allDate = err == nil || (!f.leftover && (errors.Is(err, ErrNoDate) || errors.As(err, &q)))
 	day := strings.ToLower(m[2])
 	if day == "tues" {
 		day = "tue"
@@ -48,26 +68,57 @@ func parseRecurrence(text string) (rec *Recurrence, ok bool, err error) {
 	}
 	wd, known := en.WEEKDAY_OFFSET[day]
 	if !known {
-		return nil, true, askf("%q is not a day of the week.", m[2])
+		return nil, true, allDate, askf("%q is not a day of the week.", m[2])
 	}
-	f, err := extract(m[3])
 	if err == ErrNoDate {
-		return nil, true, askf("At what time? For example \"every %s %s at 18:00\".", strings.ToLower(orEmpty(m[1])), m[2])
+		return nil, true, allDate, askf("At what time? For example \"every %s%s at 18:00\".", strings.ToLower(orEmpty(m[1])), m[2])
 	}
 	if err != nil {
-		return nil, true, err
+		return nil, true, allDate, err
 	}
 	if f.month != 0 || f.relative || f.weekdayGiven {
-		return nil, true, askf("A repeating meetup takes a day of the week and a time only, like \"every first Wednesday at 18:00\".")
+		return nil, true, allDate, askf("A repeating meetup takes a day of the week and a time only, like \"every first Wednesday at 18:00\".")
 	}
 	if !f.timeGiven {
-		return nil, true, askf("At what time? For example \"every %s at 18:00\".", m[2])
+		return nil, true, allDate, askf("At what time? For example \"every %s at 18:00\".", m[2])
 	}
 	if f.timeAmbiguous != "" {
-		return nil, true, askf("Is %q in the morning or the evening? Please write %02d:%02d or %02d:%02d.",
+		return nil, true, allDate, askf("Is %q in the morning or the evening? Please write %02d:%02d or %02d:%02d.",
 			strings.TrimSpace(f.timeAmbiguous), f.hour, f.minute, f.hour+12, f.minute)
 	}
-	return &Recurrence{Nth: nths[strings.ToLower(m[1])], Weekday: time.Weekday(wd), Hour: f.hour, Minute: f.minute}, true, nil
+	if f.zone != "" {
+		// One wall-clock time all year is what a series stores, so a zone
+		// would be right for only half of its dates.
+		return nil, true, allDate, askf("A repeating meetup keeps the same local time all year, through the clock changes, "+
+			"so please give the time without %q, like \"every %s at %02d:%02d\".", f.zone, m[2], f.hour, f.minute)
+	}
+	return &Recurrence{Nth: nths[strings.ToLower(m[1])], Weekday: time.Weekday(wd), Hour: f.hour, Minute: f.minute}, true, true, nil
+}
+
+// unsupportedRepeat answers an "every ..." that recurRe does not take. The
+// repeat is the words up to the time; they count as a date only when they
+// are repeat words and what follows is a time, so a title such as "Tea
+// for every member" is not taken for one.
+func unsupportedRepeat(text string) (*Recurrence, bool, bool, error) {
+	words := strings.Fields(text)
+	i := 1
+	for ; i < len(words); i++ {
+		w := strings.ToLower(strings.Trim(words[i], ","))
+		if w == "at" || w == "from" || w == "on" || timeWordRe.MatchString(w) {
+			break
+		}
+	}
+	phrase := strings.Join(words[:i], " ")
+	allDate := i > 1
+	for _, w := range words[1:i] {
+		allDate = allDate && repeatWordRe.MatchString(strings.Trim(w, ","))
+	}
+	if rest := strings.Join(words[i:], " "); allDate && rest != "" {
+		f, err := extract(rest)
+		var q *Question
+		allDate = err == nil || (!f.leftover && f.any && errors.As(err, &q))
+	}
+	return nil, true, allDate, askf("I can't repeat a meetup %q. %s", phrase, supportedRepeats)
 }
 
 func orEmpty(s string) string {

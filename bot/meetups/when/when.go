@@ -62,7 +62,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Parsed, error) {
 		return Parsed{}, ErrNoDate
 	}
 	now = now.In(loc)
-	if rec, ok, err := parseRecurrence(text); ok {
+	if rec, ok, _, err := parseRecurrence(text); ok {
 		if err != nil {
 			return Parsed{}, err
 		}
@@ -87,8 +87,8 @@ func Recognizes(text string) bool {
 	if text == "" || len(text) > maxInput {
 		return false
 	}
-	if _, ok, err := parseRecurrence(text); ok {
-		return err == nil
+	if _, ok, allDate, _ := parseRecurrence(text); ok {
+		return allDate
 	}
 	f, err := extract(text)
 	if err != nil {
@@ -113,7 +113,8 @@ type found struct {
 	timeGiven        bool
 	timeAmbiguous    string // "6:30" without am/pm
 	tonight          bool
-	leftover         bool // words no rule understood
+	leftover         bool   // words no rule understood
+	zone             string // "GMT", "BST" or "UTC" after the time
 }
 
 // rule is one pattern of the date grammar.
@@ -140,7 +141,12 @@ var (
 	slashRe     = regexp.MustCompile(`(?:\W|^)(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?:[^\w/]|$)`)
 	// "the 20th" without a month.
 	ordinalRe = regexp.MustCompile(`(?i)(?:\W|^)(?:the\s+)?(\d{1,2})(st|nd|rd|th)(?:\W|$)`)
-	noonRe    = regexp.MustCompile(`(?i)(?:\W|^)(noon|midday|midnight)(?:\W|$)`)
+	// A clock time with a colon or, as often in Britain, a dot ("18.30",
+	// "6.30pm"), optionally followed by the zone the bot prints ("GMT").
+	// Any two digits are taken, so "25:00" gets an answer about the time.
+	clockRe = regexp.MustCompile(`(?i)(?:\W|^)(\d{1,2})[:.](\d{2})(?:\s*(a\.m\.|p\.m\.|am|pm))?(?:\s*(gmt|bst|utc))?(?:\W|$)`)
+	zoneRe  = regexp.MustCompile(`(?i)(?:\W|^)(gmt|bst|utc)(?:\W|$)`)
+	noonRe  = regexp.MustCompile(`(?i)(?:\W|^)(noon|midday|midnight)(?:\W|$)`)
 )
 
 func monthNum(s string) int {
@@ -164,6 +170,18 @@ func setDate(f *found, y, m, d int) error {
 		return askf("I found two dates there. Which one did you mean?")
 	}
 	f.year, f.month, f.day = y, m, d
+	return nil
+}
+
+func setZone(f *found, zone string) error {
+	zone = strings.ToUpper(zone)
+	if zone == "" {
+		return nil
+	}
+	if f.zone != "" && f.zone != zone {
+		return askf("I found two time zones there (%s and %s). Please give one.", f.zone, zone)
+	}
+	f.zone = zone
 	return nil
 }
 
@@ -253,6 +271,30 @@ var ruleSet = []rule{
 			f.days, f.relative = 0, true
 		}
 		return nil
+	}},
+	{"clock", custom(clockRe), func(m *rules.Match, _ *rules.Context, f *found) error {
+		h, min := atoi(m.Captures[0]), atoi(m.Captures[1])
+		ampm := strings.ToLower(m.Captures[2])
+		text := strings.TrimSpace(m.Text)
+		if min > 59 || h > 23 || (ampm != "" && (h == 0 || h > 12)) {
+			return askf("%q is not a clock time: hours go from 00 to 23 and minutes from 00 to 59. Try 18:00 or 6pm.", text)
+		}
+		if ampm == "" && len(m.Captures[0]) == 1 && h >= 1 && h <= 11 {
+			f.timeAmbiguous = m.Captures[0] + ":" + m.Captures[1]
+		}
+		if ampm != "" {
+			h = h % 12
+			if ampm[0] == 'p' {
+				h += 12
+			}
+		}
+		if err := setZone(f, m.Captures[3]); err != nil {
+			return err
+		}
+		return setTime(f, h, min)
+	}},
+	{"zone", custom(zoneRe), func(m *rules.Match, _ *rules.Context, f *found) error {
+		return setZone(f, m.Captures[0])
 	}},
 	{"hour minute", en.HourMinute(rules.Override), func(m *rules.Match, c *rules.Context, f *found) error {
 		h, min := atoi(m.Captures[0]), atoi(m.Captures[1])
@@ -434,6 +476,15 @@ func (f found) resolve(text string, now time.Time, loc *time.Location) (time.Tim
 		return time.Time{}, askf("Is %q in the morning or the evening? Please write %02d:%02d or %02d:%02d (or add am/pm).",
 			strings.TrimSpace(f.timeAmbiguous), f.hour, f.minute, f.hour+12, f.minute)
 	}
+	if f.zone != "" {
+		t, err := f.inZone(y, mo, d, loc)
+		if err != nil {
+			return t, err
+		}
+		if f.zone == "UTC" {
+			return notPast(t, f, now, loc)
+		}
+	}
 	t := time.Date(y, mo, d, f.hour, f.minute, 0, 0, loc)
 	if t.Hour() != f.hour || t.Minute() != f.minute {
 		return time.Time{}, askf("%02d:%02d does not exist on %s in %s: the clocks go forward then. Please pick another time.",
@@ -443,6 +494,12 @@ func (f found) resolve(text string, now time.Time, loc *time.Location) (time.Tim
 		return time.Time{}, askf("%02d:%02d happens twice on %s in %s (the clocks go back). Please pick another time.",
 			f.hour, f.minute, t.Format("2 January 2006"), loc)
 	}
+	return notPast(t, f, now, loc)
+}
+
+// notPast returns t, or a question when it has gone.
+func notPast(t time.Time, f found, now time.Time, loc *time.Location) (time.Time, error) {
+	y, mo, d := t.In(loc).Date()
 	if !t.After(now) {
 		if f.month != 0 && f.year == 0 {
 			next := time.Date(y+1, mo, d, f.hour, f.minute, 0, 0, loc)
@@ -452,6 +509,36 @@ func (f found) resolve(text string, now time.Time, loc *time.Location) (time.Tim
 		return time.Time{}, askf("%s is in the past. Meetups need a date still to come.", Format(t, loc))
 	}
 	return t, nil
+}
+
+// offsets are the zones people add after a time. GMT and BST name the
+// wall clock in Europe/London as the bot prints it; UTC is an instant.
+var offsets = map[string]int{"GMT": 0, "BST": 3600, "UTC": 0}
+
+// inZone applies a zone written after the time. UTC is converted to the
+// community zone. GMT or BST only confirms the local clock, so one that
+// contradicts the season (18:00 GMT in June) is asked about rather than
+// read either way: 18:00 on the clocks and 18:00 GMT are an hour apart.
+func (f found) inZone(y int, mo time.Month, d int, loc *time.Location) (time.Time, error) {
+	written := time.Date(y, mo, d, f.hour, f.minute, 0, 0, time.FixedZone(f.zone, offsets[f.zone]))
+	if f.zone == "UTC" {
+		return written.In(loc), nil
+	}
+	local := time.Date(y, mo, d, f.hour, f.minute, 0, 0, loc)
+	if abbr, _ := local.Zone(); abbr == f.zone {
+		return local, nil
+	}
+	winter, _ := time.Date(y, 1, 1, 12, 0, 0, 0, loc).Zone()
+	summer, _ := time.Date(y, 7, 1, 12, 0, 0, 0, loc).Zone()
+	if f.zone != winter && f.zone != summer {
+		return time.Time{}, askf("Times here are in %s, which does not use %s. Please give the time without %q, or in UTC.", loc, f.zone, f.zone)
+	}
+	abbr, _ := local.Zone()
+	conv := written.In(loc)
+	return time.Time{}, askf("%02d:%02d %s on %s? The clocks in %s are on %s then, and %02d:%02d %s is %s %s. "+
+		"Please write %s for that, or %02d:%02d for %02d:%02d %s.",
+		f.hour, f.minute, f.zone, local.Format("2 January 2006"), loc, abbr, f.hour, f.minute, f.zone, conv.Format("15:04"), abbr,
+		conv.Format("15:04"), f.hour, f.minute, f.hour, f.minute, abbr)
 }
 
 // twice reports whether t's wall-clock time also occurs an hour earlier or
