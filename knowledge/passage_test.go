@@ -131,3 +131,32 @@ func TestOpenRestemsAnOlderIndex(t *testing.T) {
 		t.Errorf("terms_version = %q, want %q", v, retrieval.TermsVersion)
 	}
 }
+
+// A question that names only its document's topic asks what the topic
+// is: the answer quotes the document's lead, not whichever section
+// happens to mention it most.
+func TestTopicAloneQuotesTheLead(t *testing.T) {
+	b := openBase(t, Options{})
+	for _, q := range []string{"what is purdah", "purdah?", "what does purdah mean"} {
+		t.Run(q, func(t *testing.T) {
+			a, err := b.Ask(context.Background(), Question{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.Confident || len(a.Passages) == 0 || a.Passages[0].ID != "pre-election-period" || !strings.Contains(a.Text, "preferred term") {
+				t.Errorf("confident %v, first passage %+v:\n%s", a.Confident, a.Passages[:min(1, len(a.Passages))], a.Text)
+			}
+		})
+	}
+}
+
+func TestTopicAndMoreQuotesTheSection(t *testing.T) {
+	b := openBase(t, Options{})
+	a, err := b.Ask(context.Background(), Question{Text: "can councillors still use social media themselves during purdah"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Passages) == 0 || a.Passages[0].ID != "pre-election-period#can-councillors-still-use-social-media-themselves" {
+		t.Errorf("first passage %+v, want the councillors' section", a.Passages[:min(1, len(a.Passages))])
+	}
+}

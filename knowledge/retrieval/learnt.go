@@ -251,14 +251,7 @@ func (r *Ranking) learntFirst(ps []Passage) {
 	}
 	best := r.learnt[0].p
 	i := slices.IndexFunc(ps, func(p Passage) bool { return p.sec.docID == best.docID && p.sec.statics().anchor == best.anchor })
-	if i > 0 {
-		// Its score goes above the old first's by more than the gap that
-		// quotes a second passage too: the organiser has chosen.
-		p := ps[i]
-		p.Score = max(p.Score, ps[0].Score+1)
-		copy(ps[1:i+1], ps[:i])
-		ps[0] = p
-	}
+	promote(ps, i)
 }
 
 // learntAgree is the least match that answers from a phrasing's section

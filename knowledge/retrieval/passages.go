@@ -163,6 +163,7 @@ func (r *Ranking) Passages(read SectionReader) ([]Passage, error) {
 		return nil, err
 	}
 	r.learntFirst(out)
+	r.topicFirst(out)
 	r.agreeLearnt(out)
 	// A section split into parts is one passage: keep its best part.
 	kept := out[:0]
@@ -192,4 +193,42 @@ func (r *Ranking) scoredSections(read SectionReader, ids []string) ([]Passage, e
 	}
 	slices.SortStableFunc(out, func(a, b Passage) int { return cmpDesc(a.Score, b.Score) })
 	return out, nil
+}
+
+// topicShare is how much of a question's weight its document's topic
+// must carry for the question to be asking what the topic is.
+const topicShare = 0.8
+
+// topicFirst quotes the lead when the question names little but its
+// document's topic ("what is purdah", "what does FOI mean"): one concept
+// carries nearly all of its weight and the title or tags hold it. Every
+// section mentions the topic, so the section model's choice among them
+// is a coin toss, and the lead is where a document says what it is.
+func (r *Ranking) topicFirst(ps []Passage) {
+	if len(r.hits) == 0 || r.hits[0].feats.TitleTags < topicShare || len(r.learnt) > 0 && r.learnt[0].score >= learntSame {
+		return
+	}
+	var total, most float64
+	for _, c := range r.concepts {
+		total += c.weight
+		most = max(most, c.weight)
+	}
+	if total == 0 || most < topicShare*total {
+		return
+	}
+	top := r.hits[0].ID
+	i := slices.IndexFunc(ps, func(p Passage) bool { return p.sec.docID == top && p.sec.headings == "" })
+	promote(ps, i)
+}
+
+// promote moves passage i first, scoring it above the old first by more
+// than the gap that quotes a second passage too: the choice is made.
+func promote(ps []Passage, i int) {
+	if i <= 0 {
+		return
+	}
+	p := ps[i]
+	p.Score = max(p.Score, ps[0].Score+1)
+	copy(ps[1:i+1], ps[:i])
+	ps[0] = p
 }
