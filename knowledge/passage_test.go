@@ -160,3 +160,14 @@ func TestTopicAndMoreQuotesTheSection(t *testing.T) {
 		t.Errorf("first passage %+v, want the councillors' section", a.Passages[:min(1, len(a.Passages))])
 	}
 }
+
+func TestTopicWithAnAskWordIsNotAskingWhatItIs(t *testing.T) {
+	b := openBase(t, Options{})
+	a, err := b.Ask(context.Background(), Question{Text: "when does purdah start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Passages) == 0 || a.Passages[0].ID == "pre-election-period" {
+		t.Errorf("first passage %+v: a question asking when quoted the lead", a.Passages[:min(1, len(a.Passages))])
+	}
+}

@@ -132,6 +132,13 @@ func (b *Base) question(ctx context.Context, id int64) (text, sources, resolved 
 	return text, sources, resolved, nil
 }
 
+// QuestionText is a recorded question as asked, for replies that name it
+// (so an organiser who typed the wrong number sees so at once).
+func (b *Base) QuestionText(ctx context.Context, id int64) (string, error) {
+	text, _, _, err := b.question(ctx, id)
+	return text, err
+}
+
 // ErrNotFound is returned for a question id that does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -295,7 +295,11 @@ func (h *handlers) answer(ctx context.Context, req *bot.Request) error {
 	case err != nil:
 		return err
 	}
-	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Thanks! Saved as %s (%s) and indexed; the next person who asks gets it.", docID, path)})
+	asked, err := h.base.QuestionText(ctx, id)
+	if err != nil {
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Thanks! Your answer to #%d (%q) is saved as %s (%s) and indexed; the next person who asks gets it.", id, clip(asked, 120), docID, path)})
 }
 
 func (h *handlers) publish(ctx context.Context, req *bot.Request) error {
@@ -363,7 +367,11 @@ func (h *handlers) link(ctx context.Context, req *bot.Request) error {
 	case err != nil:
 		return err
 	}
-	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Linked #%d to %s. People who ask that way are now answered from it.", id, f[1])})
+	asked, err := h.base.QuestionText(ctx, id)
+	if err != nil {
+		return err
+	}
+	return req.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Linked #%d (%q) to %s. People who ask that way are now answered from it.", id, clip(asked, 120), f[1])})
 }
 
 func (h *handlers) confirm(ctx context.Context, req *bot.Request) error {

@@ -208,6 +208,15 @@ func (r *Ranking) topicFirst(ps []Passage) {
 	if len(r.hits) == 0 || r.hits[0].feats.TitleTags < topicShare || len(r.learnt) > 0 && r.learnt[0].score >= learntSame {
 		return
 	}
+	// "Who is on call" names the topic too, but asks a particular thing
+	// about it; only "what is…", "what does… mean" or the bare topic ask
+	// what it is.
+	for _, t := range r.toks {
+		switch t.word {
+		case "who", "whom", "whose", "when", "where", "why", "how", "which", "can", "could", "should", "would", "may", "might", "must", "will", "shall":
+			return
+		}
+	}
 	var total, most float64
 	for _, c := range r.concepts {
 		total += c.weight
