@@ -101,7 +101,7 @@ func TestGapsAndAnswerInChat(t *testing.T) {
 		t.Fatalf("gaps = %q", text)
 	}
 	say(b, "org", "kb answer 1 Invite schools to enter, get consent for names, and pick a local judge.")
-	if !strings.Contains(ad.LastReply().Text, "Saved as faq-1-") {
+	if !strings.Contains(ad.LastReply().Text, "#1 (\"How do we run a Christmas card competition?\") is saved as faq-1-") {
 		t.Fatalf("kb answer reply = %q", ad.LastReply().Text)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "faq-1-*.md"))
