@@ -140,9 +140,13 @@ func (s *Server) pageGate(next http.Handler) http.Handler {
 			// bookmarks or screenshots. Calendar apps fetch the feed with
 			// the token each time, so feeds are served directly.
 			if !strings.HasSuffix(r.URL.Path, ".ics") && r.Method == http.MethodGet {
+				// Lax, not Strict: the link is shared in Slack, Element
+				// or an email, and a Strict cookie is not sent on the
+				// redirect that follows a click from another site. The
+				// page only reads, so Lax gives cross-site posts nothing.
 				http.SetCookie(w, &http.Cookie{
 					Name: tokenCookie, Value: t, Path: "/", HttpOnly: true,
-					SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r),
+					SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r),
 					MaxAge: 30 * 24 * 3600,
 				})
 				q.Del("token")

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -142,6 +143,10 @@ type pageData struct {
 	Search    searchData
 	// Calendar says whether to advertise the feed in the page head.
 	Calendar bool
+	// FeedPath is the calendar feed's address: with the page token when
+	// the page needs one, since calendar apps never have the browser's
+	// cookie.
+	FeedPath string
 	// Document is the knowledge-base document a /kb/ID page shows.
 	Document *DocumentView
 }
@@ -152,7 +157,17 @@ func (s *Server) newPage(title string) pageData {
 		Title:     title,
 		Search:    searchData{Enabled: s.opts.Sources.Searcher != nil},
 		Calendar:  s.opts.Sources.Calendar != nil,
+		FeedPath:  s.feedPath("/meetups.ics"),
 	}
+}
+
+// feedPath is a calendar feed's address as the page links it: with
+// ?token= in token mode, where the feed is served to the token alone.
+func (s *Server) feedPath(path string) string {
+	if s.opts.Page == PageToken {
+		return path + "?token=" + url.QueryEscape(s.opts.Token)
+	}
+	return path
 }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +202,7 @@ func (s *Server) loadMeetups(r *http.Request) section[meetupRow] {
 			MeetupView: m,
 			When:       t.Format("Monday 2 January 2006, 15:04 MST"),
 			ISO:        t.Format(time.RFC3339),
-			ICSPath:    "/meetups/" + m.ID + ".ics",
+			ICSPath:    s.feedPath("/meetups/" + m.ID + ".ics"),
 		})
 	}
 	return out

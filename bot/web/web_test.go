@@ -490,7 +490,7 @@ func TestTokenMode(t *testing.T) {
 			t.Errorf("Location = %q", loc)
 		}
 		c := r.header.Get("Set-Cookie")
-		for _, want := range []string{tokenCookie + "=" + pageToken, "HttpOnly", "SameSite=Strict", "Path=/"} {
+		for _, want := range []string{tokenCookie + "=" + pageToken, "HttpOnly", "SameSite=Lax", "Path=/"} {
 			if !strings.Contains(c, want) {
 				t.Errorf("Set-Cookie %q lacks %q", c, want)
 			}
@@ -500,6 +500,18 @@ func TestTokenMode(t *testing.T) {
 		}
 		if strings.Contains(c, "Secure") {
 			t.Errorf("Set-Cookie %q is Secure with no https public URL: a plain-HTTP browser would drop it", c)
+		}
+	})
+	// Calendar apps never have the browser's cookie: the page's feed
+	// links carry the token, and the feed answers to it.
+	t.Run("calendar links carry the token", func(t *testing.T) {
+		r := e.get(t, "/", "Cookie", tokenCookie+"="+pageToken)
+		if r.code != http.StatusOK {
+			t.Fatalf("code = %d", r.code)
+		}
+		mustContain(t, r.body, `href="/meetups.ics?token=`+pageToken+`"`)
+		if f := e.get(t, "/meetups.ics?token="+pageToken); f.code != http.StatusOK {
+			t.Errorf("the linked feed = %d", f.code)
 		}
 	})
 }
