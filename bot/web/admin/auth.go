@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bothy-chat/bothy/bot"
@@ -163,6 +165,13 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	// The sign-in form has no session to tie a CSRF token to, so another
+	// site could post an organiser's own link and sign a victim into that
+	// session; a browser says where a post came from, and it must be here.
+	if crossSite(r) {
+		c.render(w, r, "signin.html", http.StatusForbidden, "Sign in", signinData{State: "unknown"})
+		return
+	}
 	tok := r.PostFormValue("token")
 	now := c.now()
 	var (
@@ -347,4 +356,23 @@ func requestID(r *http.Request) string { return web.RequestID(r.Context()) }
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0
+}
+
+// crossSite says whether the browser reports that a request came from
+// another site: Sec-Fetch-Site, or failing that an Origin whose host is
+// not the one asked. A client that sends neither (curl, a script) is not
+// a browser being steered by another site.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	case "same-origin", "none":
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err != nil || !strings.EqualFold(u.Host, r.Host)
 }

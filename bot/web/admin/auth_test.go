@@ -139,6 +139,35 @@ func TestSignInLinks(t *testing.T) {
 		}
 	})
 
+	// The sign-in form cannot carry a CSRF token, so it refuses what a
+	// browser says another site sent: a victim is not signed into the
+	// attacker's session.
+	t.Run("a sign-in posted from another site is refused", func(t *testing.T) {
+		for _, hdr := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.example"}} {
+			t.Run(hdr[0], func(t *testing.T) {
+				h := newHarness(t, harnessOpts{})
+				u, _ := url.Parse(h.link(organiser))
+				b := h.browser()
+				req, err := http.NewRequest(http.MethodPost, b.abs("/admin/login"), strings.NewReader(url.Values{"token": {u.Query().Get("token")}}.Encode()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set(hdr[0], hdr[1])
+				if p := b.do(req); p.code != http.StatusForbidden {
+					t.Errorf("cross-site sign in: %d", p.code)
+				}
+				if len(b.jar.Cookies(mustURL(h.ts.URL+"/admin/"))) != 0 {
+					t.Error("a cross-site sign in set a cookie")
+				}
+				// The link was not used up: the organiser can still sign in.
+				if p := h.browser().signIn(u.String()); p.code != http.StatusSeeOther || p.location() != "/admin/" {
+					t.Errorf("the organiser's own sign in afterwards: %d", p.code)
+				}
+			})
+		}
+	})
+
 	t.Run("a made-up link is refused", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{})
 		b := h.browser()
