@@ -433,6 +433,12 @@ func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
 	}
 	who := sessionOf(r).Who
 	if f.New {
+		// Most file systems take names of up to 255 bytes.
+		if len(filepath.Base(path)) > maxFileName {
+			f.Problem = fmt.Sprintf("The id %q is too long to name a file (%d bytes; at most %d with .md). Choose a shorter id.", doc.ID, len(filepath.Base(path)), maxFileName)
+			c.renderDoc(w, r, http.StatusUnprocessableEntity, f)
+			return
+		}
 		if err := createFile(path, []byte(text)); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				f.Problem = fmt.Sprintf("%s already exists. Give the document another id.", path)
@@ -472,6 +478,9 @@ func (c *Console) docSave(w http.ResponseWriter, r *http.Request) {
 	}
 	done(w, r, "/admin/doc?id="+urlQuery(doc.ID), "saved")
 }
+
+// maxFileName is the longest file name a new document gets.
+const maxFileName = 255
 
 func urlQuery(s string) string { return template.URLQueryEscaper(s) }
 
@@ -653,6 +662,11 @@ func (c *Console) docRestore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := os.Rename(src, dst); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			// A second press of Restore, or another organiser was first.
+			c.renderError(w, r, http.StatusNotFound, "Nothing to restore", "That retired document is no longer among the retired ones: it may have been restored already.")
+			return
+		}
 		c.fail(w, r, "restoring "+src, err)
 		return
 	}

@@ -228,6 +228,23 @@ func TestCreatingAndRetiringDocuments(t *testing.T) {
 		if p := b.post("/admin/doc/restore", url.Values{"dir": {"0"}, "name": {"../../etc/passwd"}}); p.code != http.StatusBadRequest {
 			t.Errorf("restore outside the folder: %d", p.code)
 		}
+		// A second press of Restore finds nothing to restore.
+		if p := b.post("/admin/doc/restore", url.Values{"dir": {"0"}, "name": {"minibus.md"}}); p.code != http.StatusConflict && p.code != http.StatusNotFound {
+			t.Errorf("restoring twice: %d\n%s", p.code, p.body)
+		}
+		if p := b.post("/admin/doc/restore", url.Values{"dir": {"0"}, "name": {"never-retired.md"}}); p.code != http.StatusNotFound || !strings.Contains(p.body, "no longer among the retired") {
+			t.Errorf("restoring a file never retired: %d\n%s", p.code, p.body)
+		}
+	})
+	t.Run("an id too long to name a file is refused with a reason", func(t *testing.T) {
+		long := strings.Repeat("a", 300)
+		g := formValues(t, b.get("/admin/doc/new").body, "docform")
+		g.Set("frontmatter", "id: "+long+"\ntitle: Long\nkind: guidance\n")
+		g.Set("section", "# Long\n\nSome text about nothing much.\n")
+		g.Set("action", "save")
+		if p := b.post("/admin/doc", g); p.code != http.StatusUnprocessableEntity || !strings.Contains(p.body, "too long to name a file") {
+			t.Errorf("long id: %d\n%s", p.code, p.body)
+		}
 	})
 	if n := len(h.audit("kb.doc.create")) + len(h.audit("kb.doc.retire")) + len(h.audit("kb.doc.restore")); n != 3 {
 		t.Errorf("%d audit rows for create, retire and restore", n)
