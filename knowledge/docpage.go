@@ -48,7 +48,7 @@ func (b *Base) Document(ctx context.Context, id string) (DocumentPage, error) {
 	if err != nil {
 		return p, fmt.Errorf("knowledge: read document %s: %w", id, err)
 	}
-	p.Tags = strings.Fields(tags)
+	p.Tags = splitTags(tags)
 	parts, err := store.List(ctx, b.db.Read, scanChunkText, "SELECT headings, body FROM kb_chunks WHERE doc_id = ? ORDER BY ord", id)
 	if err != nil {
 		return p, fmt.Errorf("knowledge: read document %s: %w", id, err)

@@ -42,3 +42,35 @@ func TestDocumentPageAnchors(t *testing.T) {
 		t.Errorf("Anchor = %q, %q", Anchor("🎉 !!"), Anchor("Don't post: what’s next?"))
 	}
 }
+
+// A tag of several words stays one tag when read back, on the document
+// page and in the list the console filters by; a database that joined
+// tags with spaces still reads.
+func TestMultiWordTagsStayWhole(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"d.md": "---\nid: d\ntitle: Hashtags\nkind: guidance\ntags: [alt text, camel case hashtags, a11y]\n---\n# Hashtags\n\nCapitalise each word of a hashtag.\n",
+	})
+	b := openBase(t, Options{Dirs: []string{dir}})
+	ctx := context.Background()
+	want := "alt text|camel case hashtags|a11y"
+	p, err := b.Document(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := b.Documents(ctx)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("documents %+v, %v", docs, err)
+	}
+	for name, got := range map[string][]string{"page": p.Tags, "list": docs[0].Tags} {
+		if strings.Join(got, "|") != want {
+			t.Errorf("%s tags = %q, want %q", name, got, want)
+		}
+	}
+	if got := strings.Join(splitTags("alt text a11y"), "|"); got != "alt|text|a11y" {
+		t.Errorf("old space-joined tags read as %q", got)
+	}
+	if a, err := b.Ask(ctx, Question{Text: "camel case hashtags"}); err != nil || len(a.Sources) == 0 || a.Sources[0].ID != "d" {
+		t.Errorf("a tag's words no longer find the document: %+v %v", a.Sources, err)
+	}
+}

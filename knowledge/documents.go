@@ -99,7 +99,7 @@ func (s *insertStmts) close() {
 }
 
 func (s *insertStmts) insert(ctx context.Context, d *Document, origin string, now time.Time) error {
-	tags := strings.Join(d.Tags, " ")
+	tags := joinTags(d.Tags)
 	questions := strings.Join(d.Questions, "\n")
 	if _, err := s.doc.ExecContext(ctx, d.ID, origin, d.Path, d.Hash, d.Title, d.Kind, tags, d.Organisation, d.URL, d.Updated, d.ReviewBy,
 		store.Time(now), questions); err != nil {
@@ -166,7 +166,7 @@ func (b *Base) Documents(ctx context.Context) ([]DocumentInfo, error) {
 		if err := sc.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at, &d.ReviewBy, &d.Organisation, &origin, &rel, &d.Hash); err != nil {
 			return d, err
 		}
-		d.Tags = strings.Fields(tags)
+		d.Tags = splitTags(tags)
 		d.IngestedAt, _ = store.ParseTime(at)
 		if d.Folder = origin == originFolder; d.Folder {
 			d.File = b.fileOf(rel)
@@ -224,7 +224,7 @@ func (b *Base) RecentDocuments(ctx context.Context, since time.Time) ([]Document
 		if err := sc.Scan(&d.ID, &d.Title, &d.Kind, &d.URL, &d.Updated, &tags, &at); err != nil {
 			return d, err
 		}
-		d.Tags = strings.Fields(tags)
+		d.Tags = splitTags(tags)
 		d.IngestedAt, _ = store.ParseTime(at)
 		return d, nil
 	}, `SELECT id, title, kind, url, updated, tags, ingested_at FROM kb_documents
@@ -291,4 +291,25 @@ func (b *Base) upgradeTerms(ctx context.Context) error {
 		b.log.Info("re-stemmed the knowledge base for a newer analysis", "sections", len(secs), "version", retrieval.TermsVersion)
 	}
 	return nil
+}
+
+// joinTags stores a document's tags one a line, each line ended, so a tag
+// of several words ("alt text") stays one tag when read back; retrieval
+// and full-text search read the words as before.
+func joinTags(tags []string) string {
+	var b strings.Builder
+	for _, t := range tags {
+		b.WriteString(t)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// splitTags reads what joinTags stored. Databases indexed before it
+// joined tags with spaces, and those split into words until re-indexed.
+func splitTags(s string) []string {
+	if !strings.HasSuffix(s, "\n") {
+		return strings.Fields(s)
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }

@@ -168,7 +168,7 @@ func (p Privacy) documents(ctx context.Context, s *privacy.Subject) ([]exportDoc
 	// Documents Bothy wrote that name the member.
 	rows, err := p.db.Read.QueryContext(ctx, `SELECT d.id, d.path, d.title, d.title || ' ' || group_concat(c.headings || ' ' || c.body, ' ')
 		FROM kb_documents d JOIN kb_chunks c ON c.doc_id = d.id
-		WHERE d.origin = ? AND (' ' || d.tags || ' ' LIKE '% community-answer %' OR d.id LIKE 'case-study-shoutout-%')
+		WHERE d.origin = ? AND (' ' || replace(d.tags, char(10), ' ') || ' ' LIKE '% community-answer %' OR d.id LIKE 'case-study-shoutout-%')
 		GROUP BY d.id ORDER BY d.id`, originFolder)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: documents: %w", err)
