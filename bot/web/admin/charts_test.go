@@ -3,6 +3,10 @@ package admin
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bothy-chat/bothy/bot/meetups"
+	"github.com/bothy-chat/bothy/knowledge"
 )
 
 func TestChartGrid(t *testing.T) {
@@ -33,6 +37,20 @@ func TestChartGrid(t *testing.T) {
 		// The tallest bar reaches the top line when the top is a grid value.
 		if c.values[1] == 100 && ch.Bars[1].Y != ch.Grid[len(ch.Grid)-1].Y {
 			t.Errorf("full bar top %v, grid top %v", ch.Bars[1].Y, ch.Grid[len(ch.Grid)-1].Y)
+		}
+	}
+}
+
+// Chart summaries read as English at one and at none.
+func TestChartSummariesCountInEnglish(t *testing.T) {
+	c := &Console{loc: time.UTC}
+	for _, tc := range []struct{ got, want string }{
+		{topicsChart([]knowledge.DocCount{{ID: "d", Title: "Purdah", Count: 1}}).Summary, "The most asked topic was Purdah (1 question)."},
+		{c.meetupsChart([]meetups.Meetup{{Title: "Social", StartsAt: time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)}}).Summary, "1 meetup."},
+		{c.meetupsChart([]meetups.Meetup{{Title: "Social", Going: 3}, {Title: "Clinic", Going: 1}}).Summary, "2 meetups; the best attended was Social (3 going)."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("summary %q, want %q", tc.got, tc.want)
 		}
 	}
 }

@@ -201,7 +201,7 @@ func topicsChart(top []knowledge.DocCount) chart {
 	horizontalBars(&ch, labels, values, "s-topic")
 	ch.Summary = "No questions were answered in the last 12 weeks."
 	if len(top) > 0 {
-		ch.Summary = fmt.Sprintf("The most asked topic was %s (%d questions).", top[0].Title, top[0].Count)
+		ch.Summary = fmt.Sprintf("The most asked topic was %s (%s).", top[0].Title, plural(top[0].Count, "question", "questions"))
 	}
 	return ch
 }
@@ -232,7 +232,10 @@ func (c *Console) meetupsChart(ms []meetups.Meetup) chart {
 				best = i
 			}
 		}
-		ch.Summary = fmt.Sprintf("%d meetups; the best attended was %s (%d going).", len(ms), ms[best].Title, ms[best].Going)
+		ch.Summary = plural(len(ms), "meetup", "meetups") + "."
+		if ms[best].Going > 0 {
+			ch.Summary = fmt.Sprintf("%s; the best attended was %s (%d going).", plural(len(ms), "meetup", "meetups"), ms[best].Title, ms[best].Going)
+		}
 	}
 	return ch
 }
@@ -311,7 +314,7 @@ func (c *Console) shoutoutsChart(months []time.Time, list []shoutouts.Shoutout) 
 		ch.Table.Rows = append(ch.Table.Rows, append(row, fmtNum(sum)))
 	}
 	stackedBars(&ch, labels, ss, 0, "")
-	ch.Summary = fmt.Sprintf("%s shout-outs in the last %d months.", fmtNum(all), len(months))
+	ch.Summary = fmt.Sprintf("%s %s in the last %d months.", fmtNum(all), pick(int(all), "shout-out", "shout-outs"), len(months))
 	return ch
 }
 

@@ -16,6 +16,8 @@ var pages = parsePages()
 var funcs = template.FuncMap{
 	"pct":  func(f float64) int { return int(f*100 + 0.5) },
 	"join": strings.Join,
+	// hasPrefix: a hashtag may be stored with its # or without.
+	"hasPrefix": strings.HasPrefix,
 	// lead keeps a textarea's first line break: browsers drop one newline
 	// straight after <textarea>, so text starting with one would lose it.
 	"lead": func(s string) string { return "\n" + s },
