@@ -108,7 +108,10 @@ func (s *Service) buildICS(ms []Meetup, feed bool) ([]byte, error) {
 		if m.Hashtag != "" {
 			desc = append(desc, "Hashtag: "+m.Hashtag)
 		}
-		desc = append(desc, fmt.Sprintf("RSVP in chat: meetup rsvp %d yes", m.ID))
+		if m.Status != StatusCancelled {
+			// A cancelled meetup takes no RSVPs.
+			desc = append(desc, fmt.Sprintf("RSVP in chat: meetup rsvp %d yes", m.ID))
+		}
 		if m.Status == StatusCancelled {
 			ev.SetStatus(ics.ObjectStatusCancelled)
 			if m.CancelReason != "" {

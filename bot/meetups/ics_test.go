@@ -73,6 +73,9 @@ func TestMeetupICSMatchesTheFeed(t *testing.T) {
 	if len(cal.Events()) != 1 || len(feedCal.Events()) != 1 || cal.Events()[0].Id() != feedCal.Events()[0].Id() {
 		t.Errorf("file and feed disagree on the event's UID")
 	}
+	if strings.Contains(unfolded, "RSVP in chat") {
+		t.Error("a cancelled meetup's file still invites RSVPs")
+	}
 	if strings.Contains(unfolded, "X-WR-CALNAME") {
 		t.Error("a single event's file names a calendar (apps would offer to create one)")
 	}

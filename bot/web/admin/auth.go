@@ -291,7 +291,7 @@ func (c *Console) Command() *bot.Command {
 		Help: "Organisers send `web login` to me in a direct message and get a link that signs them in to the console on " +
 			"/admin. The link works once, within 10 minutes; a session ends after 12 hours without use, or with `web logout`.",
 		Subcommands: []*bot.Command{
-			{Name: "login", Summary: "get a one-time sign-in link (organisers, in a direct message)", Role: bot.RoleOrganiser, Run: c.cmdLogin},
+			{Name: "login", Summary: "get a one-time sign-in link (in a direct message)", Role: bot.RoleOrganiser, Run: c.cmdLogin},
 			{Name: "logout", Summary: "sign out of the web console in every browser", Run: c.cmdLogout},
 		},
 	}
@@ -306,7 +306,7 @@ func OffCommand() *bot.Command {
 	return &bot.Command{
 		Name: "web", Usage: "login|logout", Summary: "sign in to (or out of) the organisers' web console", Run: off,
 		Subcommands: []*bot.Command{
-			{Name: "login", Summary: "get a one-time sign-in link (organisers, in a direct message)", Role: bot.RoleOrganiser, Run: off},
+			{Name: "login", Summary: "get a one-time sign-in link (in a direct message)", Role: bot.RoleOrganiser, Run: off},
 			{Name: "logout", Summary: "sign out of the web console in every browser", Run: off},
 		},
 	}
