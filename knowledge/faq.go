@@ -66,7 +66,8 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 	meta := Meta{ID: id, Title: title, Kind: "faq", Tags: []string{"faq", "community-answer"}, Updated: b.clock.Now().Format("2006-01-02")}
 	body := fmt.Sprintf("# %s\n\n%s\n", title, answer)
 	if author != "" {
-		body += fmt.Sprintf("\n_Answered in chat by %s._\n", author)
+		// In chat or on the web console: the stamp does not say which.
+		body += fmt.Sprintf("\n_Answered by %s._\n", author)
 	}
 	doc, err := NewDocument(meta, body)
 	if err != nil {

@@ -139,7 +139,8 @@ func (p Privacy) Identify(ctx context.Context, s *privacy.Subject) error {
 // the providers named (an FAQ from their question, a case study from their
 // shout-out), and any other document Bothy wrote (an FAQ from `kb answer`,
 // a promoted case study) whose text names them, such as an FAQ an erased
-// organiser answered ("Answered in chat by ..."). Indexed ones come from
+// organiser answered ("Answered by ...", or "Answered in chat by ..." in
+// files written before the web console could answer). Indexed ones come from
 // the index, drafts (kept out of it) from their files, <id>.md.
 func (p Privacy) documents(ctx context.Context, s *privacy.Subject) ([]exportDocument, error) {
 	out := []exportDocument{}
@@ -477,7 +478,7 @@ func retitle(body string) (string, string) {
 		switch {
 		case head < 0 && strings.HasPrefix(t, "# "):
 			head = i
-		case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "_Answered in chat by"):
+		case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "_Answered by") || strings.HasPrefix(t, "_Answered in chat by"):
 		case title == "":
 			title = firstSentence(t)
 		}

@@ -160,7 +160,7 @@ func TestEraseScrubsAnswerAuthor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the FAQ %s moved or went: %v", id, err)
 	}
-	if strings.Contains(string(data), "Olive") || !strings.Contains(string(data), "zanzibarquokka") || !strings.Contains(string(data), "Answered in chat by (erased)") {
+	if strings.Contains(string(data), "Olive") || !strings.Contains(string(data), "zanzibarquokka") || !strings.Contains(string(data), "Answered by (erased)") {
 		t.Errorf("FAQ after erasing its author:\n%s", data)
 	}
 }
