@@ -53,23 +53,21 @@ func (b *Base) Document(ctx context.Context, id string) (DocumentPage, error) {
 	if err != nil {
 		return p, fmt.Errorf("knowledge: read document %s: %w", id, err)
 	}
-	used := map[string]int{}
-	last := "\x00"
-	for _, c := range parts {
-		if c.heads == last && len(p.Sections) > 0 {
+	heads := make([]string, len(parts))
+	for i, c := range parts {
+		heads[i] = c.heads
+	}
+	// Answers link sections by the same numbering (retrieval.PageAnchors).
+	anchors := retrieval.PageAnchors(heads)
+	for i, c := range parts {
+		if i > 0 && c.heads == parts[i-1].heads {
 			s := &p.Sections[len(p.Sections)-1]
 			s.Text += "\n\n" + c.body
 			continue
 		}
-		last = c.heads
-		s := PageSection{Heading: retrieval.SectionName(c.heads), Text: c.body}
+		s := PageSection{Heading: retrieval.SectionName(c.heads), Text: c.body, Anchor: anchors[i]}
 		if c.heads != "" {
 			s.Level = strings.Count(c.heads, " > ") + 1
-			a := retrieval.SectionAnchor(c.heads)
-			if used[a]++; used[a] > 1 {
-				a = fmt.Sprintf("%s-%d", a, used[a])
-			}
-			s.Anchor = a
 		}
 		p.Sections = append(p.Sections, s)
 	}

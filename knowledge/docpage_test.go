@@ -74,3 +74,30 @@ func TestMultiWordTagsStayWhole(t *testing.T) {
 		t.Errorf("a tag's words no longer find the document: %+v %v", a.Sources, err)
 	}
 }
+
+// An answer quoting the second of two sections with one heading links it
+// by the page's numbered anchor, and kb link accepts that anchor.
+func TestRepeatedHeadingsAreLinkedByNumber(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"d.md": doc("d", "Cover", "guidance", "rota",
+			"# Cover\n\nLead text.\n\n## Notes\n\nWeekend rota swaps happen at noon.\n\n## Who else?\n\nNobody.\n\n## Notes\n\nThe kayak club borrows the minibus on Tuesdays.\n"),
+	})
+	b := openBase(t, Options{Dirs: []string{dir}})
+	ctx := context.Background()
+	a, err := b.Ask(ctx, Question{Text: "when does the kayak club borrow the minibus", Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Passages) == 0 || a.Passages[0].ID != "d#notes-2" {
+		t.Fatalf("passages %+v, want d#notes-2 first", a.Passages)
+	}
+	q := ask(t, b, "which rota swaps happen at noon on weekends")
+	if err := b.LinkGap(ctx, q.QuestionID, "d", "notes-2", "org"); err != nil {
+		t.Fatalf("kb link to the numbered anchor: %v", err)
+	}
+	again := ask(t, b, "which rota swaps happen at noon on weekends")
+	if len(again.Passages) == 0 || again.Passages[0].ID != "d#notes-2" {
+		t.Errorf("after linking to notes-2: passages %+v", again.Passages)
+	}
+}

@@ -110,9 +110,10 @@ func (b *Base) findSection(ctx context.Context, docID, section string) (string, 
 	if want == "" || sameSection(want, title) {
 		return "", nil // the lead, or the document as a whole
 	}
-	for _, heads := range all {
-		if heads != "" && (retrieval.SectionAnchor(heads) == want || sameSection(retrieval.SectionName(heads), want)) {
-			return retrieval.SectionAnchor(heads), nil
+	anchors := retrieval.PageAnchors(all)
+	for i, heads := range all {
+		if heads != "" && (anchors[i] == want || sameSection(retrieval.SectionName(heads), want)) {
+			return anchors[i], nil
 		}
 	}
 	return "", fmt.Errorf("%w: document %s has no section %q", ErrNotFound, docID, section)

@@ -250,7 +250,7 @@ func (r *Ranking) learntFirst(ps []Passage) {
 		return
 	}
 	best := r.learnt[0].p
-	i := slices.IndexFunc(ps, func(p Passage) bool { return p.sec.docID == best.docID && p.sec.statics().anchor == best.anchor })
+	i := slices.IndexFunc(ps, func(p Passage) bool { return p.sec.docID == best.docID && p.anchor == best.anchor })
 	promote(ps, i)
 }
 
@@ -275,11 +275,11 @@ func (r *Ranking) agreeLearnt(ps []Passage) {
 	}
 }
 
-// learntScoreFor is the best match of a learnt phrasing of a section with
-// the question (0 for none).
-func (r *Ranking) learntScoreFor(m *memSection) float64 {
+// learntScoreFor is the best match of a learnt phrasing of a section,
+// named by its document and page anchor, with the question (0 for none).
+func (r *Ranking) learntScoreFor(docID, anchor string) float64 {
 	for _, l := range r.learnt {
-		if l.p.docID == m.docID && l.p.anchor == m.statics().anchor {
+		if l.p.docID == docID && l.p.anchor == anchor {
 			return l.score
 		}
 	}

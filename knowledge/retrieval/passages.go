@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -23,6 +24,9 @@ type Passage struct {
 	doc   *docMeta
 	sec   *memSection
 	feats SectionFeatures
+	// anchor is the section's anchor on the community page, numbered as
+	// the page numbers a heading its document repeats ("notes-2").
+	anchor string
 	// learnt is the best match of a learnt phrasing of this section with
 	// the question (0 for none).
 	learnt float64
@@ -101,14 +105,40 @@ func (p *Passage) describe() {
 			p.Section = p.doc.Title
 		}
 	} else {
-		p.ID += "#" + m.statics().anchor
+		a := p.anchor
+		if a == "" {
+			a = m.statics().anchor
+		}
+		p.ID += "#" + a
 	}
 }
 
+// PageAnchors numbers a document's section anchors as its page does:
+// consecutive parts of one section share its anchor, and a heading the
+// document repeats gets "-2", "-3"... heads are the sections' heading
+// paths in order; the lead's anchor is "".
+func PageAnchors(heads []string) []string {
+	out := make([]string, len(heads))
+	used := map[string]int{}
+	for i, h := range heads {
+		switch {
+		case h == "":
+		case i > 0 && heads[i-1] == h:
+			out[i] = out[i-1]
+		default:
+			a := SectionAnchor(h)
+			if used[a]++; used[a] > 1 {
+				a = fmt.Sprintf("%s-%d", a, used[a])
+			}
+			out[i] = a
+		}
+	}
+	return out
+}
+
 // SectionAnchor is the anchor of a section by its heading path: its own
-// heading's. Two sections with the same heading in one document share it,
-// which the page resolves by numbering the later ones (see Document
-// rendering in the web package); retrieval names the first.
+// heading's. Two sections with the same heading in one document share it;
+// PageAnchors numbers the later ones, as the page and answers' links do.
 func SectionAnchor(headings string) string { return Anchor(SectionName(headings)) }
 
 // SectionReader reads a document's sections from the knowledge base and

@@ -113,8 +113,13 @@ func (r *Ranking) scoreSections(out []Passage, secs []*memSection, h Hit, rank i
 		}
 	}
 	bm := r.sectionBM25(secs)
+	heads := make([]string, len(secs))
 	for si, m := range secs {
-		p := Passage{doc: m.doc, sec: m}
+		heads[si] = m.headings
+	}
+	anchors := PageAnchors(heads)
+	for si, m := range secs {
+		p := Passage{doc: m.doc, sec: m, anchor: anchors[si]}
 		f := SectionFeatures{Doc: h.Score, Conf: h.confidence, BM25: bm[si]}
 		var own, head, dis float64
 		for ci, c := range r.concepts {
@@ -146,7 +151,7 @@ func (r *Ranking) scoreSections(out []Passage, secs []*memSection, h Hit, rank i
 		}
 		p.feats = f
 		p.Score = f.dot(secModel)
-		p.learnt = r.learntScoreFor(m)
+		p.learnt = r.learntScoreFor(m.docID, anchors[si])
 		p.Score += learntBonus * p.learnt
 		out = append(out, p)
 	}
