@@ -232,8 +232,10 @@ func (p Privacy) ExportUser(ctx context.Context, s *privacy.Subject) (any, error
 	if err != nil {
 		return nil, err
 	}
+	// Other people's questions are theirs: one names the member only by
+	// ID or name, never by asking in the same words (privacy.ScrubNames).
 	for _, q := range others {
-		if s.Mentions(q.Text) {
+		if s.MentionsName(q.Text) {
 			out.Naming = append(out.Naming, q)
 		}
 	}
@@ -316,7 +318,7 @@ func (p Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, erro
 		n++
 	}
 	for _, q := range others {
-		if t := s.Scrub(q.Text); t != q.Text {
+		if t := s.ScrubNames(q.Text); t != q.Text {
 			if _, err := tx.ExecContext(ctx, "UPDATE kb_questions SET text = ? WHERE id = ?", t, q.ID); err != nil {
 				return n, fmt.Errorf("knowledge: erase mentions: %w", err)
 			}
@@ -596,7 +598,7 @@ func scrubPhrasings(ctx context.Context, tx *sql.Tx, s *privacy.Subject) error {
 		return fmt.Errorf("knowledge: erase phrasings: %w", err)
 	}
 	for _, ph := range all {
-		t := s.Scrub(ph.text)
+		t := s.ScrubNames(ph.text) // the member's own phrasings are deleted by user
 		if t == ph.text {
 			continue
 		}

@@ -226,3 +226,46 @@ func TestExportOfNobodyListsEmpty(t *testing.T) {
 		t.Fatalf("export = %s\nwant %s", got, want)
 	}
 }
+
+// Two members who ask in the same words each own their question: one's
+// export does not list the other's, and erasing one leaves the other's
+// intact. A question that names the member is still theirs to see and is
+// scrubbed.
+func TestSameWordsAreNotAnotherMembersData(t *testing.T) {
+	ctx := context.Background()
+	b := openBase(t, Options{})
+	const same = "is tiktok allowed on council phones"
+	askAs := func(user, q string) int64 {
+		a, err := b.Ask(ctx, Question{Text: q, UserID: user, Platform: "slack", Record: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.QuestionID
+	}
+	askAs("U0ALICE", same)
+	bobSame := askAs("U0BOB", same)
+	bobNaming := askAs("U0BOB", "did U0ALICE ever write up the tiktok phones rule")
+	exp, err := privacy.Export(ctx, "U0ALICE", b.Privacy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sprint(exp["knowledge"])
+	if !strings.Contains(s, "write up the tiktok") {
+		t.Errorf("alice's export lacks the question naming her: %s", s)
+	}
+	if strings.Count(s, same) != 1 {
+		t.Errorf("alice's export lists bob's question in the same words as hers: %s", s)
+	}
+	if _, err := privacy.Erase(ctx, b.db, "admin", "U0ALICE", b.Privacy()); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{bobSame: same, bobNaming: "did"} {
+		text, err := b.QuestionText(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, want) || strings.Contains(text, "U0ALICE") {
+			t.Errorf("bob's question #%d after alice's erasure: %q", id, text)
+		}
+	}
+}

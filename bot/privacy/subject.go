@@ -125,6 +125,18 @@ func (s *Subject) Scrub(text string) string {
 			text = strings.ReplaceAll(text, t, ErasedText)
 		}
 	}
+	return s.ScrubNames(text)
+}
+
+// ScrubNames is Scrub for what other members wrote in their own words,
+// such as the questions they asked: only the member's ID and names are
+// replaced. Two people ask "is TikTok allowed on council phones" in the
+// same words; the second asking is not the first person's writing, and
+// erasing one member must not blank the other's question.
+func (s *Subject) ScrubNames(text string) string {
+	if text == "" {
+		return text
+	}
 	repl := s.Pseudonym
 	if repl == "" {
 		repl = ErasedName
@@ -139,6 +151,12 @@ func (s *Subject) Scrub(text string) string {
 		text = replaceWord(text, w, ErasedName, false)
 	}
 	return text
+}
+
+// MentionsName reports whether text holds anything ScrubNames would
+// replace: the member's ID or a name.
+func (s *Subject) MentionsName(text string) bool {
+	return text != "" && s.ScrubNames(text) != text
 }
 
 // Mentions reports whether text holds anything Scrub would replace.
