@@ -556,3 +556,34 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// An organiser's answer to a question another document half answers is
+// what the next person asking that way reads: quoted first, and its
+// document the first source, though the answer shares no word with the
+// question and the other document's section shares many.
+func TestAnsweredGapIsQuotedFirst(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	tools, err := os.ReadFile(filepath.Join("starter", "scheduling-management-tools.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{"tools.md": string(tools)})
+	b := openBase(t, Options{Dirs: []string{dir}, NoStarter: true})
+	const q = "what budget should we set for paid facebook ads during winter"
+	first, err := b.Ask(ctx, Question{Text: q, Record: true, UserID: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := b.AnswerGap(ctx, first.QuestionID, "There is no set figure: start at fifty pounds a week and measure.", "Mo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.Ask(ctx, Question{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Confident || len(again.Passages) == 0 || again.Passages[0].ID != id || again.Sources[0].ID != id || !strings.Contains(again.Text, "fifty pounds") {
+		t.Errorf("after kb answer: confident %v, passages %+v, sources %+v:\n%s", again.Confident, again.Passages, again.Sources, again.Text)
+	}
+}

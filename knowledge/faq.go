@@ -91,6 +91,13 @@ func (b *Base) AnswerGap(ctx context.Context, questionID int64, answer, author s
 	if err := b.markResolved(ctx, questionID, id); err != nil {
 		return id, path, err
 	}
+	// The asker's wording becomes a phrasing of the new answer, as kb link
+	// makes it: the answer's text need not share a word with the question,
+	// and the next person asking that way must be answered from it, not
+	// from a section of another document that does.
+	if err := b.addPhrasing(ctx, questionID, id, "", "answer", author, nil); err != nil {
+		return id, path, err
+	}
 	return id, path, nil
 }
 

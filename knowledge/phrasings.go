@@ -208,7 +208,7 @@ func (b *Base) Disputed(ctx context.Context, limit int) ([]Confirmable, error) {
 		err := sc.Scan(&c.QuestionID, &c.Text, &c.Passage, &c.AlsoQuoted, &c.Helpful, &c.Unhelpful)
 		return c, err
 	}, `SELECT q.id, q.text, q.passage, q.also_quoted, sum(f.helpful != 0), sum(f.helpful = 0) FROM kb_questions q JOIN kb_feedback f ON f.question_id = q.id
-		WHERE q.answered AND NOT EXISTS (SELECT 1 FROM kb_phrasings p WHERE p.question_id = q.id)
+		WHERE q.answered AND q.resolved = '' AND NOT EXISTS (SELECT 1 FROM kb_phrasings p WHERE p.question_id = q.id)
 		GROUP BY q.id HAVING sum(f.helpful = 0) > sum(f.helpful != 0) ORDER BY q.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: list answers marked not helpful: %w", err)

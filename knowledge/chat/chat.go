@@ -16,6 +16,7 @@ import (
 
 	"github.com/bothy-chat/bothy/bot"
 	"github.com/bothy-chat/bothy/knowledge"
+	"github.com/bothy-chat/bothy/knowledge/retrieval"
 )
 
 // Action IDs of the feedback buttons; the value is the question ID.
@@ -177,13 +178,23 @@ func PlainAnswer(a knowledge.Answer, publicURL string) string {
 // scored nearly as well.
 func sources(a knowledge.Answer, publicURL string) []bot.Source {
 	hits := a.Sources
+	// The documents the answer quotes are always among its sources, even
+	// when ranking put another document first by a distance.
+	quoted := map[string]bool{}
+	if a.Confident && !a.ByLLM {
+		for i, p := range a.Passages {
+			if i == 0 || i == 1 && retrieval.QuotesSecond(a.Passages) {
+				quoted[p.DocID()] = true
+			}
+		}
+	}
 	var out []bot.Source
 	for i, h := range hits {
 		// A model's answer cites its sources by number: all of them stay.
-		if !a.ByLLM && (i == 3 || i > 0 && h.Score < 0.8*hits[0].Score) {
-			break
+		if !a.ByLLM && !quoted[h.ID] && (i >= 3 || i > 0 && h.Score < 0.8*hits[0].Score) {
+			continue
 		}
-		out = append(out, bot.Source{N: i + 1, ID: h.ID, Title: h.Title, Kind: h.Kind, URL: sourceLink(a, h, publicURL), Updated: h.Updated})
+		out = append(out, bot.Source{N: len(out) + 1, ID: h.ID, Title: h.Title, Kind: h.Kind, URL: sourceLink(a, h, publicURL), Updated: h.Updated})
 	}
 	return out
 }

@@ -366,3 +366,24 @@ func TestGapsListAnswersMarkedNotHelpful(t *testing.T) {
 		t.Errorf("a corrected answer is still listed:\n%s", g)
 	}
 }
+
+// The document an answer quotes is always among its sources, even when
+// ranking put another first by a distance.
+func TestSourcesIncludeTheQuotedDocument(t *testing.T) {
+	a := knowledge.Answer{
+		Confident: true,
+		Sources: []knowledge.Hit{
+			{ID: "faq-1", Title: "FAQ", Score: 2.0},
+			{ID: "other", Title: "Other", Score: 1.9},
+			{ID: "tools", Title: "Tools", Score: 1.0},
+		},
+		Passages: []knowledge.Passage{{ID: "tools#paid", Score: 18}, {ID: "faq-1", Score: 10}},
+	}
+	var got []string
+	for _, s := range sources(a, "") {
+		got = append(got, fmt.Sprint(s.N, s.ID))
+	}
+	if strings.Join(got, " ") != "1faq-1 2other 3tools" {
+		t.Errorf("sources %v, want the quoted document tools among them", got)
+	}
+}
