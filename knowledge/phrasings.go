@@ -145,8 +145,11 @@ func (b *Base) addPhrasing(ctx context.Context, questionID int64, docID, anchor,
 	if _, err := tx.ExecContext(ctx, "DELETE FROM kb_phrasings WHERE question_id = ? AND NOT (doc_id = ? AND anchor = ?)", questionID, docID, anchor); err != nil {
 		return fmt.Errorf("knowledge: add phrasing: %w", err)
 	}
+	// One row per question, even when another's has the same words: each
+	// is someone's, goes with their erasure, and marks their question
+	// dealt with (kb gaps).
 	var dup int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE doc_id = ? AND anchor = ? AND text = ?", docID, anchor, text).Scan(&dup); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM kb_phrasings WHERE question_id = ? AND doc_id = ? AND anchor = ? AND text = ?", questionID, docID, anchor, text).Scan(&dup); err != nil {
 		return fmt.Errorf("knowledge: add phrasing: %w", err)
 	}
 	if dup == 0 {

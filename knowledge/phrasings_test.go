@@ -266,3 +266,29 @@ func TestLinkedSectionIsQuotedAndTheLatestLinkWins(t *testing.T) {
 		t.Errorf("the question has %d phrasings (%v), want the last link's only", n, err)
 	}
 }
+
+// Confirming a helpful answer whose words another question already taught
+// still takes it off the list to confirm.
+func TestConfirmSameWordsLeavesTheList(t *testing.T) {
+	ctx := context.Background()
+	b, _ := phrasingBase(t)
+	q := "silent saturdays, cross folk: what notice"
+	first := ask(t, b, q)
+	if err := b.LinkGap(ctx, first.QuestionID, "cover", "What do we say when nobody is watching?", "org"); err != nil {
+		t.Fatal(err)
+	}
+	second := ask(t, b, q)
+	if !second.Confident {
+		t.Fatalf("the linked wording was not answered: %s", second.Text)
+	}
+	if err := b.Feedback(ctx, second.QuestionID, "member", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ConfirmHelpful(ctx, second.QuestionID, "org"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := b.Confirmable(ctx, 10)
+	if err != nil || len(list) != 0 {
+		t.Errorf("still to confirm after kb confirm: %+v, %v", list, err)
+	}
+}

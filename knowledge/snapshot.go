@@ -84,7 +84,8 @@ func loadPhrasings(ctx context.Context, q queryer, b *retrieval.Builder) error {
 	// Learnt phrasings come first, newest first, so that of two that match
 	// a question equally the latest correction wins.
 	for _, query := range []string{
-		"SELECT doc_id, anchor, text, '' FROM kb_phrasings ORDER BY id DESC",
+		// The same words kept for two people's questions are one phrasing.
+		"SELECT doc_id, anchor, text, '' FROM kb_phrasings GROUP BY doc_id, anchor, text ORDER BY max(id) DESC",
 		"SELECT DISTINCT doc_id, '', asked, headings FROM kb_chunks WHERE asked != ''",
 	} {
 		if err := loadPhrasingRows(ctx, q, b, query); err != nil {
