@@ -468,6 +468,10 @@ func smallTalk(q string) (string, bool) {
 	case "thanks", "thank you", "thankyou", "thanks a lot", "thank you very much", "many thanks", "cheers", "ta", "thx", "ty",
 		"nice one", "brilliant", "great", "perfect", "cool", "ok", "okay", "ok thanks", "ok thank you", "great thanks", "got it":
 		return "You're welcome. Ask me anything else, any time.", true
+	case "going", "not going", "maybe", "yes", "no", "✅", "❌", "🤔":
+		// An RSVP typed where there is no announcement to reply to.
+		return "To reply to a meetup, say meetup rsvp ID yes, no or maybe (meetup list shows the IDs), " +
+			"or reply to its announcement.", true
 	case "helpful", "not helpful", "unhelpful", "useful", "not useful", "👍", "👎":
 		return "There's no answer here for me to rate. To rate an answer, use its Helpful / Not helpful buttons or react to it with 👍 or 👎 " +
 			"(on the console, type helpful or not helpful on the line right after it).", true

@@ -329,6 +329,9 @@ func TestSmallTalkIsNotAGap(t *testing.T) {
 		{"unhelpful", "no answer here for me to rate"},
 		{"👍", "no answer here for me to rate"},
 		{"?", "What would you like to know?"},
+		{"going", "meetup rsvp ID"},
+		{"not going", "meetup rsvp ID"},
+		{"✅", "meetup rsvp ID"},
 	} {
 		t.Run(tc.text, func(t *testing.T) {
 			b, ad, base, _ := setup(t, knowledge.Options{})
