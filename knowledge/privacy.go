@@ -306,6 +306,38 @@ func (p Privacy) EraseUser(ctx context.Context, s *privacy.Subject) (int64, erro
 		return n, fmt.Errorf("knowledge: erase: %w", err)
 	}
 	defer tx.Rollback()
+	// A rewritten document has a new id: what other questions and
+	// phrasings say of it follows, so a kb link to it still answers.
+	for from, to := range renamed {
+		if from == to {
+			continue
+		}
+		for _, q := range []string{
+			"UPDATE kb_phrasings SET doc_id = ? WHERE doc_id = ?",
+			"UPDATE kb_questions SET resolved = ? WHERE resolved = ?",
+			"UPDATE kb_questions SET passage = ? WHERE passage = ?",
+			"UPDATE kb_questions SET also_quoted = ? WHERE also_quoted = ?",
+		} {
+			if _, err := tx.ExecContext(ctx, q, to, from); err != nil {
+				return n, fmt.Errorf("knowledge: erase: follow %s to %s: %w", from, to, err)
+			}
+		}
+		// sources lists the ranked documents' ids, space-separated; the
+		// old id carries the member's words.
+		if _, err := tx.ExecContext(ctx, `UPDATE kb_questions SET sources = trim(replace(' ' || sources || ' ', ' ' || ?1 || ' ', ' ' || ?2 || ' '))
+			WHERE ' ' || sources || ' ' LIKE '% ' || ?1 || ' %'`, from, to); err != nil {
+			return n, fmt.Errorf("knowledge: erase: follow %s to %s: %w", from, to, err)
+		}
+		for _, q := range []string{
+			"UPDATE kb_questions SET resolved = ? || substr(resolved, ?) WHERE substr(resolved, 1, ?) = ?",
+			"UPDATE kb_questions SET passage = ? || substr(passage, ?) WHERE substr(passage, 1, ?) = ?",
+			"UPDATE kb_questions SET also_quoted = ? || substr(also_quoted, ?) WHERE substr(also_quoted, 1, ?) = ?",
+		} {
+			if _, err := tx.ExecContext(ctx, q, to, len(from)+1, len(from)+1, from+"#"); err != nil {
+				return n, fmt.Errorf("knowledge: erase: follow %s to %s: %w", from, to, err)
+			}
+		}
+	}
 	for _, q := range qs {
 		resolved := q.Resolved
 		if r, ok := renamed[resolved]; ok {

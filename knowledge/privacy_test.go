@@ -71,8 +71,26 @@ func TestEraseRewritesDerivedDocuments(t *testing.T) {
 		t.Errorf("export lacks the question or the documents made from it: %s", s)
 	}
 
+	// Another member's question an organiser pointed at the FAQ.
+	const other = "overnight lorry spot near the depot?"
+	oans, err := b.Ask(ctx, Question{Text: other, UserID: "U0OTHER01", Platform: "slack", Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.LinkGap(ctx, oans.QuestionID, faqID, "", "org"); err != nil {
+		t.Fatal(err)
+	}
+
 	if _, err := privacy.Erase(ctx, db, "admin", "U0ERASE01", providers...); err != nil {
 		t.Fatal(err)
+	}
+	// The link follows the FAQ to its new id.
+	var linkedDoc, resolved string
+	if err := db.Read.QueryRowContext(ctx, "SELECT p.doc_id, q.resolved FROM kb_phrasings p JOIN kb_questions q ON q.id = p.question_id WHERE q.id = ?", oans.QuestionID).Scan(&linkedDoc, &resolved); err != nil {
+		t.Fatal(err)
+	}
+	if want := "faq-" + itoa(ans.QuestionID); linkedDoc != want || resolved != want {
+		t.Errorf("the other member's link now names %q (resolved %q), want %q", linkedDoc, resolved, want)
 	}
 	secrets := []string{"U0ERASE01", "zanzibarquokka", "Quentin", "Quokkafield", question}
 	// The folder.
