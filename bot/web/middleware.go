@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -130,6 +133,16 @@ func (s *Server) pageGate(next http.Handler) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		q := r.URL.Query()
+		// The page links calendar feeds with a key that opens the feeds
+		// alone, so the page token itself is never in the page.
+		if k := q.Get("key"); k != "" && strings.HasSuffix(r.URL.Path, ".ics") && r.Method == http.MethodGet {
+			if subtle.ConstantTimeCompare([]byte(k), []byte(s.calendarKey())) == 1 {
+				next.ServeHTTP(w, r)
+				return
+			}
+			s.denied(w, r)
+			return
+		}
 		if t := q.Get("token"); t != "" {
 			if !s.tokenOK(t) {
 				s.denied(w, r)
@@ -184,6 +197,16 @@ func (s *Server) secureCookies(r *http.Request) bool {
 
 // tokenOK compares in constant time so the token cannot be guessed from
 // response timing.
+// calendarKey is what the page's calendar links carry in token mode: it
+// is derived from the page token, opens the .ics feeds and nothing else,
+// and changes when the token does. Calendar apps never have the browser's
+// cookie, so a feed link needs something in its address.
+func (s *Server) calendarKey() string {
+	m := hmac.New(sha256.New, []byte(s.opts.Token))
+	m.Write([]byte("bothy calendar feeds"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
 func (s *Server) tokenOK(t string) bool {
 	return subtle.ConstantTimeCompare([]byte(t), []byte(s.opts.Token)) == 1
 }

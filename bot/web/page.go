@@ -143,9 +143,9 @@ type pageData struct {
 	Search    searchData
 	// Calendar says whether to advertise the feed in the page head.
 	Calendar bool
-	// FeedPath is the calendar feed's address: with the page token when
-	// the page needs one, since calendar apps never have the browser's
-	// cookie.
+	// FeedPath is the calendar feed's address: with a key that opens the
+	// feeds when the page needs a token, since calendar apps never have
+	// the browser's cookie.
 	FeedPath string
 	// Document is the knowledge-base document a /kb/ID page shows.
 	Document *DocumentView
@@ -161,11 +161,11 @@ func (s *Server) newPage(title string) pageData {
 	}
 }
 
-// feedPath is a calendar feed's address as the page links it: with
-// ?token= in token mode, where the feed is served to the token alone.
+// feedPath is a calendar feed's address as the page links it: in token
+// mode with the calendar key (calendarKey), never the page token.
 func (s *Server) feedPath(path string) string {
 	if s.opts.Page == PageToken {
-		return path + "?token=" + url.QueryEscape(s.opts.Token)
+		return path + "?key=" + url.QueryEscape(s.calendarKey())
 	}
 	return path
 }

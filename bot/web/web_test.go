@@ -503,15 +503,32 @@ func TestTokenMode(t *testing.T) {
 		}
 	})
 	// Calendar apps never have the browser's cookie: the page's feed
-	// links carry the token, and the feed answers to it.
-	t.Run("calendar links carry the token", func(t *testing.T) {
+	// links carry a key that opens the feeds and nothing else, and the
+	// page token itself is never in the page.
+	t.Run("calendar links carry a feed key, not the token", func(t *testing.T) {
 		r := e.get(t, "/", "Cookie", tokenCookie+"="+pageToken)
 		if r.code != http.StatusOK {
 			t.Fatalf("code = %d", r.code)
 		}
-		mustContain(t, r.body, `href="/meetups.ics?token=`+pageToken+`"`)
-		if f := e.get(t, "/meetups.ics?token="+pageToken); f.code != http.StatusOK {
-			t.Errorf("the linked feed = %d", f.code)
+		if strings.Contains(r.body, pageToken) {
+			t.Error("the page shows the page token")
+		}
+		m := regexp.MustCompile(`href="/meetups\.ics\?key=([A-Za-z0-9_-]+)"`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("no keyed feed link in the page:\n%s", r.body)
+		}
+		for _, tc := range []struct {
+			path string
+			want int
+		}{
+			{"/meetups.ics?key=" + m[1], http.StatusOK},
+			{"/?key=" + m[1], http.StatusUnauthorized},
+			{"/search?q=alt+text&key=" + m[1], http.StatusUnauthorized},
+			{"/meetups.ics?key=" + m[1] + "x", http.StatusUnauthorized},
+		} {
+			if f := e.get(t, tc.path); f.code != tc.want {
+				t.Errorf("%s = %d, want %d", tc.path, f.code, tc.want)
+			}
 		}
 	})
 }
