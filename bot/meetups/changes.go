@@ -102,6 +102,35 @@ func (s *Service) queueReminders(ctx context.Context, tx *sql.Tx, m Meetup) erro
 	return nil
 }
 
+// SyncReminders brings the reminders of meetups still ahead in line with
+// the configured offsets, which may have changed since they were added:
+// an offset added is queued (enqueue ignores what is there already), and
+// one taken away is skipped if not yet sent.
+func (s *Service) SyncReminders(ctx context.Context) error {
+	ms, err := s.Scheduled(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !m.StartsAt.After(s.clock.Now()) {
+			continue
+		}
+		keep := make([]string, len(s.reminders))
+		for i, off := range s.reminders {
+			keep[i] = fmt.Sprintf("remind-%s-s%d", off, m.Sequence)
+		}
+		if err := s.withTx(ctx, func(tx *sql.Tx) error {
+			if err := s.queueReminders(ctx, tx, m); err != nil {
+				return err
+			}
+			return dropRemindersExcept(ctx, tx, m.ID, keep, "reminder no longer configured")
+		}); err != nil {
+			return fmt.Errorf("meetups: sync reminders of %d: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
 // reminderDue is when a reminder offset falls. Whole days count in
 // calendar days at the same local time ("a week before" an 18:00 meetup is
 // 18:00 a week earlier, even across a clock change); shorter offsets are

@@ -132,6 +132,9 @@ func (s *Service) Run(ctx context.Context) error {
 	if n, err := s.countPending(ctx); err == nil && n > 0 {
 		s.log.Info("reconciling deliveries interrupted by the last stop", "pending", n)
 	}
+	if err := s.SyncReminders(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("bringing reminders in line with the configuration", "err", err)
+	}
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {

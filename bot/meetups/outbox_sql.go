@@ -68,6 +68,27 @@ func dropScheduledReminders(ctx context.Context, q execer, meetupID int64, why s
 	return nil
 }
 
+// dropRemindersExcept retires a meetup's reminders not yet begun whose
+// kind is not in keep.
+func dropRemindersExcept(ctx context.Context, q execer, meetupID int64, keep []string, why string) error {
+	args := []any{why, meetupID}
+	marks := make([]string, len(keep))
+	for i, k := range keep {
+		marks[i] = "?"
+		args = append(args, k)
+	}
+	cond := ""
+	if len(keep) > 0 {
+		cond = " AND kind NOT IN (" + strings.Join(marks, ", ") + ")"
+	}
+	_, err := q.ExecContext(ctx, `UPDATE meetup_outbox SET status = 'skipped', last_error = ?
+		WHERE meetup_id = ? AND status = 'scheduled' AND kind LIKE 'remind-%'`+cond, args...)
+	if err != nil {
+		return fmt.Errorf("meetups: drop reminders for %d: %w", meetupID, err)
+	}
+	return nil
+}
+
 const deliveryCols = "id, meetup_id, platform, room_id, kind, idem_key, status, due_at, attempts, message_id"
 
 func scanDelivery(sc store.Scanner) (delivery, error) {
