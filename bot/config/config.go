@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -152,6 +153,36 @@ type HTTP struct {
 	// SearchPerMinute is how many searches one address may make a minute
 	// on the community page (default 30; 0 = no limit).
 	SearchPerMinute int `yaml:"search_per_minute"`
+	// TrustedProxies are the addresses or CIDR blocks of the reverse
+	// proxies in front of Bothy, whose X-Forwarded-For names the client
+	// for the search limit; empty trusts any peer on this machine or a
+	// private network.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// Proxies parses TrustedProxies (validate has checked them): a single
+// address is a block of one.
+func (h HTTP) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
 // Web describes how people reach the web server.
@@ -415,6 +446,11 @@ func (c *Config) validate(path string, lines map[string]int, fromEnv map[string]
 	}
 	if c.HTTP.SearchPerMinute < 0 {
 		return bad("http.search_per_minute", "must be zero (no limit) or more")
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			return bad("http.trusted_proxies", fmt.Sprintf("%q is not an IP address or a CIDR block such as 10.0.0.0/24", p))
+		}
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		return bad("knowledge.min_confidence", "must be between 0 and 1")

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -89,6 +90,17 @@ func TestLoad(t *testing.T) {
 			}
 		}},
 		{name: "llm min confidence out of range", path: "", env: map[string]string{"BOTHY_LLM_MIN_CONFIDENCE": "1.5"}, wantErr: "BOTHY_LLM_MIN_CONFIDENCE (llm.min_confidence): must be between 0 and 1"},
+		{name: "trusted proxies from the file and the environment", path: "", file: "http:\n  trusted_proxies: [10.1.2.3, 192.168.0.0/24]\n", check: func(t *testing.T, c Config) {
+			if got := fmt.Sprint(c.HTTP.Proxies()); got != "[10.1.2.3/32 192.168.0.0/24]" {
+				t.Errorf("http.trusted_proxies = %s", got)
+			}
+		}},
+		{name: "trusted proxies from the environment", path: "", env: map[string]string{"BOTHY_HTTP_TRUSTED_PROXIES": "::1, 10.0.0.0/8"}, check: func(t *testing.T, c Config) {
+			if got := fmt.Sprint(c.HTTP.Proxies()); got != "[::1/128 10.0.0.0/8]" {
+				t.Errorf("BOTHY_HTTP_TRUSTED_PROXIES = %s", got)
+			}
+		}},
+		{name: "a trusted proxy that is not an address", path: "", file: "http:\n  trusted_proxies: [nginx]\n", wantErr: `bothy.yaml:2: http.trusted_proxies: "nginx" is not an IP address or a CIDR block`},
 		{name: "matrix needs credentials", path: "", env: map[string]string{"BOTHY_MATRIX_HOMESERVER": "http://127.0.0.1:8008", "BOTHY_MATRIX_USER": "bothy"}, wantErr: "BOTHY_MATRIX_PASSWORD or BOTHY_MATRIX_TOKEN"},
 	}
 	for _, tt := range tests {

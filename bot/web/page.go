@@ -251,7 +251,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "search.html", http.StatusOK, d)
 		return
 	}
-	if ok, wait := s.searches.Allow(clientKey(r)); !ok {
+	if ok, wait := s.searches.Allow(clientKey(r, s.opts.TrustedProxies)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		d.Search.Problem = fmt.Sprintf("That is more searches than I take from one address in a minute (%d). Please try again in %s.",
 			s.searches.PerMinute(), bot.Wait(wait))

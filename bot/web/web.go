@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -170,6 +171,10 @@ type Options struct {
 	// so one visitor cannot run the knowledge base, or a language model
 	// behind it, flat out.
 	SearchPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (http.trusted_proxies); empty trusts any peer on this
+	// machine or a private network.
+	TrustedProxies []netip.Prefix
 
 	secure bool // PublicURL is https
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -746,6 +747,24 @@ func TestSearchRatePerAddress(t *testing.T) {
 	}
 }
 
+// With http.trusted_proxies set, only those peers may name the client.
+func TestClientKeyTrustedProxies(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.1.2.3/32"), netip.MustParsePrefix("::1/128")}
+	for _, tc := range []struct{ remote, fwd, want string }{
+		{"10.1.2.3:5000", "203.0.113.9", "203.0.113.9"},
+		{"10.9.9.9:5000", "203.0.113.9", "10.9.9.9"}, // private, but not the proxy
+		{"127.0.0.1:5000", "203.0.113.9", "127.0.0.1"},
+		{"[::1]:5000", "203.0.113.9", "203.0.113.9"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/search", nil)
+		r.RemoteAddr = tc.remote
+		r.Header.Set("X-Forwarded-For", tc.fwd)
+		if got := clientKey(r, trusted); got != tc.want {
+			t.Errorf("clientKey(%s, %q) = %q, want %q", tc.remote, tc.fwd, got, tc.want)
+		}
+	}
+}
+
 func TestClientKey(t *testing.T) {
 	for _, tc := range []struct{ remote, fwd, want string }{
 		{"203.0.113.7:5000", "", "203.0.113.7"},
@@ -760,7 +779,7 @@ func TestClientKey(t *testing.T) {
 		if tc.fwd != "" {
 			r.Header.Set("X-Forwarded-For", tc.fwd)
 		}
-		if got := clientKey(r); got != tc.want {
+		if got := clientKey(r, nil); got != tc.want {
 			t.Errorf("clientKey(%s, %q) = %q, want %q", tc.remote, tc.fwd, got, tc.want)
 		}
 	}

@@ -164,6 +164,7 @@ func addWeb(app *App, b *bot.Bot, sources web.Sources, console http.Handler) err
 		PublicURL: app.Config.Web.PublicURL,
 		// Per address, so one visitor cannot run the search flat out.
 		SearchPerMinute: hc.SearchPerMinute,
+		TrustedProxies:  hc.Proxies(),
 		Sources:         sources,
 		Admin:           console,
 		Checks:          checks,
