@@ -148,7 +148,7 @@ func (s *Service) summary(m Meetup) string {
 	return line
 }
 
-// MeetupsBefore lists scheduled meetups starting before until, one line
+// MeetupsBefore lists scheduled meetups still to start and starting before until, one line
 // each, for the shout-outs digest (shoutouts.MeetupLister).
 func (s *Service) MeetupsBefore(ctx context.Context, until time.Time) ([]string, error) {
 	ms, err := s.Scheduled(ctx)
@@ -156,8 +156,11 @@ func (s *Service) MeetupsBefore(ctx context.Context, until time.Time) ([]string,
 		return nil, err
 	}
 	var out []string
+	now := s.clock.Now()
 	for _, m := range ms {
-		if m.StartsAt.After(until) {
+		// Scheduled keeps a meetup until it is over; one already under way
+		// is not coming up.
+		if !m.StartsAt.After(now) || m.StartsAt.After(until) {
 			continue
 		}
 		line := m.Title + ", " + m.StartsAt.Format("Mon 2 Jan 15:04 MST")

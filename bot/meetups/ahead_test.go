@@ -2,6 +2,7 @@ package meetups
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,22 @@ func TestChangedRemindersReachExistingMeetups(t *testing.T) {
 	var n int
 	if err := e.db.Read.QueryRowContext(e.ctx, "SELECT count(*) FROM meetup_outbox WHERE meetup_id = 1 AND kind = 'remind-5m0s-s0'").Scan(&n); err != nil || n != len(testChannels) {
 		t.Errorf("5m reminder rows: %d (%v), want one per channel (%d)", n, err, len(testChannels))
+	}
+}
+
+// The digest's "Coming up" lists meetups still to start, not one under
+// way (which Scheduled keeps until it is over).
+func TestMeetupsBeforeLeavesOutStarted(t *testing.T) {
+	loc := london(t)
+	e := newEnv(t, time.Date(2027, 1, 10, 9, 0, 0, 0, loc))
+	e.say("alice", "!meetup add Breakfast on 10 January 2027 09:30")
+	e.say("alice", "!meetup add Lunch on 10 January 2027 12:30")
+	e.clock.Add(45 * time.Minute) // Breakfast started at 09:30
+	got, err := e.svc.MeetupsBefore(e.ctx, e.clock.Now().Add(7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "Lunch,") {
+		t.Errorf("coming up: %q, want Lunch only", got)
 	}
 }
