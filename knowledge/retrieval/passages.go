@@ -105,11 +105,7 @@ func (p *Passage) describe() {
 			p.Section = p.doc.Title
 		}
 	} else {
-		a := p.anchor
-		if a == "" {
-			a = m.statics().anchor
-		}
-		p.ID += "#" + a
+		p.ID += "#" + p.anchor // every passage is scored with its page anchor
 	}
 }
 

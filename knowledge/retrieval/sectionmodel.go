@@ -244,7 +244,6 @@ func (r *Ranking) sectionBM25(secs []*memSection) []float64 {
 // sectionStatic is what the section model reads of a section that does
 // not depend on the question.
 type sectionStatic struct {
-	anchor   string
 	logLen   float64 // log(1 + its words)
 	asks     []token // its heading's first words, for asksAlike
 	headVecs []int32 // its heading's content words in the vector table
@@ -260,7 +259,7 @@ func (m *memSection) statics() *sectionStatic {
 	}
 	head := tokenize(SectionName(m.headings))
 	body := tokenize(m.body)
-	st := &sectionStatic{anchor: SectionAnchor(m.headings), headVecs: tokenVecs(head)}
+	st := &sectionStatic{headVecs: tokenVecs(head)}
 	n, in := 0, false
 	for _, r := range m.body {
 		sp := r == ' ' || r == '\n' || r == '\t'
